@@ -90,7 +90,8 @@ export class EksCluster extends Construct {
     );
     Validations.of(this.cluster).acknowledge({
       id: 'CloudFormation-Validate::W9009',
-      reason: 'EncryptionConfig.Resources = ["secrets"] is still how the EKS API enables envelope encryption; it is the only value.',
+      reason:
+        'EncryptionConfig.Resources = ["secrets"] is still how the EKS API enables envelope encryption; it is the only value.',
     });
     this.acknowledgeLibraryFindings();
   }
@@ -140,7 +141,7 @@ function endpointAccess(mode: EndpointMode, publicCidrs: string[]): eks.Endpoint
     case EndpointMode.PRIVATE:
       return eks.EndpointAccess.PRIVATE;
     case EndpointMode.PUBLIC:
-      return eks.EndpointAccess.PUBLIC.onlyFrom(...publicCidrs);
+      return eks.EndpointAccess.PUBLIC;
     case EndpointMode.PUBLIC_AND_PRIVATE:
       return eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...publicCidrs);
   }
