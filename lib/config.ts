@@ -139,6 +139,18 @@ function loadInfra(r: Reader): InfraConfig {
     EndpointMode.PUBLIC_AND_PRIVATE,
     Object.values(EndpointMode),
   );
+  const endpointPublicCidrs = r.cidrList('endpointPublicCidrs', ['0.0.0.0/0']);
+  // EKS can only restrict a public endpoint by CIDR when the private endpoint is on too.
+  if (
+    endpointAccess !== EndpointMode.PUBLIC_AND_PRIVATE &&
+    endpointPublicCidrs.join() !== '0.0.0.0/0'
+  ) {
+    throw new ConfigError(
+      'endpointPublicCidrs',
+      endpointPublicCidrs,
+      `["0.0.0.0/0"] unless endpointAccess is "${EndpointMode.PUBLIC_AND_PRIVATE}"`,
+    );
+  }
   return {
     clusterName,
     kubernetesVersion,
@@ -156,7 +168,7 @@ function loadInfra(r: Reader): InfraConfig {
     nodeMaxSize,
     nodeDiskSize: r.integer('nodeDiskSize', 20, 20, 16384),
     endpointAccess,
-    endpointPublicCidrs: r.cidrList('endpointPublicCidrs', ['0.0.0.0/0']),
+    endpointPublicCidrs,
     adminPrincipalArns: r.list('adminPrincipalArns', [], IAM_PRINCIPAL_ARN, IAM_PRINCIPAL_RULE),
     sshKeyName: r.optionalString('sshKeyName', /^[\x20-\x7e]{1,255}$/, 'an EC2 key pair name'),
     account: r.optionalString('account', /^\d{12}$/, 'a 12-digit AWS account id'),

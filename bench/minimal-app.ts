@@ -1,0 +1,21 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
+import * as cdk8s from 'cdk8s';
+import { Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-34';
+
+/**
+ * The library floor for `bench:synth`: the smallest aws-eks-v2 cluster with a kubectl layer
+ * and one chart. Whatever the real app costs beyond this is ours.
+ */
+const app = new App();
+const stack = new Stack(app, 'MinimalEks');
+const cluster = new eks.Cluster(stack, 'Cluster', {
+  version: eks.KubernetesVersion.V1_35,
+  kubectlProviderOptions: { kubectlLayer: new KubectlV35Layer(stack, 'Kubectl') },
+});
+const chart = new Chart(new cdk8s.App(), 'hello');
+new kplus.Deployment(chart, 'hello', { containers: [{ image: 'httpd:alpine' }] });
+cluster.addCdk8sChart('hello', chart);
+app.synth();

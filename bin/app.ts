@@ -1,0 +1,27 @@
+import { STSClient } from '@aws-sdk/client-sts';
+import { App } from 'aws-cdk-lib';
+import { buildApp } from '../lib/app';
+import { lookUpDeployer } from '../lib/deployer';
+
+/** Wiring only: ask STS who deploys (when the CLI found credentials), then build the app. */
+async function main(): Promise<void> {
+  const app = new App();
+  // The CDK CLI sets CDK_DEFAULT_ACCOUNT only when it found credentials; without them there
+  // is nobody to ask, and asking would only wait for a timeout.
+  const lookup = process.env.CDK_DEFAULT_ACCOUNT
+    ? await lookUpDeployer(new STSClient({ region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' }))
+    : { warning: 'no AWS credentials found' };
+  if ('warning' in lookup) {
+    console.warn(
+      `Synthesising without AWS credentials (${lookup.warning}): templates are environment-agnostic and only adminPrincipalArns get cluster admin.`,
+    );
+  }
+  buildApp(app, 'deployer' in lookup ? lookup.deployer : undefined);
+  app.synth();
+}
+
+main().catch((error: Error) => {
+  // Config errors are meant for the terminal as they are; anything else keeps its stack.
+  console.error(error.name === 'ConfigError' ? error.message : error);
+  process.exit(1);
+});

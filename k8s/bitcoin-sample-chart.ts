@@ -1,0 +1,72 @@
+import { Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-34';
+import { Construct } from 'constructs';
+import { MAX_NETWORK_NODES } from '../lib/config';
+import { BitcoinNetwork } from './imports/bitcoin.eksplatform.dev';
+
+/** Namespace of the sample network. */
+export const SAMPLE_NAMESPACE = 'bitcoin';
+/** Name of the sample BitcoinNetwork. */
+export const SAMPLE_NETWORK_NAME = 'my-network';
+
+// The CRD's rule for metadata.name: an RFC 1035 label short enough for the `-sts` suffix.
+const NETWORK_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const MAX_NETWORK_NAME_LENGTH = 48;
+
+export interface BitcoinSampleChartProps {
+  /** Nodes of the sample network, from 0 to MAX_NETWORK_NODES (the CRD's maximum). */
+  readonly nodes: number;
+
+  /**
+   * Name of the BitcoinNetwork.
+   * @default SAMPLE_NETWORK_NAME
+   */
+  readonly networkName?: string;
+}
+
+/**
+ * The `bitcoin` namespace and a sample BitcoinNetwork in it, built with the construct generated
+ * from the CRD.
+ *
+ * Apply after {@link BitcoinCrdChart} is established, and after {@link BitcoinOperatorChart} so
+ * that the controller picks the network up at once.
+ */
+export class BitcoinSampleChart extends Chart {
+  public readonly namespaceObject: kplus.Namespace;
+  public readonly network: BitcoinNetwork;
+
+  constructor(scope: Construct, id: string, props: BitcoinSampleChartProps) {
+    super(scope, id);
+    const { nodes } = props;
+    const networkName = props.networkName ?? SAMPLE_NETWORK_NAME;
+    if (!Number.isInteger(nodes) || nodes < 0 || nodes > MAX_NETWORK_NODES) {
+      throw new Error(`nodes must be an integer between 0 and ${MAX_NETWORK_NODES}, got ${nodes}`);
+    }
+    if (networkName.length > MAX_NETWORK_NAME_LENGTH || !NETWORK_NAME.test(networkName)) {
+      throw new Error(
+        `networkName must be a lowercase RFC 1035 label of at most ${MAX_NETWORK_NAME_LENGTH} ` +
+          `characters, got "${networkName}"`,
+      );
+    }
+
+    this.namespaceObject = new kplus.Namespace(this, 'Namespace', {
+      metadata: {
+        name: SAMPLE_NAMESPACE,
+        labels: {
+          // bitcoind pods are meant to meet the restricted profile; warn and audit until the
+          // controller's StatefulSet has proven it, then this can become `enforce`.
+          'pod-security.kubernetes.io/enforce': 'baseline',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/audit': 'restricted',
+        },
+      },
+    });
+
+    // spec.image is left to the CRD's default, the pinned Bitcoin Core release.
+    this.network = new BitcoinNetwork(this, 'Network', {
+      metadata: { name: networkName, namespace: SAMPLE_NAMESPACE },
+      spec: { nodes },
+    });
+    this.network.node.addDependency(this.namespaceObject);
+  }
+}

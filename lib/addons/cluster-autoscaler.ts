@@ -1,0 +1,108 @@
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Stack } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { acceptWildcards } from '../private/nag';
+import { PodIdentity } from './pod-identity';
+
+/**
+ * Chart and image per Kubernetes minor: the autoscaler must match the cluster's minor.
+ * @see https://github.com/kubernetes/autoscaler/tree/master/cluster-autoscaler#releases
+ */
+export const CLUSTER_AUTOSCALER_RELEASES: Record<string, { chart: string; image: string }> = {
+  '1.35': { chart: '9.59.0', image: 'v1.35.2' },
+};
+
+const NAMESPACE = 'kube-system';
+const SERVICE_ACCOUNT = 'cluster-autoscaler';
+
+export interface ClusterAutoscalerProps {
+  readonly cluster: eks.Cluster;
+  /** The literal name: IAM condition keys and discovery tags cannot hold a token. */
+  readonly clusterName: string;
+  readonly kubernetesVersion: string;
+}
+
+/**
+ * The Kubernetes Cluster Autoscaler, installed with Helm. It discovers the node group's Auto
+ * Scaling group by its tags, adds nodes while pods are pending (up to the group's max) and
+ * removes idle ones (down to its min).
+ */
+export class ClusterAutoscaler extends Construct {
+  readonly chart: eks.HelmChart;
+
+  constructor(scope: Construct, id: string, props: ClusterAutoscalerProps) {
+    super(scope, id);
+    const release = CLUSTER_AUTOSCALER_RELEASES[props.kubernetesVersion];
+    const { clusterName } = props;
+
+    const identity = new PodIdentity(this, 'Identity', {
+      cluster: props.cluster,
+      namespace: NAMESPACE,
+      serviceAccount: SERVICE_ACCOUNT,
+    });
+    // Describe calls have no resource-level permissions; the two calls that change capacity
+    // are limited to Auto Scaling groups tagged as owned by this cluster.
+    identity.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'autoscaling:DescribeAutoScalingGroups',
+          'autoscaling:DescribeAutoScalingInstances',
+          'autoscaling:DescribeLaunchConfigurations',
+          'autoscaling:DescribeScalingActivities',
+          'autoscaling:DescribeTags',
+          'ec2:DescribeImages',
+          'ec2:DescribeInstanceTypes',
+          'ec2:DescribeLaunchTemplateVersions',
+          'ec2:GetInstanceTypesFromInstanceRequirements',
+          'eks:DescribeNodegroup',
+        ],
+        resources: ['*'],
+      }),
+    );
+    identity.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'autoscaling:SetDesiredCapacity',
+          'autoscaling:TerminateInstanceInAutoScalingGroup',
+        ],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: 'owned' },
+        },
+      }),
+    );
+
+    acceptWildcards(
+      identity.role,
+      ['*'],
+      "Describe calls have no resource-level permissions; the two write actions are limited by a tag condition to this cluster's Auto Scaling groups.",
+    );
+
+    this.chart = props.cluster.addHelmChart('ClusterAutoscaler', {
+      repository: 'https://kubernetes.github.io/autoscaler',
+      chart: 'cluster-autoscaler',
+      release: 'cluster-autoscaler',
+      version: release.chart,
+      namespace: NAMESPACE,
+      wait: true,
+      values: {
+        cloudProvider: 'aws',
+        awsRegion: Stack.of(this).region,
+        autoDiscovery: { clusterName },
+        image: { tag: release.image },
+        rbac: { serviceAccount: { create: true, name: SERVICE_ACCOUNT } },
+        extraArgs: {
+          'balance-similar-node-groups': true,
+          'skip-nodes-with-system-pods': false,
+          expander: 'least-waste',
+        },
+        resources: {
+          requests: { cpu: '50m', memory: '128Mi' },
+          limits: { memory: '300Mi' },
+        },
+      },
+    });
+    this.chart.node.addDependency(identity.association);
+  }
+}

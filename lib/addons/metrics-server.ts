@@ -1,0 +1,18 @@
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { Construct } from 'constructs';
+
+/**
+ * metrics-server as an EKS community add-on: the resource metrics API that the
+ * HorizontalPodAutoscaler and `kubectl top` read.
+ */
+export class MetricsServer extends Construct {
+  readonly addon: eks.Addon;
+
+  constructor(scope: Construct, id: string, props: { readonly cluster: eks.Cluster }) {
+    super(scope, id);
+    this.addon = new eks.Addon(this, 'Addon', {
+      cluster: props.cluster,
+      addonName: 'metrics-server',
+    });
+  }
+}

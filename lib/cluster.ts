@@ -1,0 +1,148 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Validations } from 'aws-cdk-lib';
+import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
+import { Construct } from 'constructs';
+import { EndpointMode } from './config';
+import { acceptManagedPolicies, acceptRule, acceptWildcards } from './private/nag';
+
+export interface EksClusterProps {
+  readonly vpc: ec2.IVpc;
+  readonly clusterName: string;
+  /** Kubernetes minor version, already validated against the kubectl layers we ship. */
+  readonly kubernetesVersion: string;
+  readonly endpointAccess: EndpointMode;
+  /** CIDRs that may reach a public endpoint. */
+  readonly endpointPublicCidrs: string[];
+}
+
+const ELB_RESOURCES = [
+  'listener-rule/app/*/*/*',
+  'listener-rule/net/*/*/*',
+  'listener/app/*/*/*',
+  'listener/net/*/*/*',
+  'loadbalancer/app/*/*',
+  'loadbalancer/net/*/*',
+  'targetgroup/*/*',
+].map((r) => `arn:<AWS::Partition>:elasticloadbalancing:*:*:${r}`);
+
+const ECR_PUBLIC_POLICY =
+  '{"Fn::If":["EksClusterKubectlProviderHandlerHasEcrPublicC426D1A5",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}';
+
+/** The kubectl Lambda layer for each supported Kubernetes minor. */
+const KUBECTL_LAYERS: Record<string, new (scope: Construct, id: string) => KubectlV35Layer> = {
+  '1.35': KubectlV35Layer,
+};
+
+/**
+ * The EKS control plane: its IAM role, envelope encryption of Secrets, full control-plane
+ * logging, access entries for authentication, and a kubectl provider so that charts can be
+ * applied from CloudFormation.
+ */
+export class EksCluster extends Construct {
+  readonly cluster: eks.Cluster;
+
+  constructor(scope: Construct, id: string, props: EksClusterProps) {
+    super(scope, id);
+
+    const role = new iam.Role(this, 'ClusterRole', {
+      assumedBy: new iam.ServicePrincipal('eks.amazonaws.com'),
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonEKSClusterPolicy')],
+    });
+
+    const secretsKey = new kms.Key(this, 'SecretsKey', {
+      description: `Envelope encryption of Kubernetes Secrets in ${props.clusterName}`,
+      enableKeyRotation: true,
+    });
+
+    const Layer = KUBECTL_LAYERS[props.kubernetesVersion];
+    this.cluster = new eks.Cluster(this, 'Cluster', {
+      clusterName: props.clusterName,
+      version: eks.KubernetesVersion.of(props.kubernetesVersion),
+      vpc: props.vpc,
+      vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
+      role,
+      secretsEncryptionKey: secretsKey,
+      endpointAccess: endpointAccess(props.endpointAccess, props.endpointPublicCidrs),
+      clusterLogging: [
+        eks.ClusterLoggingTypes.API,
+        eks.ClusterLoggingTypes.AUDIT,
+        eks.ClusterLoggingTypes.AUTHENTICATOR,
+        eks.ClusterLoggingTypes.CONTROLLER_MANAGER,
+        eks.ClusterLoggingTypes.SCHEDULER,
+      ],
+      // Nodes come from our own managed node group, not from Auto Mode or default capacity.
+      defaultCapacity: 0,
+      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
+      kubectlProviderOptions: { kubectlLayer: new Layer(this, 'KubectlLayer') },
+      // Serves Ingresses (ALB) and LoadBalancer Services (NLB); the in-tree cloud provider
+      // would only make Classic Load Balancers.
+      albController: { version: eks.AlbControllerVersion.V3_2_2 },
+      outputConfigCommand: false,
+    });
+
+    acceptManagedPolicies(
+      role,
+      ['AmazonEKSClusterPolicy'],
+      'The policy EKS documents for the cluster role; AWS keeps it in step with the service.',
+    );
+    Validations.of(this.cluster).acknowledge({
+      id: 'CloudFormation-Validate::W9009',
+      reason:
+        'EncryptionConfig.Resources = ["secrets"] is still how the EKS API enables envelope encryption; it is the only value.',
+    });
+    this.acknowledgeLibraryFindings();
+  }
+
+  /**
+   * The kubectl provider and the AWS Load Balancer Controller are written by aws-cdk-lib with
+   * the permissions their upstream projects publish; these are the findings we accept there.
+   */
+  private acknowledgeLibraryFindings(): void {
+    const kubectlProvider = this.cluster.node.findChild('KubectlProvider');
+    acceptManagedPolicies(
+      kubectlProvider,
+      [
+        'service-role/AWSLambdaBasicExecutionRole',
+        'service-role/AWSLambdaVPCAccessExecutionRole',
+        'AmazonEC2ContainerRegistryReadOnly',
+      ],
+      'The kubectl Lambda needs logs, VPC network interfaces and to read its image layers; aws-cdk-lib attaches the AWS managed policies for exactly that.',
+    );
+    Validations.of(kubectlProvider).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM4[Policy::${ECR_PUBLIC_POLICY}]`,
+      reason:
+        'Attached by aws-cdk-lib only in regions where the kubectl image comes from ECR Public.',
+    });
+    acceptWildcards(
+      kubectlProvider,
+      ['<EksClusterKubectlProviderHandlerDA75FB7A.Arn>:*'],
+      'The provider framework may invoke any version of its own handler function, and nothing else.',
+    );
+    acceptRule(
+      kubectlProvider,
+      'L1',
+      'aws-cdk-lib pins the kubectl handler to the runtime its bundled layer is built and tested for.',
+    );
+    if (this.cluster.albController) {
+      acceptWildcards(
+        this.cluster.albController,
+        ['*', 'arn:<AWS::Partition>:ec2:*:*:security-group/*', ...ELB_RESOURCES],
+        'The IAM policy the AWS Load Balancer Controller project publishes: describe calls have no resource-level permissions, and the controller names the load balancers, target groups and security groups it creates at run time.',
+      );
+    }
+  }
+}
+
+function endpointAccess(mode: EndpointMode, publicCidrs: string[]): eks.EndpointAccess {
+  switch (mode) {
+    case EndpointMode.PRIVATE:
+      return eks.EndpointAccess.PRIVATE;
+    case EndpointMode.PUBLIC:
+      return eks.EndpointAccess.PUBLIC;
+    case EndpointMode.PUBLIC_AND_PRIVATE:
+      return eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...publicCidrs);
+  }
+}

@@ -1,0 +1,93 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { acceptManagedPolicies } from './private/nag';
+
+export interface NodeGroupProps {
+  readonly cluster: eks.Cluster;
+  /** The literal name: tag keys cannot hold a token. */
+  readonly clusterName: string;
+  readonly instanceTypes: string[];
+  readonly minSize: number;
+  readonly desiredSize: number;
+  readonly maxSize: number;
+  /** Root volume size in GiB. */
+  readonly diskSize: number;
+  /** EC2 key pair for SSH; SSM Session Manager is the default way in. */
+  readonly sshKeyName?: string;
+}
+
+/** The AWS managed policies a node needs, and nothing else. */
+export const NODE_MANAGED_POLICIES = [
+  'AmazonEKSWorkerNodePolicy',
+  'AmazonEKS_CNI_Policy',
+  'AmazonEC2ContainerRegistryPullOnly',
+  'AmazonSSMManagedInstanceCore',
+];
+
+/**
+ * An AL2023 managed node group whose instances require IMDSv2 and boot from an encrypted
+ * volume. Its Auto Scaling group carries the tags the Cluster Autoscaler discovers it by.
+ */
+export class NodeGroup extends Construct {
+  readonly role: iam.Role;
+  readonly nodegroup: eks.Nodegroup;
+
+  constructor(scope: Construct, id: string, props: NodeGroupProps) {
+    super(scope, id);
+
+    this.role = new iam.Role(this, 'NodeRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      managedPolicies: NODE_MANAGED_POLICIES.map((name) =>
+        iam.ManagedPolicy.fromAwsManagedPolicyName(name),
+      ),
+    });
+
+    acceptManagedPolicies(
+      this.role,
+      NODE_MANAGED_POLICIES,
+      'The AWS managed policies EKS documents for nodes (kubelet, VPC CNI, ECR pull, SSM shell); AWS updates them with the services.',
+    );
+
+    const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      requireImdsv2: true,
+      // Two hops so that pods which still read instance metadata (the EBS CSI node plugin
+      // falls back to it) keep working; credentials come from Pod Identity, not the node.
+      httpPutResponseHopLimit: 2,
+      keyPair: props.sshKeyName
+        ? ec2.KeyPair.fromKeyPairName(this, 'SshKey', props.sshKeyName)
+        : undefined,
+      blockDevices: [
+        {
+          deviceName: '/dev/xvda',
+          volume: ec2.BlockDeviceVolume.ebs(props.diskSize, {
+            volumeType: ec2.EbsDeviceVolumeType.GP3,
+            encrypted: true,
+            deleteOnTermination: true,
+          }),
+        },
+      ],
+    });
+
+    const { clusterName } = props;
+    this.nodegroup = props.cluster.addNodegroupCapacity('Default', {
+      amiType: eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
+      instanceTypes: props.instanceTypes.map((t) => new ec2.InstanceType(t)),
+      minSize: props.minSize,
+      desiredSize: props.desiredSize,
+      maxSize: props.maxSize,
+      nodeRole: this.role,
+      launchTemplateSpec: {
+        id: launchTemplate.launchTemplateId!,
+        version: launchTemplate.latestVersionNumber,
+      },
+      subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      // EKS copies these to the Auto Scaling group; the Cluster Autoscaler finds it by them.
+      tags: {
+        'k8s.io/cluster-autoscaler/enabled': 'true',
+        [`k8s.io/cluster-autoscaler/${clusterName}`]: 'owned',
+      },
+    });
+  }
+}

@@ -1,0 +1,84 @@
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { ClusterAutoscaler } from './addons/cluster-autoscaler';
+import { EbsCsiDriver } from './addons/ebs-csi-driver';
+import { MetricsServer } from './addons/metrics-server';
+import { EksCluster } from './cluster';
+import { AppConfig } from './config';
+import { Deployer } from './deployer';
+import { Network } from './network';
+import { NodeGroup } from './nodegroup';
+
+export interface PlatformStackProps extends StackProps {
+  readonly config: AppConfig;
+  /** The caller of `cdk deploy`, granted cluster admin; unknown when synthesising offline. */
+  readonly deployer?: Deployer;
+}
+
+/**
+ * The whole environment in one stack, so that CloudFormation orders creation and deletion:
+ * Kubernetes objects go before the add-ons and nodes they need, and those before the
+ * cluster and the VPC.
+ */
+export class PlatformStack extends Stack {
+  readonly network: Network;
+  readonly eks: EksCluster;
+  readonly nodes: NodeGroup;
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id, props);
+    const { infra } = props.config;
+
+    this.network = new Network(this, 'Network', {
+      cidr: infra.vpcCidr,
+      maxAzs: infra.maxAzs,
+      natGateways: infra.natGateways,
+    });
+
+    this.eks = new EksCluster(this, 'Eks', {
+      vpc: this.network.vpc,
+      clusterName: infra.clusterName,
+      kubernetesVersion: infra.kubernetesVersion,
+      endpointAccess: infra.endpointAccess,
+      endpointPublicCidrs: infra.endpointPublicCidrs,
+    });
+    const cluster = this.eks.cluster;
+
+    const admins = new Set([...infra.adminPrincipalArns]);
+    if (props.deployer) admins.add(props.deployer.principalArn);
+    [...admins].forEach((arn, i) => cluster.grantClusterAdmin(`Admin${i}`, arn));
+
+    this.nodes = new NodeGroup(this, 'Nodes', {
+      cluster,
+      clusterName: infra.clusterName,
+      instanceTypes: infra.nodeInstanceTypes,
+      minSize: infra.nodeMinSize,
+      desiredSize: infra.nodeDesiredSize,
+      maxSize: infra.nodeMaxSize,
+      diskSize: infra.nodeDiskSize,
+      sshKeyName: infra.sshKeyName,
+    });
+
+    // Add-ons run on the nodes, so they are created after the node group and deleted before it.
+    const addons = [
+      new EbsCsiDriver(this, 'EbsCsiDriver', { cluster }).addon,
+      new MetricsServer(this, 'MetricsServer', { cluster }).addon,
+      new ClusterAutoscaler(this, 'ClusterAutoscaler', {
+        cluster,
+        clusterName: infra.clusterName,
+        kubernetesVersion: infra.kubernetesVersion,
+      }).chart,
+      ...(cluster.albController ? [cluster.albController] : []),
+    ];
+    addons.forEach((addon) => addon.node.addDependency(this.nodes.nodegroup));
+
+    new CfnOutput(this, 'ClusterName', { value: cluster.clusterName });
+    new CfnOutput(this, 'Region', { value: this.region });
+    new CfnOutput(this, 'KubeconfigCommand', {
+      description: 'Connects kubectl to the cluster',
+      value: `aws eks update-kubeconfig --name ${cluster.clusterName} --region ${this.region}`,
+    });
+    new CfnOutput(this, 'NodeRoleArn', { value: this.nodes.role.roleArn });
+    new CfnOutput(this, 'VpcId', { value: this.network.vpc.vpcId });
+  }
+}

@@ -1,0 +1,22 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../lib/app';
+import { Deployer } from '../../lib/deployer';
+import { context as projectContext } from '../../cdk.json';
+
+/** Synthesises the whole app with cdk.json's context plus the given context and returns the stack's template. */
+export function synthPlatform(
+  context: Record<string, unknown> = {},
+  deployer?: Deployer,
+): Template {
+  const app = new App({ context: { ...projectContext, ...context } });
+  const stack = buildApp(app, deployer);
+  app.synth();
+  return Template.fromStack(stack);
+}
+
+/** The template as JSON with asset hashes masked, so snapshots don't churn with bundles. */
+export function maskedJson(template: Template): unknown {
+  const text = JSON.stringify(template.toJSON()).replace(/[a-f0-9]{64}/g, '<asset-hash>');
+  return JSON.parse(text);
+}

@@ -1,0 +1,246 @@
+import { Testing } from 'cdk8s';
+import {
+  BitcoinOperatorChart,
+  CONTROLLER_HEALTH_PORT,
+  CONTROLLER_RULES,
+} from '../../k8s/bitcoin-operator-chart';
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const IMAGE = '123456789012.dkr.ecr.eu-central-1.amazonaws.com/bitcoin-controller:0.1.0';
+
+function synth(image = IMAGE): Json[] {
+  return Testing.synth(new BitcoinOperatorChart(Testing.app(), 'operator', { image }));
+}
+
+function find(manifests: Json[], kind: string): Json {
+  const found = manifests.filter((m) => m.kind === kind);
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+// The contract with the controller, written out independently of the chart's constant.
+const EXPECTED_RULES = [
+  {
+    apiGroups: ['bitcoin.eksplatform.dev'],
+    resources: ['bitcoinnetworks'],
+    verbs: ['get', 'list', 'watch'],
+  },
+  {
+    apiGroups: ['bitcoin.eksplatform.dev'],
+    resources: ['bitcoinnetworks/status'],
+    verbs: ['update', 'patch'],
+  },
+  {
+    apiGroups: ['apps'],
+    resources: ['statefulsets'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+  },
+  {
+    apiGroups: [''],
+    resources: ['services'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+  },
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'create'] },
+  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+];
+
+const DANGEROUS_VERBS = ['delete', 'deletecollection', 'escalate', 'bind', 'impersonate', '*'];
+
+/** Why each rule is broader than least privilege; empty when none is. */
+function broadening(rules: Json[]): string[] {
+  const problems: string[] = [];
+  rules.forEach((rule, i) => {
+    for (const field of ['apiGroups', 'resources', 'verbs']) {
+      if ((rule[field] ?? []).some((v: string) => v.includes('*'))) {
+        problems.push(`rule ${i}: wildcard in ${field}`);
+      }
+    }
+    for (const verb of rule.verbs ?? []) {
+      if (DANGEROUS_VERBS.includes(verb)) {
+        problems.push(`rule ${i}: verb ${verb}`);
+      }
+    }
+    if (rule.nonResourceURLs) {
+      problems.push(`rule ${i}: nonResourceURLs`);
+    }
+    if (rule.apiGroups?.length !== 1 || rule.resources?.length !== 1) {
+      problems.push(`rule ${i}: must name one API group and one resource`);
+    }
+  });
+  return problems;
+}
+
+describe('BitcoinOperatorChart', () => {
+  test('matches the snapshot', () => {
+    expect(synth()).toMatchSnapshot();
+  });
+
+  test('creates the namespace first, then the identity, RBAC and Deployment, with stable names', () => {
+    expect(synth().map((m) => [m.kind, m.metadata.name, m.metadata.namespace])).toEqual([
+      ['Namespace', 'bitcoin-controller', undefined],
+      ['ServiceAccount', 'bitcoin-controller', 'bitcoin-controller'],
+      ['ClusterRole', 'bitcoin-controller', undefined],
+      ['ClusterRoleBinding', 'bitcoin-controller', undefined],
+      ['Deployment', 'bitcoin-controller', 'bitcoin-controller'],
+    ]);
+  });
+
+  test('enforces the restricted Pod Security Standard in its namespace', () => {
+    expect(find(synth(), 'Namespace').metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+    });
+  });
+
+  describe('RBAC', () => {
+    test('the ClusterRole grants exactly the rules the controller needs', () => {
+      expect(find(synth(), 'ClusterRole').rules).toEqual(EXPECTED_RULES);
+    });
+
+    test('no rule is broader than least privilege', () => {
+      expect(broadening(find(synth(), 'ClusterRole').rules)).toEqual([]);
+    });
+
+    test('each API group and resource is granted by one rule only', () => {
+      const keys = CONTROLLER_RULES.map((r) => `${r.apiGroups}/${r.resources}`);
+      expect(new Set(keys).size).toBe(keys.length);
+    });
+
+    test('the broadening check catches wildcards, deletes and extra resources', () => {
+      // GIVEN rules widened in the ways a careless edit would widen them
+      const widened = [
+        { ...EXPECTED_RULES[0], verbs: ['*'] },
+        { ...EXPECTED_RULES[5], verbs: [...EXPECTED_RULES[5].verbs, 'delete'] },
+        { ...EXPECTED_RULES[4], resources: ['pods', 'pods/exec'] },
+        { apiGroups: ['*'], resources: ['*'], verbs: ['get'] },
+      ];
+      // THEN each one is reported, and the exact-equality test would fail too
+      expect(broadening(widened)).toEqual([
+        'rule 0: wildcard in verbs',
+        'rule 0: verb *',
+        'rule 1: verb delete',
+        'rule 2: must name one API group and one resource',
+        'rule 3: wildcard in apiGroups',
+        'rule 3: wildcard in resources',
+      ]);
+      expect(widened).not.toEqual(EXPECTED_RULES);
+    });
+
+    test('the ClusterRoleBinding binds the ClusterRole to the ServiceAccount', () => {
+      const manifests = synth();
+      const binding = find(manifests, 'ClusterRoleBinding');
+      const account = find(manifests, 'ServiceAccount');
+      expect(binding.roleRef).toEqual({
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: find(manifests, 'ClusterRole').metadata.name,
+      });
+      expect(binding.subjects).toEqual([
+        {
+          kind: 'ServiceAccount',
+          name: account.metadata.name,
+          namespace: account.metadata.namespace,
+        },
+      ]);
+    });
+
+    test('only the controller pod mounts the ServiceAccount token', () => {
+      const manifests = synth();
+      expect(find(manifests, 'ServiceAccount').automountServiceAccountToken).toBe(false);
+      const pod = find(manifests, 'Deployment').spec.template.spec;
+      expect(pod.serviceAccountName).toBe('bitcoin-controller');
+      expect(pod.automountServiceAccountToken).toBe(true);
+    });
+  });
+
+  describe('Deployment', () => {
+    const deployment = () => find(synth(), 'Deployment');
+    const pod = () => deployment().spec.template.spec;
+    const container = () => {
+      expect(pod().containers).toHaveLength(1);
+      return pod().containers[0];
+    };
+
+    test('runs one replica at a time, as there is no leader election', () => {
+      expect(deployment().spec.replicas).toBe(1);
+      expect(deployment().spec.strategy).toEqual({ type: 'Recreate' });
+    });
+
+    test('selects its pods by stable labels', () => {
+      const { selector, template } = deployment().spec;
+      expect(selector.matchLabels).toEqual({
+        'app.kubernetes.io/name': 'bitcoin-controller',
+        'app.kubernetes.io/component': 'controller',
+        'app.kubernetes.io/part-of': 'bitcoin-operator',
+      });
+      expect(template.metadata.labels).toMatchObject(selector.matchLabels);
+    });
+
+    test('runs the given image', () => {
+      expect(container().image).toBe(IMAGE);
+      expect(container().imagePullPolicy).toBe('IfNotPresent');
+    });
+
+    test('runs as a non-root user with a read-only root filesystem and no privileges', () => {
+      expect(pod().securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+      expect(container().securityContext).toEqual({
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        runAsGroup: 1000,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+    });
+
+    test('gets a small writable /tmp, since the root filesystem is read-only', () => {
+      expect(container().volumeMounts).toEqual([{ mountPath: '/tmp', name: 'tmp' }]);
+      expect(pod().volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }]);
+    });
+
+    test('requests and limits CPU and memory', () => {
+      expect(container().resources).toEqual({
+        requests: { cpu: '50m', memory: '128Mi' },
+        limits: { cpu: '500m', memory: '256Mi' },
+      });
+    });
+
+    test('probes liveness on /healthz and readiness on /readyz of the health port', () => {
+      expect(CONTROLLER_HEALTH_PORT).toBe(8081);
+      expect(container().ports).toEqual([{ containerPort: 8081, name: 'health' }]);
+      expect(container().livenessProbe.httpGet).toEqual({
+        path: '/healthz',
+        port: 8081,
+        scheme: 'HTTP',
+      });
+      expect(container().readinessProbe.httpGet).toEqual({
+        path: '/readyz',
+        port: 8081,
+        scheme: 'HTTP',
+      });
+    });
+  });
+
+  describe('image validation', () => {
+    test('rejects :latest', () => {
+      expect(() => synth('example.com/bitcoin-controller:latest')).toThrow(
+        'image must be pinned to a version or digest, got "example.com/bitcoin-controller:latest"',
+      );
+    });
+
+    test('rejects an empty image', () => {
+      expect(() => synth(' ')).toThrow(
+        'image must be a container image reference, got an empty string',
+      );
+    });
+
+    test('passes an unresolved CDK token through for CDK to resolve', () => {
+      const token = '${Token[TOKEN.123]}';
+      expect(find(synth(token), 'Deployment').spec.template.spec.containers[0].image).toBe(token);
+    });
+  });
+});

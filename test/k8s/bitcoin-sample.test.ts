@@ -1,0 +1,78 @@
+import * as fs from 'fs';
+import { Testing } from 'cdk8s';
+import * as YAML from 'yaml';
+import { loadConfig, MAX_NETWORK_NODES } from '../../lib/config';
+import { BITCOIN_NETWORK_CRD_FILE } from '../../k8s/bitcoin-crd-chart';
+import { BitcoinNetwork } from '../../k8s/imports/bitcoin.eksplatform.dev';
+import { BitcoinSampleChart, BitcoinSampleChartProps } from '../../k8s/bitcoin-sample-chart';
+import { Schema, validationErrors } from './structural-schema';
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const crd: Json = YAML.parse(fs.readFileSync(BITCOIN_NETWORK_CRD_FILE, 'utf8'));
+const schema: Schema = crd.spec.versions[0].schema.openAPIV3Schema;
+
+function synth(props: BitcoinSampleChartProps): Json[] {
+  return Testing.synth(new BitcoinSampleChart(Testing.app(), 'sample', props));
+}
+
+describe('BitcoinSampleChart', () => {
+  test('matches the snapshot', () => {
+    expect(synth({ nodes: 3 })).toMatchSnapshot();
+  });
+
+  test('creates the bitcoin namespace, then the network in it', () => {
+    const manifests = synth({ nodes: 3 });
+    expect(manifests.map((m) => [m.kind, m.metadata.name, m.metadata.namespace])).toEqual([
+      ['Namespace', 'bitcoin', undefined],
+      ['BitcoinNetwork', 'my-network', 'bitcoin'],
+    ]);
+  });
+
+  test('the network is the generated typed construct, of the API version the CRD serves', () => {
+    // GIVEN
+    const chart = new BitcoinSampleChart(Testing.app(), 'sample', { nodes: 3 });
+    // THEN
+    expect(chart.network).toBeInstanceOf(BitcoinNetwork);
+    const [, network] = Testing.synth(chart);
+    expect(network.apiVersion).toBe(`${crd.spec.group}/${crd.spec.versions[0].name}`);
+    expect(network.kind).toBe(crd.spec.names.kind);
+  });
+
+  test('has as many nodes as configured, by default 3', () => {
+    const { sampleNetworkNodes } = loadConfig(() => undefined).operator;
+    expect(sampleNetworkNodes).toBe(3);
+    expect(synth({ nodes: sampleNetworkNodes })[1].spec).toEqual({ nodes: 3 });
+    expect(synth({ nodes: 7 })[1].spec).toEqual({ nodes: 7 });
+  });
+
+  test.each([0, 1, 3, MAX_NETWORK_NODES])(
+    'a network of %i nodes passes the CRD schema',
+    (nodes) => {
+      expect(validationErrors(synth({ nodes })[1], schema)).toEqual([]);
+    },
+  );
+
+  test('leaves spec.image to the CRD default', () => {
+    expect(synth({ nodes: 3 })[1].spec.image).toBeUndefined();
+  });
+
+  test.each([-1, MAX_NETWORK_NODES + 1, 2.5, Number.NaN])('rejects %p nodes', (nodes) => {
+    expect(() => synth({ nodes })).toThrow(
+      `nodes must be an integer between 0 and ${MAX_NETWORK_NODES}, got ${nodes}`,
+    );
+  });
+
+  test('takes another network name', () => {
+    expect(synth({ nodes: 1, networkName: 'regtest-a' })[1].metadata.name).toBe('regtest-a');
+  });
+
+  test.each(['1st', 'My-Network', 'a'.repeat(49), 'net.work'])(
+    'rejects the network name "%s"',
+    (networkName) => {
+      expect(() => synth({ nodes: 1, networkName })).toThrow(
+        `networkName must be a lowercase RFC 1035 label of at most 48 characters, got "${networkName}"`,
+      );
+    },
+  );
+});

@@ -1,0 +1,271 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { NODE_MANAGED_POLICIES } from '../lib/nodegroup';
+import { maskedJson, synthPlatform } from './helpers/synth';
+
+const DEPLOYER = {
+  account: '123456789012',
+  principalArn: 'arn:aws:iam::123456789012:role/Deployer',
+};
+const EXTRA_ADMIN = 'arn:aws:iam::123456789012:role/PlatformTeam';
+
+// Synthesised once for the whole file: a full synth takes seconds.
+const template = synthPlatform({ adminPrincipalArns: [EXTRA_ADMIN] }, DEPLOYER);
+const resources = template.toJSON().Resources as Record<
+  string,
+  { Type: string; Properties?: any; DependsOn?: string[] }
+>;
+
+function logicalId(type: string, props: Record<string, unknown> = {}): string {
+  const found = Object.keys(template.findResources(type, { Properties: Match.objectLike(props) }));
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+function dependsOn(id: string): string[] {
+  return resources[id].DependsOn ?? [];
+}
+
+describe('VPC', () => {
+  test('has a public and a private subnet in each of two AZs, and one NAT gateway', () => {
+    template.resourceCountIs('AWS::EC2::Subnet', 4);
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    template.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.0.0.0/16' });
+  });
+
+  test('tags subnets so that load balancers find them', () => {
+    const subnets = Object.values(template.findResources('AWS::EC2::Subnet'));
+    const tagKeys = (s: any) => s.Properties.Tags.map((t: { Key: string }) => t.Key);
+    expect(subnets.filter((s) => tagKeys(s).includes('kubernetes.io/role/elb'))).toHaveLength(2);
+    expect(
+      subnets.filter((s) => tagKeys(s).includes('kubernetes.io/role/internal-elb')),
+    ).toHaveLength(2);
+  });
+
+  test('logs rejected flows', () => {
+    template.hasResourceProperties('AWS::EC2::FlowLog', {
+      TrafficType: 'REJECT',
+      ResourceType: 'VPC',
+    });
+  });
+});
+
+describe('IAM', () => {
+  test('the node role has exactly the managed policies nodes need', () => {
+    const role =
+      resources[
+        logicalId('AWS::IAM::Role', {
+          AssumeRolePolicyDocument: Match.objectLike({
+            Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })],
+          }),
+        })
+      ];
+    const arns = role.Properties.ManagedPolicyArns.map((a: any) => a['Fn::Join'][1][2]);
+    expect(arns).toEqual(NODE_MANAGED_POLICIES.map((p) => `:iam::aws:policy/${p}`));
+    expect(NODE_MANAGED_POLICIES).toEqual([
+      'AmazonEKSWorkerNodePolicy',
+      'AmazonEKS_CNI_Policy',
+      'AmazonEC2ContainerRegistryPullOnly',
+      'AmazonSSMManagedInstanceCore',
+    ]);
+  });
+
+  test('the cluster role is assumed by EKS', () => {
+    logicalId('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'eks.amazonaws.com' } })],
+      }),
+    });
+  });
+
+  test('no inline policy grants a wildcard action', () => {
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        for (const action of [statement.Action].flat()) expect(action).not.toMatch(/\*/);
+      }
+    }
+  });
+
+  test("cluster-autoscaler may only change capacity of this cluster's groups", () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: [
+              'autoscaling:SetDesiredCapacity',
+              'autoscaling:TerminateInstanceInAutoScalingGroup',
+            ],
+            Condition: {
+              StringEquals: {
+                'aws:ResourceTag/k8s.io/cluster-autoscaler/bitcoin-platform': 'owned',
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('EKS cluster', () => {
+  test('uses access entries, full control-plane logging and the configured version', () => {
+    template.hasResourceProperties('AWS::EKS::Cluster', {
+      Name: 'bitcoin-platform',
+      Version: '1.35',
+      AccessConfig: { AuthenticationMode: 'API' },
+      Logging: {
+        ClusterLogging: {
+          EnabledTypes: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'].map(
+            (Type) => ({ Type }),
+          ),
+        },
+      },
+    });
+  });
+
+  test('encrypts Secrets with a rotating KMS key', () => {
+    const key = logicalId('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::EKS::Cluster', {
+      EncryptionConfig: [
+        { Provider: { KeyArn: { 'Fn::GetAtt': [key, 'Arn'] } }, Resources: ['secrets'] },
+      ],
+    });
+  });
+
+  test('exposes the endpoint publicly and privately by default', () => {
+    template.hasResourceProperties('AWS::EKS::Cluster', {
+      ResourcesVpcConfig: Match.objectLike({
+        EndpointPrivateAccess: true,
+        EndpointPublicAccess: true,
+        PublicAccessCidrs: ['0.0.0.0/0'],
+      }),
+    });
+  });
+
+  test('has a kubectl provider with the layer for its version', () => {
+    template.hasResourceProperties('AWS::Lambda::LayerVersion', {
+      Description: Match.stringLikeRegexp('kubectl.*1\\.35|1\\.35.*kubectl'),
+    });
+  });
+
+  test('grants cluster admin to the deployer and to adminPrincipalArns', () => {
+    for (const principal of [DEPLOYER.principalArn, EXTRA_ADMIN]) {
+      template.hasResourceProperties('AWS::EKS::AccessEntry', {
+        PrincipalArn: principal,
+        AccessPolicies: [
+          Match.objectLike({
+            AccessScope: { Type: 'cluster' },
+            PolicyArn: Match.objectLike({
+              'Fn::Join': [
+                '',
+                Match.arrayWith([':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy']),
+              ],
+            }),
+          }),
+        ],
+      });
+    }
+  });
+});
+
+describe('node group', () => {
+  test('is an AL2023 managed node group with the configured sizes', () => {
+    template.hasResourceProperties('AWS::EKS::Nodegroup', {
+      AmiType: 'AL2023_x86_64_STANDARD',
+      InstanceTypes: ['t3.medium'],
+      ScalingConfig: { MinSize: 1, DesiredSize: 2, MaxSize: 3 },
+    });
+  });
+
+  test('requires IMDSv2 and an encrypted root volume', () => {
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        MetadataOptions: Match.objectLike({ HttpTokens: 'required' }),
+        BlockDeviceMappings: [
+          { DeviceName: '/dev/xvda', Ebs: Match.objectLike({ Encrypted: true, VolumeSize: 20 }) },
+        ],
+      }),
+    });
+  });
+
+  test('carries the Cluster Autoscaler discovery tags', () => {
+    template.hasResourceProperties('AWS::EKS::Nodegroup', {
+      Tags: {
+        'k8s.io/cluster-autoscaler/enabled': 'true',
+        'k8s.io/cluster-autoscaler/bitcoin-platform': 'owned',
+      },
+    });
+  });
+});
+
+describe('add-ons', () => {
+  const nodegroup = logicalId('AWS::EKS::Nodegroup');
+
+  test('installs the EBS CSI driver with a Pod Identity role for its controller', () => {
+    const addon = logicalId('AWS::EKS::Addon', { AddonName: 'aws-ebs-csi-driver' });
+    const association = logicalId('AWS::EKS::PodIdentityAssociation', {
+      ServiceAccount: 'ebs-csi-controller-sa',
+    });
+    expect(dependsOn(addon)).toEqual(expect.arrayContaining([association, nodegroup]));
+  });
+
+  test('installs metrics-server', () => {
+    const addon = logicalId('AWS::EKS::Addon', { AddonName: 'metrics-server' });
+    expect(dependsOn(addon)).toContain(nodegroup);
+  });
+
+  test('installs the Cluster Autoscaler matched to the cluster minor, waiting on uninstall', () => {
+    const chart = logicalId('Custom::AWSCDK-EKS-HelmChart', {
+      Chart: 'cluster-autoscaler',
+      Version: '9.59.0',
+      Wait: true,
+      Namespace: 'kube-system',
+    });
+    const values = JSON.stringify(resources[chart].Properties.Values);
+    expect(values).toContain('\\"tag\\":\\"v1.35.');
+    expect(values).toContain('\\"autoDiscovery\\":{\\"clusterName\\":\\"bitcoin-platform\\"}');
+    const association = logicalId('AWS::EKS::PodIdentityAssociation', {
+      ServiceAccount: 'cluster-autoscaler',
+    });
+    expect(dependsOn(chart)).toEqual(expect.arrayContaining([association, nodegroup]));
+  });
+
+  test('installs the AWS Load Balancer Controller after the nodes, waiting on uninstall', () => {
+    const chart = logicalId('Custom::AWSCDK-EKS-HelmChart', {
+      Chart: 'aws-load-balancer-controller',
+      Wait: true,
+    });
+    expect(dependsOn(chart)).toContain(nodegroup);
+  });
+});
+
+test('outputs the cluster name, region, kubeconfig command, node role and VPC', () => {
+  const outputs = Object.keys(template.toJSON().Outputs);
+  expect(outputs).toEqual(
+    expect.arrayContaining(['ClusterName', 'Region', 'KubeconfigCommand', 'NodeRoleArn', 'VpcId']),
+  );
+  template.hasOutput('KubeconfigCommand', {
+    Value: {
+      'Fn::Join': [
+        '',
+        [
+          'aws eks update-kubeconfig --name ',
+          Match.anyValue(),
+          ' --region ',
+          { Ref: 'AWS::Region' },
+        ],
+      ],
+    },
+  });
+});
+
+test('an SSH key is optional and reaches the launch template only when configured', () => {
+  expect(JSON.stringify(template.toJSON())).not.toContain('KeyName');
+  const withKey = synthPlatform({ sshKeyName: 'ops' });
+  withKey.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+    LaunchTemplateData: Match.objectLike({ KeyName: 'ops' }),
+  });
+});
+
+test('template snapshot', () => {
+  expect(maskedJson(template)).toMatchSnapshot();
+});
