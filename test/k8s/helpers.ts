@@ -3,7 +3,6 @@ import { AppConfig, loadConfig } from '../../lib/config';
 import { PlatformTarget } from '../../k8s/common';
 import { synthTarget } from '../../k8s/synth';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON */
 export interface K8sObject {
   readonly apiVersion: string;
   readonly kind: string;

@@ -73,7 +73,6 @@ describe('a misspelt field', () => {
 
   test('in a container is rejected', () => {
     const file = writeBroken('container-typo', (d) => {
-      /* eslint-disable-next-line @typescript-eslint/no-explicit-any */
       const c = (d as any).spec.template.spec.containers[0];
       c.readinesProbe = c.readinessProbe;
       delete c.readinessProbe;
@@ -85,7 +84,6 @@ describe('a misspelt field', () => {
 
   test('in metadata is rejected', () => {
     const file = writeBroken('metadata-typo', (d) => {
-      /* eslint-disable-next-line @typescript-eslint/no-explicit-any */
       const m = (d as any).metadata;
       m.namespce = m.namespace;
       delete m.namespace;
