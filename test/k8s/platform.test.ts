@@ -1,5 +1,10 @@
 import { App, Chart } from 'cdk8s';
-import { PLATFORM_CHART_ORDER, createPlatformCharts } from '../../k8s/platform';
+import {
+  ClusterAddon,
+  PLATFORM_CHART_ADDONS,
+  PLATFORM_CHART_ORDER,
+  createPlatformCharts,
+} from '../../k8s/platform';
 import {
   EVERYTHING,
   K8sObject,
@@ -27,6 +32,23 @@ describe('createPlatformCharts', () => {
       'autoscaling',
     ]);
     for (const chart of Object.values(charts)) expect(chart).toBeInstanceOf(Chart);
+  });
+
+  test('names the add-ons each chart needs on EKS', () => {
+    expect(Object.keys(PLATFORM_CHART_ADDONS).sort()).toEqual([...PLATFORM_CHART_ORDER].sort());
+    // Storage classes and claims need the EBS CSI driver to provision and to delete volumes.
+    expect(PLATFORM_CHART_ADDONS.storage).toContain(ClusterAddon.EBS_CSI_DRIVER);
+    // Every chart with a Service or an Ingress needs the controller (webhooks, finalizers).
+    const eks = chartsOf('eks', EVERYTHING);
+    for (const name of PLATFORM_CHART_ORDER) {
+      if (eks[name].some((o) => o.kind === 'Service' || o.kind === 'Ingress')) {
+        expect([name, PLATFORM_CHART_ADDONS[name]]).toEqual([
+          name,
+          expect.arrayContaining([ClusterAddon.LOAD_BALANCER_CONTROLLER]),
+        ]);
+      }
+    }
+    expect(PLATFORM_CHART_ADDONS.autoscaling).toEqual([ClusterAddon.METRICS_SERVER]);
   });
 
   test('both targets fit in one App with distinct id prefixes', () => {
