@@ -14,7 +14,7 @@ import {
 } from '../../k8s/bitcoin-crd-chart';
 import { Schema, structuralErrors, validationErrors } from './structural-schema';
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 
 const crd: Json = YAML.parse(fs.readFileSync(BITCOIN_NETWORK_CRD_FILE, 'utf8'));
 const version: Json = crd.spec.versions[0];

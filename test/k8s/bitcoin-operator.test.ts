@@ -5,7 +5,7 @@ import {
   CONTROLLER_RULES,
 } from '../../k8s/bitcoin-operator-chart';
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 
 const IMAGE = '123456789012.dkr.ecr.eu-central-1.amazonaws.com/bitcoin-controller:0.1.0';
 

@@ -7,7 +7,7 @@ import { BitcoinNetwork } from '../../k8s/imports/bitcoin.eksplatform.dev';
 import { BitcoinSampleChart, BitcoinSampleChartProps } from '../../k8s/bitcoin-sample-chart';
 import { Schema, validationErrors } from './structural-schema';
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 
 const crd: Json = YAML.parse(fs.readFileSync(BITCOIN_NETWORK_CRD_FILE, 'utf8'));
 const schema: Schema = crd.spec.versions[0].schema.openAPIV3Schema;
