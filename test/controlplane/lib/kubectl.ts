@@ -1,0 +1,32 @@
+import { execFile } from 'node:child_process';
+
+export class KubectlError extends Error {
+  constructor(
+    readonly args: readonly string[],
+    readonly stderr: string,
+  ) {
+    super(`kubectl ${args.join(' ')} failed: ${stderr.trim()}`);
+  }
+}
+
+/** Runs kubectl against `kubeconfig`; resolves with stdout, rejects with its stderr. */
+export function kubectl(
+  kubeconfig: string,
+  args: readonly string[],
+  stdin?: string,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'kubectl',
+      [`--kubeconfig=${kubeconfig}`, ...args],
+      { maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => (err ? reject(new KubectlError(args, stderr)) : resolve(stdout)),
+    );
+    child.stdin?.end(stdin);
+  });
+}
+
+/** `kubectl get -o json`, parsed. */
+export async function getJson<T>(kubeconfig: string, args: readonly string[]): Promise<T> {
+  return JSON.parse(await kubectl(kubeconfig, ['get', ...args, '-o', 'json'])) as T;
+}
