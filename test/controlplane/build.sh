@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the test control plane (kube-apiserver, kube-controller-manager,
-# kube-scheduler, etcd, kwok) from the Go module proxy into
+# kube-scheduler, etcd, kwok) and a kubectl of the same version from the Go
+# module proxy into
 # .cache/controlplane/bin/<component>-<version>/. A component whose binaries
 # already exist is skipped, so this is cheap when cached.
 set -euo pipefail
@@ -34,7 +35,10 @@ check_pinned() { # <module dir> <module path> <expected version>
 
 build_kubernetes() {
   local out="$cache/bin/kubernetes-$k8s_version"
-  if [[ -x "$out/kube-apiserver" && -x "$out/kube-controller-manager" && -x "$out/kube-scheduler" ]]; then
+  local cmds=(kube-apiserver kube-controller-manager kube-scheduler kubectl) cmd
+  local missing=0
+  for cmd in "${cmds[@]}"; do [[ -x "$out/$cmd" ]] || missing=1; done
+  if [[ $missing == 0 ]]; then
     log "kubernetes $k8s_version cached in $out"
     return
   fi
@@ -50,10 +54,9 @@ build_kubernetes() {
   log "building kubernetes $k8s_version (slow when cold)"
   local tmp="$out.tmp"
   rm -rf "$tmp" && mkdir -p "$tmp"
+  # One go build for all four shares the compilation of their common packages.
   (cd "$here/go/kubernetes" && go build -trimpath -ldflags "$ldflags" -o "$tmp/" \
-    k8s.io/kubernetes/cmd/kube-apiserver \
-    k8s.io/kubernetes/cmd/kube-controller-manager \
-    k8s.io/kubernetes/cmd/kube-scheduler)
+    "${cmds[@]/#/k8s.io/kubernetes/cmd/}")
   # Rename last so an interrupted build never looks cached.
   rm -rf "$out" && mv "$tmp" "$out"
 }

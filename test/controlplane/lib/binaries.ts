@@ -13,6 +13,8 @@ export interface Binaries {
   readonly kubeControllerManager: string;
   readonly kubeScheduler: string;
   readonly kwok: string;
+  /** The same version as the plane: the machine's kubectl may be older or missing. */
+  readonly kubectl: string;
 }
 
 /** Where build.sh puts each binary, keyed by the pinned version. */
@@ -25,6 +27,7 @@ export function binaries(): Binaries {
     kubeControllerManager: path.join(k8s, 'kube-controller-manager'),
     kubeScheduler: path.join(k8s, 'kube-scheduler'),
     kwok: path.join(bin, `kwok-${versions.kwok}`, 'kwok'),
+    kubectl: path.join(k8s, 'kubectl'),
   };
 }
 

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { binaries } from './binaries';
 
 export class KubectlError extends Error {
   constructor(
@@ -17,7 +18,7 @@ export function kubectl(
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = execFile(
-      'kubectl',
+      binaries().kubectl,
       [`--kubeconfig=${kubeconfig}`, ...args],
       { maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => (err ? reject(new KubectlError(args, stderr)) : resolve(stdout)),
