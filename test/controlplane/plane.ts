@@ -72,7 +72,10 @@ export interface ControlPlane {
    * are not loopback addresses themselves.
    */
   loopbackAddressOf(podIp: string): string;
-  /** Stops kube-apiserver only; the other components keep running and retry. */
+  /**
+   * Stops kube-apiserver only (SIGTERM, SIGKILL after 3 s); the other components keep running
+   * and retry.
+   */
   stopApiserver(): Promise<void>;
   /** Starts kube-apiserver again on the same port and waits until it is ready. */
   startApiserver(): Promise<void>;
@@ -163,17 +166,16 @@ class Plane implements ControlPlane {
   }
 
   async stop(): Promise<void> {
-    // Reverse start order, so nothing spends its last seconds retrying a dead apiserver.
-    for (const proc of [...this.processes.values()].reverse()) {
-      await stopProcess(proc);
-    }
+    await stopAll([...this.processes.values()]);
     this.processes.clear();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
   async stopApiserver(): Promise<void> {
     const proc = this.processes.get('kube-apiserver');
-    if (proc) await stopProcess(proc);
+    // With clients still watching, a graceful shutdown drains for over 10 s; a fault test
+    // wants the apiserver gone, not a slow goodbye.
+    if (proc) await stopProcess(proc, 3_000);
     this.processes.delete('kube-apiserver');
   }
 
@@ -416,6 +418,15 @@ class Plane implements ControlPlane {
   }
 }
 
+// Clients first: the apiserver shuts down in a second once nobody watches it, and nothing
+// spends its last seconds retrying a dead apiserver.
+const STOP_ORDER = ['kwok', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd'];
+
+async function stopAll(processes: readonly ProcessRecord[]): Promise<void> {
+  const rank = (p: ProcessRecord) => STOP_ORDER.indexOf(p.name);
+  for (const proc of [...processes].sort((a, b) => rank(a) - rank(b))) await stopProcess(proc);
+}
+
 interface NodeList {
   items: { status?: { conditions?: { type: string; status: string }[] } }[];
 }
@@ -451,7 +462,7 @@ async function down(): Promise<void> {
   const state = fs.existsSync(ownState)
     ? (JSON.parse(fs.readFileSync(ownState, 'utf8')) as RunState)
     : pointer;
-  for (const proc of [...state.processes].reverse()) await stopProcess(proc);
+  await stopAll(state.processes);
   fs.rmSync(state.dir, { recursive: true, force: true });
   fs.rmSync(CURRENT);
   console.log(`control plane in ${state.dir} stopped`);

@@ -18,12 +18,14 @@ export function withControlPlane(
   options: PlaneOptions = {},
 ): void {
   if (process.env[SKIP_ENV] === '1') {
-    console.warn(
+    // Straight to stderr: jest does not show console output of a file whose tests all skip.
+    process.stderr.write(
       [
         '#'.repeat(78),
         `# SKIPPED: control-plane suite "${name}" (${SKIP_ENV}=1).`,
         '# Nothing in it was checked against a real kube-apiserver.',
         '#'.repeat(78),
+        '',
       ].join('\n'),
     );
     describe.skip(name, () => body(notStarted));
