@@ -1,3 +1,4 @@
+/* global module */
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
@@ -5,6 +6,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true }] },
   // @kubernetes/client-node 1.x ships ES modules only; let ts-jest turn them into CommonJS.
-  transformIgnorePatterns: ['/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose)/)',
+  ],
   testTimeout: 120000,
 };
