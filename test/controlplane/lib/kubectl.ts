@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import * as path from 'node:path';
 import { binaries } from './binaries';
 
 export class KubectlError extends Error {
@@ -10,7 +11,11 @@ export class KubectlError extends Error {
   }
 }
 
-/** Runs kubectl against `kubeconfig`; resolves with stdout, rejects with its stderr. */
+/**
+ * Runs kubectl against `kubeconfig`; resolves with stdout, rejects with its stderr. Its
+ * discovery cache goes next to the kubeconfig, so it leaves nothing in ~/.kube when the run's
+ * directory is removed.
+ */
 export function kubectl(
   kubeconfig: string,
   args: readonly string[],
@@ -19,7 +24,11 @@ export function kubectl(
   return new Promise((resolve, reject) => {
     const child = execFile(
       binaries().kubectl,
-      [`--kubeconfig=${kubeconfig}`, ...args],
+      [
+        `--kubeconfig=${kubeconfig}`,
+        `--cache-dir=${path.join(path.dirname(kubeconfig), 'kubectl-cache')}`,
+        ...args,
+      ],
       { maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => (err ? reject(new KubectlError(args, stderr)) : resolve(stdout)),
     );
