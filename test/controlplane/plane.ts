@@ -27,6 +27,12 @@ export interface PlaneOptions {
    * @default 3
    */
   readonly nodes?: number;
+  /**
+   * Keep running after this node process exits (`controlplane:up`). Otherwise the next plane
+   * started from this checkout stops it if its owner died without `stop()`.
+   * @default false
+   */
+  readonly detached?: boolean;
 }
 
 /** One apiserver audit event, as much of it as tests need. */
@@ -86,6 +92,9 @@ export interface ControlPlane {
 interface RunState {
   readonly dir: string;
   readonly kubeconfig: string;
+  readonly repo: string;
+  /** The node process the plane dies with; absent when detached. */
+  readonly ownerPid?: number;
   readonly processes: ProcessRecord[];
 }
 
@@ -114,8 +123,9 @@ export async function startControlPlane(options: PlaneOptions = {}): Promise<Con
       `control plane binaries are missing (${missing.join(', ')}): run \`npm run controlplane:build\``,
     );
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'controlplane-'));
-  const plane = new Plane(dir, options.nodes ?? 3);
+  await stopAbandonedPlanes();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), RUN_PREFIX));
+  const plane = new Plane(dir, options.nodes ?? 3, options.detached ?? false);
   try {
     await plane.start();
   } catch (err) {
@@ -143,6 +153,7 @@ class Plane implements ControlPlane {
   constructor(
     readonly dir: string,
     nodes: number,
+    private readonly detached: boolean,
   ) {
     this.pki = createPki(path.join(dir, 'pki'));
     this.caCert = this.pki.caCert;
@@ -162,7 +173,6 @@ class Plane implements ControlPlane {
     await this.startApiserverFirstTime(etcdUrl);
     await Promise.all([this.startControllerManager(), this.startScheduler()]);
     await this.startKwok();
-    this.writeState();
   }
 
   async stop(): Promise<void> {
@@ -177,6 +187,7 @@ class Plane implements ControlPlane {
     // wants the apiserver gone, not a slow goodbye.
     if (proc) await stopProcess(proc, 3_000);
     this.processes.delete('kube-apiserver');
+    this.writeState();
   }
 
   async startApiserver(): Promise<void> {
@@ -187,7 +198,6 @@ class Plane implements ControlPlane {
       async () => (await this.api('/readyz')).status === 200,
       90_000,
     );
-    this.writeState();
   }
 
   loopbackAddressOf(podIp: string): string {
@@ -364,6 +374,8 @@ class Plane implements ControlPlane {
   private spawn(name: string, binary: string, args: string[], env = {}): RunningProcess {
     const proc = startProcess(name, binary, args, path.join(this.dir, `${name}.log`), env);
     this.processes.set(name, proc);
+    // Recorded at once, so that even a run killed half-way can be cleaned up.
+    this.writeState();
     return proc;
   }
 
@@ -407,6 +419,8 @@ class Plane implements ControlPlane {
     const state: RunState = {
       dir: this.dir,
       kubeconfig: this.kubeconfig,
+      repo: REPO_ROOT,
+      ownerPid: this.detached ? undefined : process.pid,
       processes: [...this.processes.values()].map(({ name, pid, binary, logFile }) => ({
         name,
         pid,
@@ -421,6 +435,40 @@ class Plane implements ControlPlane {
 // Clients first: the apiserver shuts down in a second once nobody watches it, and nothing
 // spends its last seconds retrying a dead apiserver.
 const STOP_ORDER = ['kwok', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd'];
+
+const RUN_PREFIX = 'controlplane-';
+
+/**
+ * Stops planes of this checkout whose owning process died without stopping them (a killed
+ * jest run), and removes their directories. Planes of other checkouts are left alone.
+ */
+async function stopAbandonedPlanes(): Promise<void> {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    if (!name.startsWith(RUN_PREFIX)) continue;
+    const dir = path.join(os.tmpdir(), name);
+    let state: RunState;
+    try {
+      state = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')) as RunState;
+    } catch {
+      continue; // Not ours, or still being created.
+    }
+    if (state.repo !== REPO_ROOT || state.ownerPid === undefined || isAlive(state.ownerPid)) {
+      continue;
+    }
+    process.stderr.write(`controlplane: stopping abandoned plane in ${dir}\n`);
+    await stopAll(state.processes);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 async function stopAll(processes: readonly ProcessRecord[]): Promise<void> {
   const rank = (p: ProcessRecord) => STOP_ORDER.indexOf(p.name);
@@ -444,7 +492,7 @@ async function up(): Promise<void> {
     }
     await down();
   }
-  const plane = await startControlPlane();
+  const plane = await startControlPlane({ detached: true });
   fs.mkdirSync(CACHE_DIR, { recursive: true });
   fs.copyFileSync(path.join(plane.dir, 'state.json'), CURRENT);
   console.log(`control plane ${VERSIONS.kubernetes} up in ${plane.dir}; pods get ${plane.podCidr}`);
