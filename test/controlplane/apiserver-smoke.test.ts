@@ -97,6 +97,18 @@ withControlPlane('a control plane on loopback', (plane) => {
     expect(() => plane().loopbackAddressOf('192.168.1.10')).toThrow(/not a pod IP of this plane/);
   });
 
+  test('authorizes a ServiceAccount by RBAC only', async () => {
+    await k(['create', 'serviceaccount', 'reader', '-n', NAMESPACE]);
+    const asReader = await plane().serviceAccountKubeconfig(NAMESPACE, 'reader');
+    await expect(kubectl(asReader, ['get', 'pods', '-n', NAMESPACE])).rejects.toThrow(
+      /User "system:serviceaccount:smoke:reader" cannot list resource "pods"/,
+    );
+    await k(['create', 'role', 'pod-reader', '--verb=list', '--resource=pods', '-n', NAMESPACE]);
+    const binding = ['--role=pod-reader', '--serviceaccount=smoke:reader', '-n', NAMESPACE];
+    await k(['create', 'rolebinding', 'reader', ...binding]);
+    await eventually(() => kubectl(asReader, ['get', 'pods', '-n', NAMESPACE]));
+  });
+
   test('garbage-collects the pods of a deleted StatefulSet', async () => {
     await k(['delete', 'statefulset/web', '-n', NAMESPACE, '--wait=true']);
     await k(['wait', '--for=delete', ...WEB_PODS, '--timeout=60s']);

@@ -73,6 +73,11 @@ export interface ControlPlane {
   readonly auditLog: string;
   auditEvents(): AuditEvent[];
   /**
+   * A kubeconfig that authenticates as an existing ServiceAccount (by a TokenRequest token),
+   * so that a process run with it gets exactly that account's RBAC rights.
+   */
+  serviceAccountKubeconfig(namespace: string, name: string): Promise<string>;
+  /**
    * The loopback address that stands in for a pod IP in tests: 10.N.x.y becomes 127.N.x.y.
    * Inject it as the operator's pod address resolver; see README-section.md for why pod IPs
    * are not loopback addresses themselves.
@@ -125,7 +130,7 @@ export async function startControlPlane(options: PlaneOptions = {}): Promise<Con
   }
   await stopAbandonedPlanes();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), RUN_PREFIX));
-  const plane = new Plane(dir, options.nodes ?? 3, options.detached ?? false);
+  const plane = new Plane(dir, await freePort(), options.nodes ?? 3, options.detached ?? false);
   try {
     await plane.start();
   } catch (err) {
@@ -141,7 +146,7 @@ class Plane implements ControlPlane {
   readonly caCert: string;
   readonly podCidr: string;
   readonly nodeNames: readonly string[];
-  server = '';
+  readonly server: string;
 
   private readonly bin = binaries();
   private readonly pki: Pki;
@@ -152,12 +157,14 @@ class Plane implements ControlPlane {
 
   constructor(
     readonly dir: string,
+    private readonly apiserverPort: number,
     nodes: number,
     private readonly detached: boolean,
   ) {
     this.pki = createPki(path.join(dir, 'pki'));
     this.caCert = this.pki.caCert;
     this.admin = this.pki.client('admin', ADMIN);
+    this.server = `https://127.0.0.1:${apiserverPort}`;
     this.kubeconfig = path.join(dir, 'admin.kubeconfig');
     this.auditLog = path.join(dir, 'audit.log');
     // A random second octet keeps two planes on one machine from mapping pods to the same
@@ -208,6 +215,25 @@ class Plane implements ControlPlane {
     return `127.${podIp.slice('10.'.length)}`;
   }
 
+  async serviceAccountKubeconfig(namespace: string, name: string): Promise<string> {
+    const res = await this.api(`/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
+      method: 'POST',
+      json: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        // Long enough for any test run; the plane itself lives for minutes.
+        spec: { expirationSeconds: 24 * 3600 },
+      },
+    });
+    if (res.status !== 201) {
+      throw new Error(`token for ServiceAccount ${namespace}/${name}: ${res.status} ${res.body}`);
+    }
+    const token = (JSON.parse(res.body) as { status: { token: string } }).status.token;
+    const file = path.join(this.dir, `sa-${namespace}-${name}.kubeconfig`);
+    this.writeKubeconfig(file, { token });
+    return file;
+  }
+
   auditEvents(): AuditEvent[] {
     return fs
       .readFileSync(this.auditLog, 'utf8')
@@ -245,17 +271,15 @@ class Plane implements ControlPlane {
   }
 
   private async startApiserverFirstTime(etcdUrl: string): Promise<void> {
-    const port = await freePort();
-    this.server = `https://127.0.0.1:${port}`;
     const policy = path.join(this.dir, 'audit-policy.yaml');
     fs.writeFileSync(policy, AUDIT_POLICY);
-    this.writeKubeconfig(this.kubeconfig, this.admin);
+    this.writeKubeconfig(this.kubeconfig, certificateUser(this.admin));
     this.apiserverArgs = [
       `--etcd-servers=${etcdUrl}`,
       '--bind-address=127.0.0.1',
       // Without a default route the apiserver cannot guess an address to advertise.
       '--advertise-address=127.0.0.1',
-      `--secure-port=${port}`,
+      `--secure-port=${this.apiserverPort}`,
       `--cert-dir=${path.join(this.dir, 'apiserver')}`,
       `--tls-cert-file=${this.pki.serving.cert}`,
       `--tls-private-key-file=${this.pki.serving.key}`,
@@ -391,12 +415,12 @@ class Plane implements ControlPlane {
 
   private componentKubeconfig(name: string, identity: ClientIdentity): string {
     const file = path.join(this.dir, `${name}.kubeconfig`);
-    this.writeKubeconfig(file, this.pki.client(name, identity));
+    this.writeKubeconfig(file, certificateUser(this.pki.client(name, identity)));
     return file;
   }
 
   // JSON is valid kubeconfig YAML, which spares a YAML dependency.
-  private writeKubeconfig(file: string, client: KeyPair): void {
+  private writeKubeconfig(file: string, user: Record<string, string>): void {
     const config = {
       apiVersion: 'v1',
       kind: 'Config',
@@ -406,9 +430,7 @@ class Plane implements ControlPlane {
           cluster: { server: this.server, 'certificate-authority': this.pki.caCert },
         },
       ],
-      users: [
-        { name: 'user', user: { 'client-certificate': client.cert, 'client-key': client.key } },
-      ],
+      users: [{ name: 'user', user }],
       contexts: [{ name: 'controlplane', context: { cluster: 'controlplane', user: 'user' } }],
       'current-context': 'controlplane',
     };
@@ -473,6 +495,10 @@ function isAlive(pid: number): boolean {
 async function stopAll(processes: readonly ProcessRecord[]): Promise<void> {
   const rank = (p: ProcessRecord) => STOP_ORDER.indexOf(p.name);
   for (const proc of [...processes].sort((a, b) => rank(a) - rank(b))) await stopProcess(proc);
+}
+
+function certificateUser(pair: KeyPair): Record<string, string> {
+  return { 'client-certificate': pair.cert, 'client-key': pair.key };
 }
 
 interface NodeList {
