@@ -16,8 +16,10 @@ etcd_version="$(version etcd)"
 kwok_version="$(version kwok)"
 
 # Keep module and build caches in the repo's git-ignored cache so CI can cache one folder
-# and nothing leaks into the user's global Go caches.
-export GOMODCACHE="$cache/gomod" GOCACHE="$cache/gocache" GOFLAGS="-modcacherw"
+# and nothing leaks into the user's global Go caches. -modcacherw lets `rm -rf .cache` work;
+# -buildvcs=false because the wrapper modules sit in this git checkout, whose state (shallow
+# clone, other owner) must not break or change the build.
+export GOMODCACHE="$cache/gomod" GOCACHE="$cache/gocache" GOFLAGS="-modcacherw -buildvcs=false"
 export CGO_ENABLED=0 GOTOOLCHAIN=local
 
 log() { echo "controlplane:build: $*" >&2; }
