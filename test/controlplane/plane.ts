@@ -23,7 +23,7 @@ import {
 
 export interface PlaneOptions {
   /**
-   * Fake nodes for kwok to run pods on.
+   * Fake nodes for kwok to run pods on, 1 to 255.
    * @default 3
    */
   readonly nodes?: number;
@@ -128,9 +128,14 @@ export async function startControlPlane(options: PlaneOptions = {}): Promise<Con
       `control plane binaries are missing (${missing.join(', ')}): run \`npm run controlplane:build\``,
     );
   }
+  const nodes = options.nodes ?? 3;
+  // Node i gets pod range 10.N.i.0/24 and 10.N.255.x holds the node IPs.
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 255) {
+    throw new Error(`nodes must be an integer between 1 and 255, got ${nodes}`);
+  }
   await stopAbandonedPlanes();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), RUN_PREFIX));
-  const plane = new Plane(dir, await freePort(), options.nodes ?? 3, options.detached ?? false);
+  const plane = new Plane(dir, await freePort(), nodes, options.detached ?? false);
   try {
     await plane.start();
   } catch (err) {
@@ -290,8 +295,6 @@ class Plane implements ControlPlane {
       `--service-account-signing-key-file=${this.pki.serviceAccountKey}`,
       // RBAC only, so that the operator's ClusterRole is what grants it anything.
       '--authorization-mode=RBAC',
-      // The default admission plugins stay on; ServiceAccount gives namespaces their
-      // `default` ServiceAccount and pods their token, as on a real cluster.
       // Its own loopback endpoint would be rejected by Endpoints validation.
       '--endpoint-reconciler-type=none',
       '--allow-privileged=true',
@@ -301,6 +304,8 @@ class Plane implements ControlPlane {
       // Synchronous, so an event is on disk by the time a test looks for it.
       '--audit-log-mode=blocking',
       '--profiling=false',
+      // No admission flags: the defaults include ServiceAccount (which envtest turns off), so
+      // namespaces get their `default` ServiceAccount and pods their token, as on EKS.
     ];
     await this.startApiserver();
   }
