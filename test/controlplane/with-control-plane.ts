@@ -1,0 +1,54 @@
+import { missingBinaries } from './lib/binaries';
+import { ControlPlane, PlaneOptions, startControlPlane } from './plane';
+
+/** Set to 1 to skip every control-plane suite (they are never skipped silently). */
+export const SKIP_ENV = 'SKIP_CONTROLPLANE';
+
+// Cold start on 2 busy cores: etcd, apiserver, controllers, nodes Ready.
+const START_TIMEOUT_MS = 180_000;
+
+/**
+ * A `describe` block with its own control plane, started once before its tests and stopped
+ * after them. `body` gets an accessor rather than the plane itself because the plane only
+ * exists once `beforeAll` has run.
+ */
+export function withControlPlane(
+  name: string,
+  body: (plane: () => ControlPlane) => void,
+  options: PlaneOptions = {},
+): void {
+  if (process.env[SKIP_ENV] === '1') {
+    // Straight to stderr: jest does not show console output of a file whose tests all skip.
+    process.stderr.write(
+      [
+        '#'.repeat(78),
+        `# SKIPPED: control-plane suite "${name}" (${SKIP_ENV}=1).`,
+        '# Nothing in it was checked against a real kube-apiserver.',
+        '#'.repeat(78),
+        '',
+      ].join('\n'),
+    );
+    describe.skip(name, () => body(notStarted));
+    return;
+  }
+  describe(name, () => {
+    let plane: ControlPlane | undefined;
+    beforeAll(async () => {
+      const missing = missingBinaries();
+      if (missing.length > 0) {
+        throw new Error(
+          `Control-plane binaries are not built (${missing.length} missing, e.g. ${missing[0]}).\n` +
+            `Run \`npm run controlplane:build\` (slow once, cached after), ` +
+            `or set ${SKIP_ENV}=1 to skip these suites knowingly.`,
+        );
+      }
+      plane = await startControlPlane(options);
+    }, START_TIMEOUT_MS);
+    afterAll(() => plane?.stop(), 60_000);
+    body(() => plane ?? notStarted());
+  });
+}
+
+function notStarted(): never {
+  throw new Error('the control plane did not start; see the beforeAll error');
+}
