@@ -53,11 +53,10 @@ export class BitcoinSampleChart extends Chart {
       metadata: {
         name: SAMPLE_NAMESPACE,
         labels: {
-          // bitcoind pods are meant to meet the restricted profile; warn and audit until the
-          // controller's StatefulSet has proven it, then this can become `enforce`.
-          'pod-security.kubernetes.io/enforce': 'baseline',
-          'pod-security.kubernetes.io/warn': 'restricted',
-          'pod-security.kubernetes.io/audit': 'restricted',
+          // The controller gives bitcoind pods a restricted-profile securityContext (non-root,
+          // no privilege escalation, all capabilities dropped, RuntimeDefault seccomp); admission
+          // holds it to that.
+          'pod-security.kubernetes.io/enforce': 'restricted',
         },
       },
     });

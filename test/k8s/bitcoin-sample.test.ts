@@ -29,6 +29,12 @@ describe('BitcoinSampleChart', () => {
     ]);
   });
 
+  test('enforces the restricted Pod Security Standard on the bitcoind pods', () => {
+    expect(synth({ nodes: 3 })[0].metadata.labels).toEqual({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+    });
+  });
+
   test('the network is the generated typed construct, of the API version the CRD serves', () => {
     // GIVEN
     const chart = new BitcoinSampleChart(Testing.app(), 'sample', { nodes: 3 });
