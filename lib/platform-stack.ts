@@ -1,9 +1,12 @@
+import * as path from 'path';
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { Construct } from 'constructs';
 import { ClusterAutoscaler } from './addons/cluster-autoscaler';
 import { EbsCsiDriver } from './addons/ebs-csi-driver';
 import { MetricsServer } from './addons/metrics-server';
 import { EksCluster } from './cluster';
+import { ClusterCharts } from './cluster-charts';
 import { AppConfig } from './config';
 import { Deployer } from './deployer';
 import { Network } from './network';
@@ -24,6 +27,7 @@ export class PlatformStack extends Stack {
   readonly network: Network;
   readonly eks: EksCluster;
   readonly nodes: NodeGroup;
+  readonly charts: ClusterCharts;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -60,17 +64,28 @@ export class PlatformStack extends Stack {
     });
 
     // Add-ons run on the nodes, so they are created after the node group and deleted before it.
-    const addons = [
-      new EbsCsiDriver(this, 'EbsCsiDriver', { cluster }).addon,
-      new MetricsServer(this, 'MetricsServer', { cluster }).addon,
-      new ClusterAutoscaler(this, 'ClusterAutoscaler', {
-        cluster,
-        clusterName: infra.clusterName,
-        kubernetesVersion: infra.kubernetesVersion,
-      }).chart,
-      ...(cluster.albController ? [cluster.albController] : []),
-    ];
-    addons.forEach((addon) => addon.node.addDependency(this.nodes.nodegroup));
+    const ebsCsiDriver = new EbsCsiDriver(this, 'EbsCsiDriver', { cluster }).addon;
+    const metricsServer = new MetricsServer(this, 'MetricsServer', { cluster }).addon;
+    const clusterAutoscaler = new ClusterAutoscaler(this, 'ClusterAutoscaler', {
+      cluster,
+      clusterName: infra.clusterName,
+      kubernetesVersion: infra.kubernetesVersion,
+    }).chart;
+    const loadBalancerController = cluster.albController!;
+    for (const addon of [ebsCsiDriver, metricsServer, clusterAutoscaler, loadBalancerController]) {
+      addon.node.addDependency(this.nodes.nodegroup);
+    }
+
+    this.charts = new ClusterCharts(this, 'Charts', {
+      cluster,
+      config: props.config,
+      controllerImage:
+        props.config.operator.controllerImage ?? this.controllerImageAsset().imageUri,
+      nodes: this.nodes.nodegroup,
+      ebsCsiDriver,
+      loadBalancerController,
+      metricsServer,
+    });
 
     new CfnOutput(this, 'ClusterName', { value: cluster.clusterName });
     new CfnOutput(this, 'Region', { value: this.region });
@@ -80,5 +95,14 @@ export class PlatformStack extends Stack {
     });
     new CfnOutput(this, 'NodeRoleArn', { value: this.nodes.role.roleArn });
     new CfnOutput(this, 'VpcId', { value: this.network.vpc.vpcId });
+  }
+
+  /** The controller image, built from `controller/Dockerfile` and pushed to ECR on deploy. */
+  private controllerImageAsset(): DockerImageAsset {
+    return new DockerImageAsset(this, 'ControllerImage', {
+      directory: path.join(__dirname, '..'),
+      file: 'controller/Dockerfile',
+      platform: Platform.LINUX_AMD64,
+    });
   }
 }

@@ -9,7 +9,10 @@ export function synthPlatform(
   context: Record<string, unknown> = {},
   deployer?: Deployer,
 ): Template {
-  const app = new App({ context: { ...projectContext, ...context } });
+  // Path metadata lets tests find resources by construct path, as the CLI's templates do.
+  const app = new App({
+    context: { ...projectContext, 'aws:cdk:enable-path-metadata': true, ...context },
+  });
   const stack = buildApp(app, deployer);
   app.synth();
   return Template.fromStack(stack);

@@ -1,0 +1,29 @@
+import { Construct } from 'constructs';
+import { BitcoinCrdChart } from './bitcoin-crd-chart';
+import { BitcoinOperatorChart } from './bitcoin-operator-chart';
+import { BitcoinSampleChart } from './bitcoin-sample-chart';
+
+/** The operator's charts by name. Keys are in apply order: the CRD must exist before its users. */
+export interface OperatorCharts {
+  readonly 'bitcoin-crd': BitcoinCrdChart;
+  readonly 'bitcoin-operator': BitcoinOperatorChart;
+  readonly 'bitcoin-sample': BitcoinSampleChart;
+}
+
+export interface OperatorChartsProps {
+  /** The controller image. */
+  readonly image: string;
+  /** Nodes of the sample BitcoinNetwork. */
+  readonly sampleNetworkNodes: number;
+}
+
+/** Creates the CRD, controller and sample network charts under `scope`, in apply order. */
+export function createOperatorCharts(scope: Construct, props: OperatorChartsProps): OperatorCharts {
+  return {
+    'bitcoin-crd': new BitcoinCrdChart(scope, 'bitcoin-crd'),
+    'bitcoin-operator': new BitcoinOperatorChart(scope, 'bitcoin-operator', { image: props.image }),
+    'bitcoin-sample': new BitcoinSampleChart(scope, 'bitcoin-sample', {
+      nodes: props.sampleNetworkNodes,
+    }),
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * The platform's charts for one target, created in a cdk8s App (or any construct scope) and
+ * returned by name in the order they must be applied.
+ *
+ * The CDK stack calls {@link createPlatformCharts} and hands each chart to
+ * `cluster.addCdk8sChart`; `k8s/synth.ts` writes the same charts as YAML.
+ */
+import { Construct } from 'constructs';
+import { PlatformConfig } from '../lib/config';
+import { AutoscalingChart } from './autoscaling-chart';
+import { PlatformTarget } from './common';
+import { IngressChart } from './ingress-chart';
+import { NamespacesChart } from './namespaces-chart';
+import { StorageChart } from './storage-chart';
+import { WorkloadsChart } from './workloads-chart';
+
+export { PLATFORM_TARGETS, type PlatformTarget } from './common';
+
+/** The platform charts by name. Keys are in apply order (see {@link PLATFORM_CHART_ORDER}). */
+export interface PlatformCharts {
+  /** `web` and `storage-demo`. First: everything else lives in them. */
+  readonly namespaces: NamespacesChart;
+  /** Storage classes and demo volumes. Needs the EBS CSI add-on on EKS. */
+  readonly storage: StorageChart;
+  /** httpd, tomcat, alpine and their Services. Needs the AWS Load Balancer Controller on EKS. */
+  readonly workloads: WorkloadsChart;
+  /** The one Ingress. Needs the AWS Load Balancer Controller on EKS. */
+  readonly ingress: IngressChart;
+  /** The httpd HPA. Needs the metrics-server. */
+  readonly autoscaling: AutoscalingChart;
+}
+
+/** Apply order; deletion runs in reverse. */
+export const PLATFORM_CHART_ORDER: ReadonlyArray<keyof PlatformCharts> = [
+  'namespaces',
+  'storage',
+  'workloads',
+  'ingress',
+  'autoscaling',
+];
+
+export interface PlatformChartsOptions {
+  /**
+   * Availability zone of `staticVolumeId`, so its PV gets node affinity. Not a config key yet.
+   * @default - no node affinity
+   */
+  readonly staticVolumeZone?: string;
+  /** Prefix of the chart construct ids, e.g. to create both targets in one App. @default 'platform' */
+  readonly idPrefix?: string;
+}
+
+/**
+ * Creates every platform chart for `target` under `scope` and returns them by name, in apply order.
+ *
+ * The charts do not depend on each other inside cdk8s; the order (and the dependencies on the
+ * cluster add-ons) is for the caller to express, e.g. with `manifest.node.addDependency(...)`.
+ */
+export function createPlatformCharts(
+  scope: Construct,
+  target: PlatformTarget,
+  config: PlatformConfig,
+  options: PlatformChartsOptions = {},
+): PlatformCharts {
+  const prefix = options.idPrefix ?? 'platform';
+  const common = { disableResourceNameHashes: true };
+  const charts: PlatformCharts = {
+    namespaces: new NamespacesChart(scope, `${prefix}-namespaces`, { ...common, target }),
+    storage: new StorageChart(scope, `${prefix}-storage`, {
+      ...common,
+      target,
+      demoVolumeSize: config.demoVolumeSize,
+      throughputVolume: config.throughputVolume,
+      throughputVolumeSize: config.throughputVolumeSize,
+      staticVolumeId: config.staticVolumeId,
+      staticVolumeZone: options.staticVolumeZone,
+    }),
+    workloads: new WorkloadsChart(scope, `${prefix}-workloads`, {
+      ...common,
+      target,
+      replicas: config.webReplicas,
+      alpineLoadBalancer: config.alpineLoadBalancer,
+    }),
+    ingress: new IngressChart(scope, `${prefix}-ingress`, { ...common, target }),
+    autoscaling: new AutoscalingChart(scope, `${prefix}-autoscaling`, common),
+  };
+  return charts;
+}

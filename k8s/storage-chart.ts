@@ -1,0 +1,244 @@
+import { Chart, ChartProps, Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-34';
+import { k8s } from 'cdk8s-plus-34';
+import { Construct } from 'constructs';
+import { ThroughputVolume, gibibytes } from '../lib/config';
+import {
+  Namespaces,
+  PlatformTarget,
+  appLabels,
+  platformLabels,
+  restrictedContainer,
+} from './common';
+
+/** The EBS CSI driver, installed as an EKS add-on by the infrastructure stack. */
+export const EBS_CSI_PROVISIONER = 'ebs.csi.aws.com';
+/** The local-path provisioner that kind ships (its `standard` class uses it too). */
+export const LOCAL_PATH_PROVISIONER = 'rancher.io/local-path';
+export const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
+
+/** Our classes. Never `gp2`: EKS already has one, and it must stay the AWS-managed one. */
+export const StorageClassNames = { GP3: 'gp3', ST1: 'st1', COLD: 'cold' } as const;
+
+/** st1 and sc1 volumes cannot be smaller than this. */
+export const HDD_MIN_GIB = 125;
+
+export const PvcNames = {
+  DEMO: 'demo-data',
+  THROUGHPUT: 'throughput-data',
+  STATIC: 'static-data',
+} as const;
+export const STATIC_PV_NAME = 'static-ebs';
+export const DeploymentNames = { DEMO: 'volume-demo', STATIC: 'static-volume-demo' } as const;
+export const BUSYBOX_IMAGE = 'busybox:1.37';
+
+export interface StorageChartProps extends ChartProps {
+  readonly target: PlatformTarget;
+  /** Size of `demo-data` on the default class. */
+  readonly demoVolumeSize: string;
+  /** Add `throughput-data` on `st1` or `cold`. @default none */
+  readonly throughputVolume?: ThroughputVolume;
+  /** Size of `throughput-data`; at least 125Gi. @default '125Gi' */
+  readonly throughputVolumeSize?: string;
+  /** An existing EBS volume to expose through a static PersistentVolume (EKS only). */
+  readonly staticVolumeId?: string;
+  /**
+   * The availability zone of `staticVolumeId`, e.g. `eu-west-1a`. With it the PV carries node
+   * affinity, so its pod is scheduled in the volume's zone; without it the pod may land in
+   * another zone and stay in ContainerCreating (EBS volumes attach only within their AZ).
+   * @default - no node affinity
+   */
+  readonly staticVolumeZone?: string;
+}
+
+interface ClassSpec {
+  readonly name: string;
+  readonly ebsType: string;
+  readonly isDefault: boolean;
+}
+
+const CLASSES: readonly ClassSpec[] = [
+  { name: StorageClassNames.GP3, ebsType: 'gp3', isDefault: true },
+  { name: StorageClassNames.ST1, ebsType: 'st1', isDefault: false },
+  { name: StorageClassNames.COLD, ebsType: 'sc1', isDefault: false },
+];
+
+/**
+ * Storage classes and demo volumes.
+ *
+ * EKS: `gp3` (the one default class), `st1` and `cold` (sc1), all encrypted, provisioned by the
+ * EBS CSI driver with `WaitForFirstConsumer` (the volume is created in the zone where its pod is
+ * scheduled) and reclaim policy `Delete` (deleting the claim deletes the EBS volume).
+ * local: the same class names on the local-path provisioner, none marked default, because kind's
+ * own `standard` class already is.
+ */
+export class StorageChart extends Chart {
+  constructor(scope: Construct, id: string, props: StorageChartProps) {
+    super(scope, id, props);
+    const throughput = props.throughputVolume ?? ThroughputVolume.NONE;
+    const throughputSize = props.throughputVolumeSize ?? `${HDD_MIN_GIB}Gi`;
+    checkSize('demoVolumeSize', props.demoVolumeSize, 1);
+    if (throughput !== ThroughputVolume.NONE) {
+      checkSize('throughputVolumeSize', throughputSize, HDD_MIN_GIB);
+    }
+    const eks = props.target === 'eks';
+
+    for (const spec of CLASSES) {
+      storageClass(this, spec, eks);
+    }
+
+    const claims: Array<{ name: string; path: string }> = [{ name: PvcNames.DEMO, path: '/data' }];
+    claim(this, PvcNames.DEMO, StorageClassNames.GP3, props.demoVolumeSize);
+    if (throughput !== ThroughputVolume.NONE) {
+      claim(this, PvcNames.THROUGHPUT, throughput, throughputSize);
+      claims.push({ name: PvcNames.THROUGHPUT, path: '/throughput' });
+    }
+    volumeDemo(this, DeploymentNames.DEMO, claims);
+
+    // A static PV needs a real EBS volume, so it exists only on EKS.
+    if (eks && props.staticVolumeId) {
+      staticVolume(this, props.staticVolumeId, props.demoVolumeSize, props.staticVolumeZone);
+      volumeDemo(this, DeploymentNames.STATIC, [{ name: PvcNames.STATIC, path: '/data' }]);
+    }
+  }
+}
+
+function checkSize(key: string, value: string, minGib: number): void {
+  const gib = gibibytes(value);
+  if (Number.isNaN(gib)) {
+    throw new Error(`${key} must be a size like "4Gi", got "${value}"`);
+  }
+  if (gib < minGib) {
+    throw new Error(`${key} must be at least ${minGib}Gi, got "${value}"`);
+  }
+}
+
+function storageClass(scope: Construct, spec: ClassSpec, eks: boolean): k8s.KubeStorageClass {
+  const isDefault = eks && spec.isDefault;
+  return new k8s.KubeStorageClass(scope, `class-${spec.name}`, {
+    metadata: {
+      name: spec.name,
+      labels: platformLabels('storage'),
+      annotations: isDefault ? { [DEFAULT_CLASS_ANNOTATION]: 'true' } : undefined,
+    },
+    provisioner: eks ? EBS_CSI_PROVISIONER : LOCAL_PATH_PROVISIONER,
+    parameters: eks
+      ? { type: spec.ebsType, encrypted: 'true', 'csi.storage.k8s.io/fstype': 'ext4' }
+      : undefined,
+    reclaimPolicy: 'Delete',
+    volumeBindingMode: 'WaitForFirstConsumer',
+    // The local-path provisioner cannot grow a volume.
+    allowVolumeExpansion: eks,
+  });
+}
+
+function claim(
+  scope: Construct,
+  name: string,
+  storageClassName: string,
+  size: string,
+  volumeName?: string,
+): k8s.KubePersistentVolumeClaim {
+  return new k8s.KubePersistentVolumeClaim(scope, `pvc-${name}`, {
+    metadata: { name, namespace: Namespaces.STORAGE_DEMO, labels: appLabels(name, 'storage') },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      storageClassName,
+      volumeName,
+      resources: { requests: { storage: k8s.Quantity.fromString(size) } },
+    },
+  });
+}
+
+/** A pre-existing EBS volume bound to `static-data`. Retain: the volume is not ours to delete. */
+function staticVolume(scope: Construct, volumeId: string, size: string, zone?: string): void {
+  new k8s.KubePersistentVolume(scope, 'pv-static', {
+    metadata: { name: STATIC_PV_NAME, labels: appLabels(STATIC_PV_NAME, 'storage') },
+    spec: {
+      capacity: { storage: k8s.Quantity.fromString(size) },
+      accessModes: ['ReadWriteOnce'],
+      persistentVolumeReclaimPolicy: 'Retain',
+      // No class: this volume is bound by name, never provisioned.
+      storageClassName: '',
+      claimRef: { namespace: Namespaces.STORAGE_DEMO, name: PvcNames.STATIC },
+      csi: { driver: EBS_CSI_PROVISIONER, volumeHandle: volumeId, fsType: 'ext4' },
+      nodeAffinity: zone
+        ? {
+            required: {
+              nodeSelectorTerms: [
+                {
+                  matchExpressions: [
+                    { key: 'topology.kubernetes.io/zone', operator: 'In', values: [zone] },
+                  ],
+                },
+              ],
+            },
+          }
+        : undefined,
+    },
+  });
+  claim(scope, PvcNames.STATIC, '', size, STATIC_PV_NAME);
+}
+
+/**
+ * A one-replica busybox Deployment that mounts the claims and appends a line per start to
+ * `boots.log` on the first one, so a restart shows the data survived. Recreate, because a
+ * ReadWriteOnce volume cannot be attached to the old and the new pod on two nodes at once.
+ */
+function volumeDemo(
+  scope: Construct,
+  name: string,
+  claims: ReadonlyArray<{ readonly name: string; readonly path: string }>,
+): kplus.Deployment {
+  const labels = appLabels(name, 'storage');
+  const uid = 65534; // nobody
+  const workload = new kplus.Deployment(scope, name, {
+    metadata: { name, namespace: Namespaces.STORAGE_DEMO, labels },
+    podMetadata: { labels },
+    select: false,
+    replicas: 1,
+    strategy: kplus.DeploymentStrategy.recreate(),
+    // fsGroup makes the EBS volume's root directory group-writable for the non-root user.
+    securityContext: {
+      ensureNonRoot: true,
+      user: uid,
+      group: uid,
+      fsGroup: uid,
+      fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
+    },
+  });
+  workload.select(kplus.LabelSelector.of({ labels: { app: name } }));
+  const first = claims[0].path;
+  workload.addContainer({
+    name: 'busybox',
+    image: BUSYBOX_IMAGE,
+    imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+    command: ['sh', '-c'],
+    args: [
+      `echo "started $(date -u +%FT%TZ) on $(hostname)" >> ${first}/boots.log; ` +
+        `trap 'exit 0' TERM; while :; do sleep 5 & wait $!; done`,
+    ],
+    resources: {
+      cpu: { request: kplus.Cpu.millis(10), limit: kplus.Cpu.millis(50) },
+      memory: { request: Size.mebibytes(16), limit: Size.mebibytes(32) },
+    },
+    securityContext: restrictedContainer(uid, uid),
+    readiness: kplus.Probe.fromCommand(['test', '-s', `${first}/boots.log`], {
+      periodSeconds: Duration.seconds(10),
+    }),
+    // Fails if the volume went read-only (e.g. after an EBS I/O error).
+    liveness: kplus.Probe.fromCommand(['touch', `${first}/.alive`], {
+      periodSeconds: Duration.seconds(30),
+    }),
+    volumeMounts: claims.map((c) => ({
+      path: c.path,
+      volume: kplus.Volume.fromPersistentVolumeClaim(
+        workload,
+        `${c.name}-volume`,
+        kplus.PersistentVolumeClaim.fromClaimName(workload, `${c.name}-claim`, c.name),
+        { name: c.name },
+      ),
+    })),
+  });
+  return workload;
+}
