@@ -13,7 +13,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Chart, Yaml } from 'cdk8s';
 import { AppConfig, loadConfig } from '../lib/config';
+import { LOCAL_CONTROLLER_IMAGE } from './bitcoin-operator-chart';
 import { PLATFORM_TARGETS, PlatformTarget } from './common';
+import { createOperatorCharts } from './operator';
 import { createPlatformCharts } from './platform';
 
 /** Adds one set of charts for `target` to `app`; returns them by name, in apply order. */
@@ -26,6 +28,12 @@ export type ChartSource = (
 /** Every chart set, in apply order. Adding a set (e.g. the operator's) is one line here. */
 export const CHART_SOURCES: readonly ChartSource[] = [
   (app, target, config) => ({ ...createPlatformCharts(app, target, config.platform) }),
+  (app, _target, config) => ({
+    ...createOperatorCharts(app, {
+      image: config.operator.controllerImage ?? LOCAL_CONTROLLER_IMAGE,
+      sampleNetworkNodes: config.operator.sampleNetworkNodes,
+    }),
+  }),
 ];
 
 /** One synthesised chart. */
