@@ -39,6 +39,35 @@ export const PLATFORM_CHART_ORDER: ReadonlyArray<keyof PlatformCharts> = [
   'autoscaling',
 ];
 
+/** Cluster add-ons (installed by the CDK stack) that platform charts need on EKS. */
+export enum ClusterAddon {
+  /** Provisions the `gp3`/`st1`/`cold` volumes, and deletes them when their claims go. */
+  EBS_CSI_DRIVER = 'ebs-csi-driver',
+  /**
+   * Makes the ALB and NLB, and removes them (finalizers) when the Ingress and the LoadBalancer
+   * Service go. Its webhooks also reject every new Service, and every new pod in `web`, while
+   * it has no ready pod.
+   */
+  LOAD_BALANCER_CONTROLLER = 'aws-load-balancer-controller',
+  /** Feeds the HPA its CPU metrics. */
+  METRICS_SERVER = 'metrics-server',
+}
+
+/**
+ * What each chart needs on EKS, besides the charts before it. Make each chart's manifest depend on
+ * these add-ons: it is then applied after them and, on destroy, deleted before them, so the
+ * controllers are still there to delete the EBS volumes and load balancers they made.
+ */
+export const PLATFORM_CHART_ADDONS: Readonly<
+  Record<keyof PlatformCharts, readonly ClusterAddon[]>
+> = {
+  namespaces: [],
+  storage: [ClusterAddon.EBS_CSI_DRIVER],
+  workloads: [ClusterAddon.LOAD_BALANCER_CONTROLLER],
+  ingress: [ClusterAddon.LOAD_BALANCER_CONTROLLER],
+  autoscaling: [ClusterAddon.METRICS_SERVER],
+};
+
 export interface PlatformChartsOptions {
   /**
    * Availability zone of `staticVolumeId`, so its PV gets node affinity. Not a config key yet.

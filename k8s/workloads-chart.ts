@@ -148,7 +148,7 @@ function page(scope: Construct, name: string, html: string): kplus.ConfigMap {
 /** A pod template annotation that changes with the page, so a new page rolls the pods. */
 function pageChecksum(configMap: kplus.ConfigMap): Record<string, string> {
   const digest = createHash('sha256').update(JSON.stringify(configMap.data)).digest('hex');
-  return { 'platform.example/page-sha256': digest.slice(0, 16) };
+  return { 'eksplatform.dev/page-sha256': digest.slice(0, 16) };
 }
 
 /** A Deployment that selects its pods by `app: <name>` only, as the issue asks. */

@@ -1,0 +1,79 @@
+import { ConfigError, ThroughputVolume, gibibytes, loadConfig } from '../lib/config';
+
+function platform(context: Record<string, unknown>) {
+  return loadConfig((key) => context[key]).platform;
+}
+
+describe('platform config', () => {
+  test('defaults: 2 replicas, no load balancer, 4Gi demo volume, no throughput volume', () => {
+    expect(platform({})).toEqual({
+      webReplicas: 2,
+      alpineLoadBalancer: false,
+      demoVolumeSize: '4Gi',
+      throughputVolume: ThroughputVolume.NONE,
+      throughputVolumeSize: '125Gi',
+      staticVolumeId: undefined,
+    });
+  });
+
+  test('command-line strings are read like their JSON values', () => {
+    expect(
+      platform({
+        webReplicas: '3',
+        alpineLoadBalancer: 'true',
+        throughputVolume: 'cold',
+        throughputVolumeSize: '1Ti',
+        staticVolumeId: 'vol-0123456789abcdef0',
+      }),
+    ).toMatchObject({
+      webReplicas: 3,
+      alpineLoadBalancer: true,
+      throughputVolume: ThroughputVolume.COLD,
+      throughputVolumeSize: '1Ti',
+      staticVolumeId: 'vol-0123456789abcdef0',
+    });
+  });
+
+  test.each([
+    ['webReplicas', -1, /"webReplicas": got -1; expected a whole number from 1 to 20/],
+    ['webReplicas', '-2', /"webReplicas": got "-2"/],
+    ['webReplicas', 0, /"webReplicas": got 0/],
+    ['webReplicas', 2.5, /"webReplicas": got 2.5/],
+    ['webReplicas', 'two', /"webReplicas": got "two"/],
+    [
+      'throughputVolume',
+      'gp9',
+      /"throughputVolume": got "gp9"; expected one of "none", "st1", "cold"/,
+    ],
+    ['throughputVolume', 'sc1', /"throughputVolume": got "sc1"/],
+    ['demoVolumeSize', '4GB', /"demoVolumeSize": got "4GB"; expected a size like "4Gi"/],
+    ['demoVolumeSize', '4', /"demoVolumeSize": got "4"/],
+    ['demoVolumeSize', '-4Gi', /"demoVolumeSize": got "-4Gi"/],
+    ['demoVolumeSize', 4, /"demoVolumeSize": got 4/],
+    ['throughputVolumeSize', '125G', /"throughputVolumeSize": got "125G"/],
+    [
+      'throughputVolumeSize',
+      '100Gi',
+      /"throughputVolumeSize": got "100Gi"; expected at least 125Gi/,
+    ],
+    ['throughputVolumeSize', '127999Mi', /"throughputVolumeSize": got "127999Mi"/],
+    ['alpineLoadBalancer', 'yes', /"alpineLoadBalancer": got "yes"; expected true or false/],
+    ['staticVolumeId', 'vol-XYZ', /"staticVolumeId": got "vol-XYZ"/],
+  ])('%s = %p fails with a message naming the key', (key, value, message) => {
+    const load = () => platform({ [key]: value });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(message);
+  });
+
+  test('exactly 125Gi, in any unit, is accepted for st1/sc1', () => {
+    expect(platform({ throughputVolumeSize: '125Gi' }).throughputVolumeSize).toBe('125Gi');
+    expect(platform({ throughputVolumeSize: '128000Mi' }).throughputVolumeSize).toBe('128000Mi');
+  });
+
+  test('gibibytes converts Mi, Gi and Ti', () => {
+    expect(gibibytes('512Mi')).toBe(0.5);
+    expect(gibibytes('4Gi')).toBe(4);
+    expect(gibibytes('1Ti')).toBe(1024);
+    expect(gibibytes('4GB')).toBeNaN();
+  });
+});

@@ -1,0 +1,177 @@
+import { App } from 'cdk8s';
+import { ThroughputVolume } from '../../lib/config';
+import { StorageChart } from '../../k8s/storage-chart';
+import { EVERYTHING, TARGETS, chartsOf, find, ofKind, selects } from './helpers';
+
+const DEFAULT = 'storageclass.kubernetes.io/is-default-class';
+
+describe('storage classes on EKS', () => {
+  const objects = chartsOf('eks').storage;
+
+  test.each([
+    ['gp3', 'gp3'],
+    ['st1', 'st1'],
+    ['cold', 'sc1'],
+  ])(
+    '%s is an encrypted EBS CSI %s class, WaitForFirstConsumer, Delete, expandable',
+    (name, type) => {
+      const sc = find(objects, 'StorageClass', name);
+      expect(sc.provisioner).toBe('ebs.csi.aws.com');
+      expect(sc.parameters).toEqual({
+        type,
+        encrypted: 'true',
+        'csi.storage.k8s.io/fstype': 'ext4',
+      });
+      expect(sc.volumeBindingMode).toBe('WaitForFirstConsumer');
+      expect(sc.reclaimPolicy).toBe('Delete');
+      expect(sc.allowVolumeExpansion).toBe(true);
+      expect(sc.metadata.namespace).toBeUndefined();
+    },
+  );
+
+  test('gp3 is the one default class', () => {
+    const defaults = ofKind(objects, 'StorageClass').filter(
+      (sc) => sc.metadata.annotations?.[DEFAULT] === 'true',
+    );
+    expect(defaults.map((sc) => sc.metadata.name)).toEqual(['gp3']);
+  });
+});
+
+describe('storage classes locally', () => {
+  const objects = chartsOf('local').storage;
+
+  test('use the local-path provisioner, without EBS parameters', () => {
+    for (const sc of ofKind(objects, 'StorageClass')) {
+      expect(sc.provisioner).toBe('rancher.io/local-path');
+      expect(sc.parameters).toBeUndefined();
+      expect(sc.volumeBindingMode).toBe('WaitForFirstConsumer');
+      expect(sc.reclaimPolicy).toBe('Delete');
+    }
+  });
+
+  test("none is marked default: kind's own standard class already is", () => {
+    for (const sc of ofKind(objects, 'StorageClass')) {
+      expect(sc.metadata.annotations?.[DEFAULT]).toBeUndefined();
+    }
+  });
+});
+
+describe.each(TARGETS)('storage demo, %s target', (target) => {
+  test('never creates a class named gp2, which EKS already has', () => {
+    const names = ofKind(chartsOf(target, EVERYTHING).storage, 'StorageClass').map(
+      (sc) => sc.metadata.name,
+    );
+    expect(names.sort()).toEqual(['cold', 'gp3', 'st1']);
+  });
+
+  test('a 4Gi claim on gp3, mounted by a one-replica Recreate Deployment', () => {
+    const objects = chartsOf(target).storage;
+    const pvc = find(objects, 'PersistentVolumeClaim', 'demo-data');
+    expect(pvc.metadata.namespace).toBe('storage-demo');
+    expect(pvc.spec).toEqual({
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: 'gp3',
+      resources: { requests: { storage: '4Gi' } },
+    });
+    const demo = find(objects, 'Deployment', 'volume-demo');
+    expect(demo.spec.replicas).toBe(1);
+    expect(demo.spec.strategy.type).toBe('Recreate');
+    expect(selects(demo.spec.selector.matchLabels, demo.spec.template.metadata.labels)).toBe(true);
+    expect(demo.spec.template.spec.volumes).toContainEqual({
+      name: 'demo-data',
+      persistentVolumeClaim: { claimName: 'demo-data', readOnly: false },
+    });
+    expect(demo.spec.template.spec.containers[0].volumeMounts).toContainEqual({
+      name: 'demo-data',
+      mountPath: '/data',
+    });
+  });
+
+  test('demoVolumeSize sizes the claim', () => {
+    const pvc = find(
+      chartsOf(target, { demoVolumeSize: '8Gi' }).storage,
+      'PersistentVolumeClaim',
+      'demo-data',
+    );
+    expect(pvc.spec.resources.requests.storage).toBe('8Gi');
+  });
+
+  test('the throughput claim is opt-in, on st1 or cold, at least 125Gi, and mounted', () => {
+    expect(
+      ofKind(chartsOf(target).storage, 'PersistentVolumeClaim').map((p) => p.metadata.name),
+    ).toEqual(['demo-data']);
+    for (const kind of ['st1', 'cold']) {
+      const objects = chartsOf(target, {
+        throughputVolume: kind,
+        throughputVolumeSize: '500Gi',
+      }).storage;
+      const pvc = find(objects, 'PersistentVolumeClaim', 'throughput-data');
+      expect(pvc.spec.storageClassName).toBe(kind);
+      expect(pvc.spec.resources.requests.storage).toBe('500Gi');
+      const mounts = find(objects, 'Deployment', 'volume-demo').spec.template.spec.containers[0]
+        .volumeMounts;
+      expect(mounts).toContainEqual({ name: 'throughput-data', mountPath: '/throughput' });
+    }
+  });
+});
+
+describe('static volume', () => {
+  test('on EKS, staticVolumeId becomes a Retain PV pre-bound to static-data', () => {
+    const objects = chartsOf('eks', { staticVolumeId: 'vol-0123456789abcdef0' }).storage;
+    const pv = find(objects, 'PersistentVolume', 'static-ebs');
+    expect(pv.metadata.namespace).toBeUndefined();
+    expect(pv.spec.csi).toEqual({
+      driver: 'ebs.csi.aws.com',
+      volumeHandle: 'vol-0123456789abcdef0',
+      fsType: 'ext4',
+    });
+    expect(pv.spec.persistentVolumeReclaimPolicy).toBe('Retain');
+    expect(pv.spec.storageClassName).toBe('');
+    expect(pv.spec.claimRef).toEqual({ namespace: 'storage-demo', name: 'static-data' });
+    const pvc = find(objects, 'PersistentVolumeClaim', 'static-data');
+    expect(pvc.spec.volumeName).toBe('static-ebs');
+    expect(pvc.spec.storageClassName).toBe('');
+    find(objects, 'Deployment', 'static-volume-demo');
+  });
+
+  test('with a zone, the PV pins its pod to that zone', () => {
+    const app = new App();
+    const chart = new StorageChart(app, 's', {
+      target: 'eks',
+      demoVolumeSize: '4Gi',
+      staticVolumeId: 'vol-0123456789abcdef0',
+      staticVolumeZone: 'eu-west-1a',
+    });
+    const pv = chart.toJson().find((o: { kind: string }) => o.kind === 'PersistentVolume');
+    expect(pv.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions).toEqual([
+      { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['eu-west-1a'] },
+    ]);
+  });
+
+  test('locally there is no EBS, so no static PV', () => {
+    const objects = chartsOf('local', EVERYTHING).storage;
+    expect(ofKind(objects, 'PersistentVolume')).toEqual([]);
+    expect(objects.map((o) => o.metadata.name)).not.toContain('static-data');
+  });
+});
+
+describe('storage chart props', () => {
+  const base = { target: 'eks' as const, demoVolumeSize: '4Gi' };
+
+  test('a throughput volume under 125Gi is refused with the key and value', () => {
+    expect(
+      () =>
+        new StorageChart(new App(), 's', {
+          ...base,
+          throughputVolume: ThroughputVolume.ST1,
+          throughputVolumeSize: '100Gi',
+        }),
+    ).toThrow('throughputVolumeSize must be at least 125Gi, got "100Gi"');
+  });
+
+  test('a malformed size is refused with the key and value', () => {
+    expect(() => new StorageChart(new App(), 's', { ...base, demoVolumeSize: '4GB' })).toThrow(
+      'demoVolumeSize must be a size like "4Gi", got "4GB"',
+    );
+  });
+});
