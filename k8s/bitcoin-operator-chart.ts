@@ -1,7 +1,6 @@
 import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
-import { version } from '../package.json';
 import { BITCOIN_API_GROUP, BITCOIN_NETWORK_PLURAL } from './bitcoin-crd-chart';
 
 /** Namespace the controller runs in. */
@@ -10,13 +9,6 @@ export const CONTROLLER_NAMESPACE = 'bitcoin-controller';
 export const CONTROLLER_NAME = 'bitcoin-controller';
 /** Numeric user and group the controller runs as; the Dockerfile's `USER` is the same. */
 export const CONTROLLER_UID = 1000;
-/**
- * The controller image when neither CDK's ECR asset nor `controllerImage` supplies one, as in the
- * plain-YAML synth for local clusters: build it with
- * `docker build -f controller/Dockerfile -t bitcoin-controller:<version> .` and load it into the
- * cluster (for example `kind load docker-image`).
- */
-export const LOCAL_CONTROLLER_IMAGE = `bitcoin-controller:${version}`;
 /** Port of the controller's health server: `GET /healthz` (alive) and `GET /readyz` (ready). */
 export const CONTROLLER_HEALTH_PORT = 8081;
 

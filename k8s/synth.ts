@@ -13,7 +13,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Chart, Yaml } from 'cdk8s';
 import { AppConfig, loadConfig } from '../lib/config';
-import { LOCAL_CONTROLLER_IMAGE } from './bitcoin-operator-chart';
 import { PLATFORM_TARGETS, PlatformTarget } from './common';
 import { createOperatorCharts } from './operator';
 import { createPlatformCharts } from './platform';
@@ -25,16 +24,28 @@ export type ChartSource = (
   config: AppConfig,
 ) => Readonly<Record<string, Chart>>;
 
-/** Every chart set, in apply order. Adding a set (e.g. the operator's) is one line here. */
-export const CHART_SOURCES: readonly ChartSource[] = [
-  (app, target, config) => ({ ...createPlatformCharts(app, target, config.platform) }),
-  (app, _target, config) => ({
-    ...createOperatorCharts(app, {
-      image: config.operator.controllerImage ?? LOCAL_CONTROLLER_IMAGE,
-      sampleNetworkNodes: config.operator.sampleNetworkNodes,
-    }),
+/** The platform's charts: workloads, Services, Ingress, storage, autoscaling. */
+export const PLATFORM_SOURCE: ChartSource = (app, target, config) => ({
+  ...createPlatformCharts(app, target, config.platform),
+});
+
+/** The operator's charts: CRD, controller and sample network; the same for both targets. */
+export const OPERATOR_SOURCE: ChartSource = (app, _target, config) => ({
+  ...createOperatorCharts(app, {
+    image: config.operator.controllerImage ?? LOCAL_CONTROLLER_IMAGE,
+    sampleNetworkNodes: config.operator.sampleNetworkNodes,
   }),
-];
+});
+
+/** Every chart set, in apply order. Adding a set is one line here. */
+export const CHART_SOURCES: readonly ChartSource[] = [PLATFORM_SOURCE, OPERATOR_SOURCE];
+
+/**
+ * The controller image when none is configured: build it and load it into the local cluster,
+ * e.g. `docker build -f controller/Dockerfile -t bitcoin-controller:dev . && kind load docker-image bitcoin-controller:dev`.
+ * On EKS, `cdk deploy` builds and pushes it to ECR instead.
+ */
+export const LOCAL_CONTROLLER_IMAGE = 'bitcoin-controller:dev';
 
 /** One synthesised chart. */
 export interface SynthesizedChart {

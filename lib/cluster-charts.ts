@@ -3,7 +3,7 @@ import { App as Cdk8sApp, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AppConfig } from './config';
 import { createOperatorCharts } from '../k8s/operator';
-import { createPlatformCharts } from '../k8s/platform';
+import { ClusterAddon, PLATFORM_CHART_ADDONS, createPlatformCharts } from '../k8s/platform';
 
 export interface ClusterChartsProps {
   readonly cluster: eks.Cluster;
@@ -12,12 +12,8 @@ export interface ClusterChartsProps {
   readonly controllerImage: string;
   /** Every chart needs running nodes, and must be deleted while they still run. */
   readonly nodes: IConstruct;
-  /** Provisions and deletes the EBS volumes of the storage chart's PVCs. */
-  readonly ebsCsiDriver: IConstruct;
-  /** Creates and deletes the load balancers of Ingresses and LoadBalancer Services. */
-  readonly loadBalancerController: IConstruct;
-  /** Serves the resource metrics the HorizontalPodAutoscaler reads. */
-  readonly metricsServer: IConstruct;
+  /** The add-ons charts may need, by kind. */
+  readonly addons: Record<ClusterAddon, IConstruct>;
 }
 
 /**
@@ -41,17 +37,19 @@ export class ClusterCharts extends Construct {
       sampleNetworkNodes: props.config.operator.sampleNetworkNodes,
     });
 
-    const needs: Record<string, IConstruct[]> = {
-      storage: [props.ebsCsiDriver],
-      workloads: [props.loadBalancerController],
-      ingress: [props.loadBalancerController],
-      autoscaling: [props.metricsServer],
-    };
+    // The Load Balancer Controller's webhook must admit every new Service, so no chart goes
+    // before it; platform charts also wait for the add-ons that manage their AWS resources.
+    const needs = (name: string): IConstruct[] => [
+      props.addons[ClusterAddon.LOAD_BALANCER_CONTROLLER],
+      ...(PLATFORM_CHART_ADDONS[name as keyof typeof PLATFORM_CHART_ADDONS] ?? []).map(
+        (addon) => props.addons[addon],
+      ),
+    ];
     for (const set of [platform, operator]) {
       let previous: eks.KubernetesManifest | undefined;
       for (const [name, chart] of Object.entries<Chart>({ ...set })) {
         const manifest = props.cluster.addCdk8sChart(`chart-${name}`, chart);
-        manifest.node.addDependency(props.nodes, ...(needs[name] ?? []));
+        manifest.node.addDependency(props.nodes, ...needs(name));
         if (previous) manifest.node.addDependency(previous);
         this.manifests[name] = manifest;
         previous = manifest;

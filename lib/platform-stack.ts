@@ -6,6 +6,7 @@ import { ClusterAutoscaler } from './addons/cluster-autoscaler';
 import { EbsCsiDriver } from './addons/ebs-csi-driver';
 import { MetricsServer } from './addons/metrics-server';
 import { EksCluster } from './cluster';
+import { ClusterAddon } from '../k8s/platform';
 import { ClusterCharts } from './cluster-charts';
 import { AppConfig } from './config';
 import { Deployer } from './deployer';
@@ -82,9 +83,11 @@ export class PlatformStack extends Stack {
       controllerImage:
         props.config.operator.controllerImage ?? this.controllerImageAsset().imageUri,
       nodes: this.nodes.nodegroup,
-      ebsCsiDriver,
-      loadBalancerController,
-      metricsServer,
+      addons: {
+        [ClusterAddon.EBS_CSI_DRIVER]: ebsCsiDriver,
+        [ClusterAddon.LOAD_BALANCER_CONTROLLER]: loadBalancerController,
+        [ClusterAddon.METRICS_SERVER]: metricsServer,
+      },
     });
 
     new CfnOutput(this, 'ClusterName', { value: cluster.clusterName });

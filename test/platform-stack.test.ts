@@ -272,6 +272,10 @@ describe('Kubernetes charts', () => {
     expect(dependsOn(manifest('workloads'))).toContain(loadBalancerController);
     expect(dependsOn(manifest('ingress'))).toContain(loadBalancerController);
     expect(dependsOn(manifest('autoscaling'))).toContain(addon('metrics-server'));
+    // Its webhook admits every Service, including the operator's.
+    for (const name of ['namespaces', 'bitcoin-crd', 'bitcoin-operator', 'bitcoin-sample']) {
+      expect(dependsOn(manifest(name))).toContain(loadBalancerController);
+    }
   });
 
   test('the CRD is applied on its own, before any BitcoinNetwork', () => {

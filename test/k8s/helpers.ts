@@ -1,7 +1,7 @@
 /** Shared helpers of the chart tests: synthesise a target and look objects up. */
 import { AppConfig, loadConfig } from '../../lib/config';
 import { PlatformTarget } from '../../k8s/common';
-import { synthTarget } from '../../k8s/synth';
+import { PLATFORM_SOURCE, synthTarget } from '../../k8s/synth';
 
 export interface K8sObject {
   readonly apiVersion: string;
@@ -28,17 +28,20 @@ export const EVERYTHING = {
   staticVolumeId: 'vol-0123456789abcdef0',
 };
 
-/** The objects of each chart of `target`, by chart name, in apply order. */
+/** The objects of each platform chart of `target`, by chart name, in apply order. */
 export function chartsOf(
   target: PlatformTarget,
   overrides: Record<string, unknown> = {},
 ): Record<string, K8sObject[]> {
   return Object.fromEntries(
-    synthTarget(target, config(overrides)).map((c) => [c.name, c.objects as K8sObject[]]),
+    synthTarget(target, config(overrides), [PLATFORM_SOURCE]).map((c) => [
+      c.name,
+      c.objects as K8sObject[],
+    ]),
   );
 }
 
-/** Every object of `target`, in apply order. */
+/** Every object of the platform charts of `target`, in apply order. */
 export function objectsOf(
   target: PlatformTarget,
   overrides: Record<string, unknown> = {},

@@ -10,10 +10,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Yaml } from 'cdk8s';
-import { writeTarget } from '../../k8s/synth';
+import { synthTarget, writeTarget } from '../../k8s/synth';
 import { EVERYTHING, TARGETS, config, find, objectsOf } from './helpers';
 
 const KUBERNETES_VERSION = config().infra.kubernetesVersion;
+const CUSTOM_RESOURCE_WARNING =
+  /WARN .* Couldn't find schema for kind BitcoinNetwork with api version bitcoin\.eksplatform\.dev\//;
 
 let validator: string;
 let out: string;
@@ -52,11 +54,15 @@ describe.each(TARGETS)('%s target', (target) => {
     (variant, overrides) => {
       const files = writeTarget(path.join(out, variant), target, config(overrides));
       const { status, output } = validate(files);
-      expect(output).not.toMatch(/ERROR|WARN/);
+      // Custom resources have no schema here: the CRD's own schema tests and the server-side
+      // dry run against a real apiserver cover them.
+      const unchecked = output.split('\n').filter((line) => /ERROR|WARN/.test(line));
+      expect(unchecked.filter((line) => !CUSTOM_RESOURCE_WARNING.test(line))).toEqual([]);
       expect(status).toBe(0);
       // Each built-in object was really checked, none skipped for want of a schema.
       const passed = output.split('\n').filter((line) => / passed for resource /.test(line));
-      const builtIn = objectsOf(target, overrides).filter((o) => isBuiltIn(o.apiVersion));
+      const objects = synthTarget(target, config(overrides)).flatMap((c) => c.objects);
+      const builtIn = objects.filter((o) => isBuiltIn(String(o.apiVersion)));
       expect(passed).toHaveLength(builtIn.length);
     },
   );

@@ -22,6 +22,9 @@ describe('writeTarget', () => {
       'local/02-workloads.yaml',
       'local/03-ingress.yaml',
       'local/04-autoscaling.yaml',
+      'local/05-bitcoin-crd.yaml',
+      'local/06-bitcoin-operator.yaml',
+      'local/07-bitcoin-sample.yaml',
     ]);
     // Plain multi-document YAML that reads back to the same objects.
     const docs = Yaml.load(files[0]);
@@ -36,14 +39,17 @@ describe('writeTarget', () => {
   });
 });
 
-test('adding a chart source is one more entry, numbered after the platform charts', () => {
+test('adding a chart source is one more entry, numbered after the others', () => {
   const extra: ChartSource = (app) => {
     const chart = new Chart(app, 'extra');
     new k8s.KubeNamespace(chart, 'ns', { metadata: { name: 'extra' } });
     return { extra: chart };
   };
   const charts = synthTarget('eks', config(), [...CHART_SOURCES, extra]);
-  expect(charts.map((c) => c.fileName).slice(-2)).toEqual(['04-autoscaling.yaml', '05-extra.yaml']);
+  expect(charts.map((c) => c.fileName).slice(-2)).toEqual([
+    '07-bitcoin-sample.yaml',
+    '08-extra.yaml',
+  ]);
 });
 
 describe('parseArgs', () => {
