@@ -3,8 +3,14 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true }] },
+  transform: {
+    '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true }],
+    // The ESM-only packages below are plain JavaScript: ts-jest compiles them only with allowJs.
+    '^.+\\.m?js$': ['ts-jest', { isolatedModules: true, tsconfig: { allowJs: true } }],
+  },
   // @kubernetes/client-node 1.x ships ES modules only; let ts-jest turn them into CommonJS.
-  transformIgnorePatterns: ['/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose)/)',
+  ],
   testTimeout: 120000,
 };
