@@ -18,14 +18,7 @@ import {
   V1StatefulSet,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import {
-  BitcoinNetwork,
-  CHILD_SELECTOR,
-  GROUP,
-  LABEL_INSTANCE,
-  PLURAL,
-  VERSION,
-} from './api';
+import { BitcoinNetwork, CHILD_SELECTOR, GROUP, LABEL_INSTANCE, PLURAL, VERSION } from './api';
 import { EventVerb, ResilientInformer } from './informer';
 import { ApiError, isNotFound, KubeApi, Listers } from './kube';
 
@@ -160,7 +153,11 @@ export interface InformerHandlers {
  * Informers for networks (all) and for the children the controller manages (label-selected), in
  * every namespace.
  */
-export function makeInformers(kc: KubeConfig, logger: Logger, handlers: InformerHandlers): Informers {
+export function makeInformers(
+  kc: KubeConfig,
+  logger: Logger,
+  handlers: InformerHandlers,
+): Informers {
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
@@ -168,10 +165,8 @@ export function makeInformers(kc: KubeConfig, logger: Logger, handlers: Informer
   const child = handlers.child;
   return {
     networks: new ResilientInformer(
-      makeInformer<BitcoinNetwork>(
-        kc,
-        `/apis/${GROUP}/${VERSION}/${PLURAL}`,
-        () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL }),
+      makeInformer<BitcoinNetwork>(kc, `/apis/${GROUP}/${VERSION}/${PLURAL}`, () =>
+        custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL }),
       ),
       { name: PLURAL, logger, onEvent: handlers.network },
     ),

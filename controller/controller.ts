@@ -189,7 +189,8 @@ export class BitcoinNetworkController {
     // A user-named Secret is not labelled for our informer: read it from the API.
     const secret = named
       ? await this.api.getSecret(ns, named)
-      : (this.listers.secret(ns, secretName(name)) ?? (await this.api.getSecret(ns, secretName(name))));
+      : (this.listers.secret(ns, secretName(name)) ??
+        (await this.api.getSecret(ns, secretName(name))));
     const service =
       this.listers.service(ns, serviceName(name)) ??
       (await this.api.getService(ns, serviceName(name)));

@@ -260,9 +260,7 @@ export function desiredPodTemplate(network: BitcoinNetwork, auth: RpcAuthSource)
     },
     volumeMounts: [{ name: DATA_VOLUME, mountPath: DATA_DIR }],
   };
-  const volumes: V1Volume[] = network.spec.storage
-    ? []
-    : [{ name: DATA_VOLUME, emptyDir: {} }];
+  const volumes: V1Volume[] = network.spec.storage ? [] : [{ name: DATA_VOLUME, emptyDir: {} }];
   return {
     metadata: { labels },
     spec: {

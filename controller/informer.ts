@@ -122,7 +122,12 @@ interface OwnedObject {
   metadata?: {
     namespace?: string;
     labels?: Record<string, string>;
-    ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; controller?: boolean }>;
+    ownerReferences?: Array<{
+      apiVersion: string;
+      kind: string;
+      name: string;
+      controller?: boolean;
+    }>;
   };
 }
 

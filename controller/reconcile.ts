@@ -212,13 +212,15 @@ function reconcileService(o: Observed): { actions: Action[]; problems: Problem[]
       problems: [],
     };
   }
-  if (!isControlledBy(o.service, net)) return { actions: [], problems: [notOwned('Service', name, ns)] };
+  if (!isControlledBy(o.service, net))
+    return { actions: [], problems: [notOwned('Service', name, ns)] };
   const want = desired.metadata?.annotations?.[ANNOTATION_SPEC_HASH];
   if (o.service.metadata?.annotations?.[ANNOTATION_SPEC_HASH] === want) {
     return { actions: [], problems: [] };
   }
   // clusterIP is immutable: leave it out of the patch.
-  const { clusterIP: _clusterIP, ...spec } = desiredServiceSpec(net);
+  const spec: Partial<ReturnType<typeof desiredServiceSpec>> = { ...desiredServiceSpec(net) };
+  delete spec.clusterIP;
   return {
     actions: [
       {
@@ -228,7 +230,11 @@ function reconcileService(o: Observed): { actions: Action[]; problems: Problem[]
         name,
         patch: { metadata: { annotations: { [ANNOTATION_SPEC_HASH]: want } }, spec },
       },
-      event('Normal', REASON_UPDATED, `Updated Service "${name}" to the desired ports and selector`),
+      event(
+        'Normal',
+        REASON_UPDATED,
+        `Updated Service "${name}" to the desired ports and selector`,
+      ),
     ],
     problems: [],
   };
@@ -279,12 +285,20 @@ function reconcileStatefulSet(
   if (sts.metadata?.annotations?.[ANNOTATION_SPEC_HASH] !== want) {
     patch.metadata = { annotations: { [ANNOTATION_SPEC_HASH]: want } };
     patch.spec = { ...patch.spec, template: desired.spec?.template };
-    actions.push(event('Normal', REASON_UPDATED, `Updated the pod template of StatefulSet "${name}"`));
+    actions.push(
+      event('Normal', REASON_UPDATED, `Updated the pod template of StatefulSet "${name}"`),
+    );
   }
   if (actions.length === 0) return { actions, problems: [], present: true };
   return {
     actions: [
-      { type: 'patch', resource: 'statefulsets', namespace: ns, name, patch: patch as Record<string, unknown> },
+      {
+        type: 'patch',
+        resource: 'statefulsets',
+        namespace: ns,
+        name,
+        patch: patch as Record<string, unknown>,
+      },
       ...actions,
     ],
     problems: [],
@@ -307,7 +321,10 @@ function isPodReady(pod: V1Pod): boolean {
 }
 
 /** One status entry per pod of the StatefulSet, by ordinal. */
-export function nodeStatuses(network: BitcoinNetwork, pods: readonly V1Pod[]): BitcoinNetworkNodeStatus[] {
+export function nodeStatuses(
+  network: BitcoinNetwork,
+  pods: readonly V1Pod[],
+): BitcoinNetworkNodeStatus[] {
   const name = network.metadata?.name ?? '';
   const ns = network.metadata?.namespace ?? '';
   const out: BitcoinNetworkNodeStatus[] = [];

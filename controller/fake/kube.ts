@@ -25,12 +25,7 @@ import {
 import { ApiError, KubeApi, Listers } from '../kube';
 
 export type Resource =
-  | 'bitcoinnetworks'
-  | 'secrets'
-  | 'services'
-  | 'statefulsets'
-  | 'pods'
-  | 'events';
+  'bitcoinnetworks' | 'secrets' | 'services' | 'statefulsets' | 'pods' | 'events';
 
 export type Verb = 'get' | 'create' | 'update' | 'patch';
 
@@ -245,7 +240,14 @@ export class FakeKube implements KubeApi, Listers {
     const namespace = network.metadata?.namespace ?? '';
     const name = network.metadata?.name ?? '';
     return this.invoke(
-      { verb: 'update', resource: 'bitcoinnetworks', subresource: 'status', namespace, name, body: network },
+      {
+        verb: 'update',
+        resource: 'bitcoinnetworks',
+        subresource: 'status',
+        namespace,
+        name,
+        body: network,
+      },
       () => {
         const current = this.object<BitcoinNetwork>('bitcoinnetworks', namespace, name);
         if (!current) throw notFound('bitcoinnetworks', name);
@@ -303,7 +305,10 @@ export class FakeKube implements KubeApi, Listers {
     // Let the caller continue asynchronously, as a real client would.
     await Promise.resolve();
     for (const r of this.reactors) {
-      if ((r.verb === '*' || r.verb === call.verb) && (r.resource === '*' || r.resource === call.resource)) {
+      if (
+        (r.verb === '*' || r.verb === call.verb) &&
+        (r.resource === '*' || r.resource === call.resource)
+      ) {
         const out = r.fn(call);
         if (out?.error) throw out.error;
         if (out) return out.result;
@@ -326,7 +331,12 @@ export class FakeKube implements KubeApi, Listers {
     }) as Promise<T>;
   }
 
-  private patchCall<T>(resource: Resource, namespace: string, name: string, patch: object): Promise<T> {
+  private patchCall<T>(
+    resource: Resource,
+    namespace: string,
+    name: string,
+    patch: object,
+  ): Promise<T> {
     return this.invoke({ verb: 'patch', resource, namespace, name, body: patch }, () => {
       const current = this.object(resource, namespace, name);
       if (!current) throw notFound(resource, name);
@@ -352,7 +362,10 @@ export class FakeKube implements KubeApi, Listers {
 
   private put(resource: Resource, obj: Obj): Obj {
     const frozen = deepFreeze(obj);
-    this.bucket(resource).set(`${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`, frozen);
+    this.bucket(resource).set(
+      `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`,
+      frozen,
+    );
     return frozen;
   }
 

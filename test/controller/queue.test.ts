@@ -233,7 +233,7 @@ describe('rate limiters', () => {
   });
 
   test('the combined limiter takes the longest delay', () => {
-    let now = 0;
+    const now = 0;
     const l = new MaxOfRateLimiter(
       new ItemExponentialRateLimiter(5, 1000),
       new BucketRateLimiter(1, 1, () => now),

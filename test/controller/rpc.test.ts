@@ -119,7 +119,11 @@ describe('JsonRpcClient', () => {
       });
     const err = await client.addNode(endpoint, '10.0.0.2:18444', 'add').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RpcResponseError);
-    expect(err).toMatchObject({ code: -23, rpcMessage: 'Error: Node already added', method: 'addnode' });
+    expect(err).toMatchObject({
+      code: -23,
+      rpcMessage: 'Error: Node already added',
+      method: 'addnode',
+    });
   });
 
   test('decodes a JSON-RPC 2.0 error reply (HTTP 200) into RpcResponseError', async () => {
