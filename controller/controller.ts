@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { BitcoinNetwork, secretName, serviceName, statefulSetName } from './api';
 import { applyActions, EventRecorder, writeStatus } from './apply';
 import { generateCredentials } from './desired';
+import { ownerKeyOf } from './informer';
 import { KubeApi, Listers } from './kube';
 import { describeRpcFailure, isBenignAddNodeError, MeshNode, planMesh } from './mesh';
 import {
@@ -40,6 +41,8 @@ export interface ControllerOptions {
   readonly now?: () => Date;
   /** @default crypto.randomBytes */
   readonly randomBytes?: (n: number) => Buffer;
+  /** Told the outcome and duration of every processed key, e.g. for metrics. */
+  readonly onSync?: (outcome: 'ok' | 'degraded' | 'error' | 'skipped', seconds: number) => void;
 }
 
 /** Why a sync asks to be retried with backoff; carries the problems it reported. */
@@ -73,6 +76,7 @@ export class BitcoinNetworkController {
   private readonly resyncMs: number;
   private readonly now: () => Date;
   private readonly randomBytes: (n: number) => Buffer;
+  private readonly onSync?: ControllerOptions['onSync'];
   private workers: Promise<void>[] = [];
 
   constructor(options: ControllerOptions) {
@@ -85,6 +89,7 @@ export class BitcoinNetworkController {
     this.resyncMs = options.resyncMs ?? 30_000;
     this.now = options.now ?? (() => new Date());
     this.randomBytes = options.randomBytes ?? cryptoRandomBytes;
+    this.onSync = options.onSync;
     this.recorder = new EventRecorder(this.api, this.logger, this.now);
   }
 
@@ -93,6 +98,15 @@ export class BitcoinNetworkController {
     const ns = obj.metadata?.namespace;
     const name = obj.metadata?.name;
     if (ns && name) this.queue.add(keyOf(ns, name));
+  }
+
+  /**
+   * Handler for events of children (StatefulSets, Services, Secrets, Pods): queue the network
+   * that controls the object, found through its controller ownerReference.
+   */
+  enqueueOwner(obj: Parameters<typeof ownerKeyOf>[0]): void {
+    const key = ownerKeyOf(obj, (ns, name) => this.listers.statefulSet(ns, name));
+    if (key) this.queue.add(key);
   }
 
   /** Start `count` workers; they stop when the queue is shut down. */
@@ -121,15 +135,23 @@ export class BitcoinNetworkController {
   /** One queue item: sync, then forget or back off, then done. Never throws. */
   async processKey(key: string, worker = 0): Promise<void> {
     const log = this.logger.child({ key, worker });
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     try {
       const result = await this.sync(key);
       this.queue.forget(key);
       if (result.requeueAfterMs !== undefined) this.queue.addAfter(key, result.requeueAfterMs);
+      this.onSync?.(result.skipped ? 'skipped' : 'ok', seconds());
     } catch (err) {
       this.queue.addRateLimited(key);
       const retries = this.queue.numRequeues(key);
-      if (err instanceof SyncError) log.warn({ problems: err.problems, retries }, 'sync degraded');
-      else log.error({ err, retries }, 'sync failed');
+      if (err instanceof SyncError) {
+        log.warn({ problems: err.problems, retries }, 'sync degraded');
+        this.onSync?.('degraded', seconds());
+      } else {
+        log.error({ err, retries }, 'sync failed');
+        this.onSync?.('error', seconds());
+      }
     } finally {
       this.queue.done(key);
     }
