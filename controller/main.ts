@@ -59,12 +59,11 @@ async function main(): Promise<void> {
     : new PodIpResolver();
 
   // The informers' handlers need the controller, and the controller reads the informers' caches.
-  let controller: BitcoinNetworkController | undefined;
+  // The handlers run only after start(), when `ctl` and `metrics` exist.
   const informers: Informers = makeInformers(kc, logger, {
-    network: (_verb, obj) => controller?.enqueueNetwork(obj),
-    child: (_verb, obj) => controller?.enqueueOwner(obj),
+    network: (_verb, obj) => ctl.enqueueNetwork(obj),
+    child: (_verb, obj) => ctl.enqueueOwner(obj),
   });
-  let metrics: ControllerMetrics | undefined;
   const ctl = new BitcoinNetworkController({
     api: new ClientNodeKubeApi(kc),
     listers: informerListers(informers),
@@ -72,10 +71,9 @@ async function main(): Promise<void> {
     resolver,
     logger,
     resyncMs: options.resyncSeconds * 1000,
-    onSync: (outcome, seconds) => metrics?.observe(outcome, seconds),
+    onSync: (outcome, seconds) => metrics.observe(outcome, seconds),
   });
-  controller = ctl;
-  metrics = new ControllerMetrics(() => ctl.queue.len());
+  const metrics = new ControllerMetrics(() => ctl.queue.len());
 
   const all = Object.values(informers);
   let stopping = false;

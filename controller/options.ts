@@ -57,7 +57,9 @@ function intOption(
 ): number {
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new Error(`--${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    throw new Error(
+      `--${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+    );
   }
   return Number(raw);
 }
@@ -84,7 +86,9 @@ export function parseOptions(
   });
   const logLevel = values['log-level'] ?? env[ENV.logLevel] ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
-    throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
+    throw new Error(
+      `--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`,
+    );
   }
   const kubeconfig = values.kubeconfig;
   if (kubeconfig === '') throw new Error('--kubeconfig must not be empty');
@@ -107,7 +111,13 @@ export function parseOptions(
       600_000,
     ),
     rpcAddressMap: rpcAddressMap === '' ? undefined : rpcAddressMap,
-    healthPort: intOption('health-port', values['health-port'] ?? env[ENV.healthPort], 8081, 0, 65_535),
+    healthPort: intOption(
+      'health-port',
+      values['health-port'] ?? env[ENV.healthPort],
+      8081,
+      0,
+      65_535,
+    ),
     healthBind: values['health-bind'] ?? '0.0.0.0',
     logLevel,
     help: values.help ?? false,

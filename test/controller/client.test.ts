@@ -149,7 +149,7 @@ describe('ClientNodeKubeApi', () => {
 
   test('maps 409 AlreadyExists apart from Conflict', async () => {
     server.routes = [
-      (r, res) => json(res, 409, status(409, 'AlreadyExists', 'services "x-svc" already exists')),
+      (_r, res) => json(res, 409, status(409, 'AlreadyExists', 'services "x-svc" already exists')),
     ];
     const err = await api.createService('ns1', { metadata: { name: 'x-svc' } }).catch((e) => e);
     expect(isAlreadyExists(err)).toBe(true);
