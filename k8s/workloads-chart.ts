@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ApiObject, Chart, ChartProps, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
+import { allowIngress } from './network-policies';
 import { Namespaces, PlatformTarget, appLabels, restrictedContainer } from './common';
 
 /** Images, pinned to a release line. `httpd:2.4-alpine` is the image the issue calls `httpd:alpine`. */
@@ -117,6 +118,22 @@ export class WorkloadsChart extends Chart {
           JsonPatch.add('/spec/loadBalancerClass', NLB_LOAD_BALANCER_CLASS),
         );
       }
+    }
+
+    // The namespace denies ingress by default. The apps take HTTP from anywhere: the ALB and
+    // NLB reach pod IPs directly, and NodePort traffic arrives from outside the cluster.
+    for (const [app, port] of [
+      ['httpd', 80],
+      ['tomcat', 8080],
+      ['alpine', 80],
+    ] as const) {
+      allowIngress(this, {
+        name: `allow-${app}-http`,
+        namespace: Namespaces.WEB,
+        labels: appLabels(app, 'web'),
+        pods: { app },
+        ports: [port],
+      });
     }
   }
 }
