@@ -49,6 +49,7 @@ export const REASON_NODES_STARTING = 'NodesStarting';
 export const REASON_SCALING_UP = 'ScalingUp';
 export const REASON_SCALING_DOWN = 'ScalingDown';
 export const REASON_DEGRADED = 'Degraded';
+export const REASON_STORAGE_IMMUTABLE = 'StorageImmutable';
 
 export type ChildObject = V1Secret | V1Service | V1StatefulSet;
 export type ChildResource = 'secrets' | 'services' | 'statefulsets';
@@ -269,6 +270,7 @@ function reconcileStatefulSet(
     };
   }
   const actions: Action[] = [];
+  const problems: Problem[] = [];
   const patch: { metadata?: unknown; spec?: Record<string, unknown> } = {};
   const current = sts.spec?.replicas ?? 1;
   if (current !== net.spec.nodes) {
@@ -282,14 +284,24 @@ function reconcileStatefulSet(
     );
   }
   const want = desired.metadata?.annotations?.[ANNOTATION_SPEC_HASH];
-  if (sts.metadata?.annotations?.[ANNOTATION_SPEC_HASH] !== want) {
+  const storageNow = storageSignature(sts);
+  const storageWanted = storageSignature(desired);
+  if (storageNow !== storageWanted) {
+    // volumeClaimTemplates cannot change, and a template without them would lose /data.
+    problems.push({
+      reason: REASON_STORAGE_IMMUTABLE,
+      message:
+        `spec.storage of an existing network cannot change (StatefulSet "${name}" has ` +
+        `${storageNow}, the spec asks for ${storageWanted}); delete and recreate the network`,
+    });
+  } else if (sts.metadata?.annotations?.[ANNOTATION_SPEC_HASH] !== want) {
     patch.metadata = { annotations: { [ANNOTATION_SPEC_HASH]: want } };
     patch.spec = { ...patch.spec, template: desired.spec?.template };
     actions.push(
       event('Normal', REASON_UPDATED, `Updated the pod template of StatefulSet "${name}"`),
     );
   }
-  if (actions.length === 0) return { actions, problems: [], present: true };
+  if (actions.length === 0) return { actions, problems, present: true };
   return {
     actions: [
       {
@@ -301,9 +313,44 @@ function reconcileStatefulSet(
       },
       ...actions,
     ],
-    problems: [],
+    problems,
     present: true,
   };
+}
+
+const QUANTITY_SUFFIX: Record<string, number> = {
+  '': 1,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+
+/** A Kubernetes quantity in base units, or undefined if it does not parse. */
+export function quantityValue(q: string): number | undefined {
+  const m = /^([+-]?\d+(?:\.\d+)?)(?:([eE][+-]?\d+)|([a-zA-Z]*))$/.exec(q.trim());
+  if (!m) return undefined;
+  if (m[2]) return Number(`${m[1]}${m[2]}`);
+  const factor = QUANTITY_SUFFIX[m[3] ?? ''];
+  return factor === undefined ? undefined : Number(m[1]) * factor;
+}
+
+/** "ephemeral storage" or "<bytes> of storage class <class>" of a StatefulSet's data claim. */
+function storageSignature(sts: V1StatefulSet): string {
+  const claim = sts.spec?.volumeClaimTemplates?.[0];
+  if (!claim) return 'ephemeral storage';
+  const size = claim.spec?.resources?.requests?.storage ?? '?';
+  const bytes = quantityValue(size);
+  return `${bytes === undefined ? size : `${bytes} bytes`} of storage class ${claim.spec?.storageClassName ?? '(default)'}`;
 }
 
 /** Ordinal of a pod of the network's StatefulSet, or undefined for any other pod. */

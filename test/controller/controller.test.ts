@@ -7,6 +7,7 @@ import {
 } from '../../controller/api';
 import { SyncError } from '../../controller/controller';
 import { rpcAuthLine } from '../../controller/desired';
+import { quantityValue } from '../../controller/reconcile';
 import { conflict, serverError } from '../../controller/fake/kube';
 import { FakeBitcoinRpc } from '../../controller/fake/rpc';
 import {
@@ -366,6 +367,51 @@ describe('drift', () => {
     const sts = f.kube.object<V1StatefulSet>('statefulsets', NS, 'net-sts');
     expect(sts?.spec?.template.spec?.containers[0].image).toBe('bitcoin/bitcoin:28.1');
     expect(f.kube.events().at(-1)?.reason).toBe('Updated');
+  });
+});
+
+describe('storage', () => {
+  test('adding spec.storage to an existing network is refused with a condition, not applied', async () => {
+    const f = fixture();
+    f.addNetwork('net', { nodes: 1 });
+    await f.bringUp('net');
+    f.kube.edit<BitcoinNetwork>('bitcoinnetworks', NS, 'net', (n) => {
+      (n.spec as { storage?: object }).storage = { size: '1Gi' };
+    });
+    f.kube.clearCalls();
+    await expect(f.controller.sync(KEY)).rejects.toBeInstanceOf(SyncError);
+    expect(f.kube.callLog((c) => c.resource === 'statefulsets')).toEqual([]);
+    expect(cond(f.network('net'), 'Degraded')).toMatchObject({
+      reason: 'StorageImmutable',
+      message:
+        'spec.storage of an existing network cannot change (StatefulSet "net-sts" has ephemeral ' +
+        'storage, the spec asks for 1073741824 bytes of storage class (default)); delete and ' +
+        'recreate the network',
+    });
+  });
+
+  test('a size the API server wrote in another unit is the same size', async () => {
+    const f = fixture();
+    f.addNetwork('net', { nodes: 1, storage: { size: '0.5Gi' } });
+    await f.bringUp('net');
+    f.kube.edit<V1StatefulSet>('statefulsets', NS, 'net-sts', (s) => {
+      s.spec!.volumeClaimTemplates![0].spec!.resources!.requests!.storage = '512Mi';
+    });
+    f.kube.clearCalls();
+    await f.controller.sync(KEY);
+    expect(f.kube.writes()).toEqual([]);
+  });
+
+  test.each([
+    ['512Mi', 512 * 2 ** 20],
+    ['0.5Gi', 2 ** 29],
+    ['1G', 1e9],
+    ['100m', 0.1],
+    ['1e3', 1000],
+    ['12', 12],
+    ['5Xi', undefined],
+  ])('quantityValue(%s)', (q, v) => {
+    expect(quantityValue(q)).toBe(v);
   });
 });
 
