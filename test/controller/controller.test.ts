@@ -495,7 +495,7 @@ describe('status', () => {
       status: 'True',
       reason: 'NodesReady',
       message: '2/2 node(s) ready and meshed',
-      lastTransitionTime: NOW.toISOString(),
+      lastTransitionTime: '2026-01-01T00:00:00Z',
       observedGeneration: 1,
     });
     expect(cond(net, 'Progressing')?.status).toBe('False');
