@@ -13,6 +13,7 @@ import {
   CONDITION_DEGRADED,
   CONDITION_PROGRESSING,
   CONDITION_READY,
+  MAX_NODES,
   networkSelector,
   podDnsName,
   SECRET_KEY_PASSWORD,
@@ -50,6 +51,7 @@ export const REASON_SCALING_UP = 'ScalingUp';
 export const REASON_SCALING_DOWN = 'ScalingDown';
 export const REASON_DEGRADED = 'Degraded';
 export const REASON_STORAGE_IMMUTABLE = 'StorageImmutable';
+export const REASON_INVALID_SPEC = 'InvalidSpec';
 
 export type ChildObject = V1Secret | V1Service | V1StatefulSet;
 export type ChildResource = 'secrets' | 'services' | 'statefulsets';
@@ -389,8 +391,44 @@ export function nodeStatuses(
   return out.sort((a, b) => a.ordinal - b.ordinal);
 }
 
+/**
+ * Problems with a spec that got past the CRD schema (or met an older schema). The messages name
+ * the field and the value.
+ */
+export function validateSpec(spec: BitcoinNetwork['spec']): Problem[] {
+  const problems: string[] = [];
+  const nodes = spec?.nodes as unknown;
+  if (typeof nodes !== 'number' || !Number.isInteger(nodes) || nodes < 0 || nodes > MAX_NODES) {
+    problems.push(
+      `spec.nodes must be an integer from 0 to ${MAX_NODES}, got ${JSON.stringify(nodes)}`,
+    );
+  }
+  const size = spec?.storage?.size as unknown;
+  if (spec?.storage && (typeof size !== 'string' || quantityValue(size) === undefined)) {
+    problems.push(
+      `spec.storage.size must be a quantity such as "1Gi", got ${JSON.stringify(size)}`,
+    );
+  }
+  if (spec?.image !== undefined && (typeof spec.image !== 'string' || spec.image.trim() === '')) {
+    problems.push(
+      `spec.image must be a non-empty image reference, got ${JSON.stringify(spec.image)}`,
+    );
+  }
+  return problems.map((message) => ({ reason: REASON_INVALID_SPEC, message }));
+}
+
 /** Plan one pass: child actions, problems, and what the mesh step should do. */
 export function reconcile(o: Observed, ctx: ReconcileContext): Plan {
+  const invalid = validateSpec(o.network.spec);
+  if (invalid.length > 0) {
+    // Touch nothing until the spec is fixed; status reports why.
+    return {
+      actions: [],
+      problems: invalid,
+      meshNodes: [],
+      statefulSetPresent: o.statefulSet !== undefined && isControlledBy(o.statefulSet, o.network),
+    };
+  }
   const secret = reconcileSecret(o, ctx);
   const service = reconcileService(o);
   const sts = reconcileStatefulSet(o, secret.auth);

@@ -415,6 +415,24 @@ describe('storage', () => {
   });
 });
 
+describe('invalid spec', () => {
+  test.each([
+    [{ nodes: 51 }, 'spec.nodes must be an integer from 0 to 50, got 51'],
+    [{ nodes: 1.5 }, 'spec.nodes must be an integer from 0 to 50, got 1.5'],
+    [
+      { nodes: 1, storage: { size: 'lots' } },
+      'spec.storage.size must be a quantity such as "1Gi", got "lots"',
+    ],
+    [{ nodes: 1, image: ' ' }, 'spec.image must be a non-empty image reference, got " "'],
+  ])('%j is reported as InvalidSpec and nothing is created', async (spec, message) => {
+    const f = fixture();
+    f.addNetwork('net', spec as BitcoinNetwork['spec']);
+    await expect(f.controller.sync(KEY)).rejects.toBeInstanceOf(SyncError);
+    expect(f.kube.callLog((c) => c.verb === 'create' && c.resource !== 'events')).toEqual([]);
+    expect(cond(f.network('net'), 'Degraded')).toMatchObject({ reason: 'InvalidSpec', message });
+  });
+});
+
 describe('deletion', () => {
   test('a network with a deletionTimestamp is skipped: no calls', async () => {
     const f = fixture();
