@@ -43,8 +43,10 @@ export interface WorkloadsChartProps extends ChartProps {
   readonly alpineLoadBalancer: boolean;
 }
 
-// httpd:alpine images create www-data as uid/gid 82, the Alpine convention.
-const HTTPD_UID = 82;
+// httpd started as non-root ignores its `User` directive and needs no account of its own: it only
+// reads world-readable files and writes to emptyDirs. A high uid keeps it clear of host users
+// (the image's www-data is 82).
+const HTTPD_UID = 10082;
 // The tomcat image has no user of its own; any non-root uid can read it and write the emptyDirs.
 const TOMCAT_UID = 10001;
 // Lets a non-root process bind port 80 in the pod's own network namespace. A "safe" sysctl in
