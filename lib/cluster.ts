@@ -89,11 +89,6 @@ export class EksCluster extends Construct {
       ['AmazonEKSClusterPolicy'],
       'The policy EKS documents for the cluster role; AWS keeps it in step with the service.',
     );
-    Validations.of(this.cluster).acknowledge({
-      id: 'CloudFormation-Validate::W9009',
-      reason:
-        'EncryptionConfig.Resources = ["secrets"] is still how the EKS API enables envelope encryption; it is the only value.',
-    });
     this.acknowledgeLibraryFindings();
   }
 
