@@ -9,9 +9,10 @@ export const SAMPLE_NAMESPACE = 'bitcoin';
 /** Name of the sample BitcoinNetwork. */
 export const SAMPLE_NETWORK_NAME = 'my-network';
 
-// The CRD's rule for metadata.name: an RFC 1035 label short enough for the `-sts` suffix.
-const NETWORK_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const MAX_NETWORK_NAME_LENGTH = 48;
+/** The CRD's pattern for metadata.name: an RFC 1035 label, as `<name>-svc` names a Service. */
+export const NETWORK_NAME_PATTERN = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+/** The CRD's maximum length of metadata.name, so that `<name>-sts` stays a valid StatefulSet name. */
+export const MAX_NETWORK_NAME_LENGTH = 48;
 
 export interface BitcoinSampleChartProps {
   /** Nodes of the sample network, from 0 to MAX_NETWORK_NODES (the CRD's maximum). */
@@ -42,7 +43,7 @@ export class BitcoinSampleChart extends Chart {
     if (!Number.isInteger(nodes) || nodes < 0 || nodes > MAX_NETWORK_NODES) {
       throw new Error(`nodes must be an integer between 0 and ${MAX_NETWORK_NODES}, got ${nodes}`);
     }
-    if (networkName.length > MAX_NETWORK_NAME_LENGTH || !NETWORK_NAME.test(networkName)) {
+    if (networkName.length > MAX_NETWORK_NAME_LENGTH || !NETWORK_NAME_PATTERN.test(networkName)) {
       throw new Error(
         `networkName must be a lowercase RFC 1035 label of at most ${MAX_NETWORK_NAME_LENGTH} ` +
           `characters, got "${networkName}"`,
@@ -53,11 +54,10 @@ export class BitcoinSampleChart extends Chart {
       metadata: {
         name: SAMPLE_NAMESPACE,
         labels: {
-          // bitcoind pods are meant to meet the restricted profile; warn and audit until the
-          // controller's StatefulSet has proven it, then this can become `enforce`.
-          'pod-security.kubernetes.io/enforce': 'baseline',
-          'pod-security.kubernetes.io/warn': 'restricted',
-          'pod-security.kubernetes.io/audit': 'restricted',
+          // The controller gives bitcoind pods a restricted-profile securityContext (non-root,
+          // no privilege escalation, all capabilities dropped, RuntimeDefault seccomp); admission
+          // holds it to that.
+          'pod-security.kubernetes.io/enforce': 'restricted',
         },
       },
     });

@@ -112,7 +112,7 @@ export interface BitcoinNetworkSpec {
   readonly image?: string;
 
   /**
-   * An existing Secret in the network's namespace with the RPC credentials. When unset, the controller creates <name>-rpc with random credentials.
+   * An existing Secret in the network's namespace with the RPC credentials under the keys username and password (and optionally rpcauth, bitcoind's salted form). When unset, the controller creates <name>-rpc with random credentials.
    *
    * @schema BitcoinNetworkSpec#rpcSecretName
    */

@@ -79,7 +79,7 @@ export interface ControlPlane {
   serviceAccountKubeconfig(namespace: string, name: string): Promise<string>;
   /**
    * The loopback address that stands in for a pod IP in tests: 10.N.x.y becomes 127.N.x.y.
-   * Inject it as the operator's pod address resolver; see README-section.md for why pod IPs
+   * Inject it as the operator's pod address resolver; see the README (Pod IPs) for why pod IPs
    * are not loopback addresses themselves.
    */
   loopbackAddressOf(podIp: string): string;

@@ -4,7 +4,12 @@ import * as YAML from 'yaml';
 import { loadConfig, MAX_NETWORK_NODES } from '../../lib/config';
 import { BITCOIN_NETWORK_CRD_FILE } from '../../k8s/bitcoin-crd-chart';
 import { BitcoinNetwork } from '../../k8s/imports/bitcoin.eksplatform.dev';
-import { BitcoinSampleChart, BitcoinSampleChartProps } from '../../k8s/bitcoin-sample-chart';
+import {
+  BitcoinSampleChart,
+  BitcoinSampleChartProps,
+  MAX_NETWORK_NAME_LENGTH,
+  NETWORK_NAME_PATTERN,
+} from '../../k8s/bitcoin-sample-chart';
 import { Schema, validationErrors } from './structural-schema';
 
 type Json = any;
@@ -27,6 +32,12 @@ describe('BitcoinSampleChart', () => {
       ['Namespace', 'bitcoin', undefined],
       ['BitcoinNetwork', 'my-network', 'bitcoin'],
     ]);
+  });
+
+  test('enforces the restricted Pod Security Standard on the bitcoind pods', () => {
+    expect(synth({ nodes: 3 })[0].metadata.labels).toEqual({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+    });
   });
 
   test('the network is the generated typed construct, of the API version the CRD serves', () => {
@@ -61,6 +72,12 @@ describe('BitcoinSampleChart', () => {
     expect(() => synth({ nodes })).toThrow(
       `nodes must be an integer between 0 and ${MAX_NETWORK_NODES}, got ${nodes}`,
     );
+  });
+
+  test('checks network names by the same rule as the CRD', () => {
+    const name = crd.spec.versions[0].schema.openAPIV3Schema.properties.metadata.properties.name;
+    expect(NETWORK_NAME_PATTERN.source).toBe(name.pattern);
+    expect(MAX_NETWORK_NAME_LENGTH).toBe(name.maxLength);
   });
 
   test('takes another network name', () => {

@@ -1,0 +1,222 @@
+/**
+ * The real KubeApi and Listers, on @kubernetes/client-node 1.x (object-style parameters, merge
+ * patches through a Content-Type header option), and the informers behind the listers.
+ */
+import {
+  ApiException,
+  AppsV1Api,
+  CoreV1Api,
+  CoreV1Event,
+  CustomObjectsApi,
+  KubeConfig,
+  makeInformer,
+  PatchStrategy,
+  setHeaderOptions,
+  V1Pod,
+  V1Secret,
+  V1Service,
+  V1StatefulSet,
+} from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { BitcoinNetwork, CHILD_SELECTOR, GROUP, LABEL_INSTANCE, PLURAL, VERSION } from './api';
+import { EventVerb, ResilientInformer } from './informer';
+import { ApiError, isNotFound, KubeApi, Listers } from './kube';
+
+/** Turn a client-node error into an ApiError with the Status reason, if the body has one. */
+export function toApiError(err: unknown): unknown {
+  if (!(err instanceof ApiException)) return err;
+  let body: unknown = err.body;
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      // not a Status object
+    }
+  }
+  const status = (body ?? {}) as { reason?: string; message?: string };
+  const message = `HTTP ${err.code}${status.reason ? ` ${status.reason}` : ''}: ${status.message ?? 'request failed'}`;
+  return new ApiError(err.code, message, status.reason, { cause: err });
+}
+
+async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toApiError(err);
+  }
+}
+
+async function orUndefined<T>(fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call(fn);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export class ClientNodeKubeApi implements KubeApi {
+  private readonly core: CoreV1Api;
+  private readonly apps: AppsV1Api;
+  private readonly custom: CustomObjectsApi;
+
+  constructor(kc: KubeConfig) {
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.apps = kc.makeApiClient(AppsV1Api);
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+  }
+
+  getNetwork(namespace: string, name: string): Promise<BitcoinNetwork | undefined> {
+    return orUndefined(
+      () =>
+        this.custom.getNamespacedCustomObject({
+          group: GROUP,
+          version: VERSION,
+          plural: PLURAL,
+          namespace,
+          name,
+        }) as Promise<BitcoinNetwork>,
+    );
+  }
+
+  replaceNetworkStatus(network: BitcoinNetwork): Promise<BitcoinNetwork> {
+    return call(
+      () =>
+        this.custom.replaceNamespacedCustomObjectStatus({
+          group: GROUP,
+          version: VERSION,
+          plural: PLURAL,
+          namespace: network.metadata?.namespace ?? '',
+          name: network.metadata?.name ?? '',
+          body: network,
+        }) as Promise<BitcoinNetwork>,
+    );
+  }
+
+  getSecret(namespace: string, name: string): Promise<V1Secret | undefined> {
+    return orUndefined(() => this.core.readNamespacedSecret({ namespace, name }));
+  }
+
+  createSecret(namespace: string, body: V1Secret): Promise<V1Secret> {
+    return call(() => this.core.createNamespacedSecret({ namespace, body }));
+  }
+
+  getService(namespace: string, name: string): Promise<V1Service | undefined> {
+    return orUndefined(() => this.core.readNamespacedService({ namespace, name }));
+  }
+
+  createService(namespace: string, body: V1Service): Promise<V1Service> {
+    return call(() => this.core.createNamespacedService({ namespace, body }));
+  }
+
+  patchService(namespace: string, name: string, patch: object): Promise<V1Service> {
+    return call(() =>
+      this.core.patchNamespacedService({ namespace, name, body: patch }, mergePatch()),
+    );
+  }
+
+  getStatefulSet(namespace: string, name: string): Promise<V1StatefulSet | undefined> {
+    return orUndefined(() => this.apps.readNamespacedStatefulSet({ namespace, name }));
+  }
+
+  createStatefulSet(namespace: string, body: V1StatefulSet): Promise<V1StatefulSet> {
+    return call(() => this.apps.createNamespacedStatefulSet({ namespace, body }));
+  }
+
+  patchStatefulSet(namespace: string, name: string, patch: object): Promise<V1StatefulSet> {
+    return call(() =>
+      this.apps.patchNamespacedStatefulSet({ namespace, name, body: patch }, mergePatch()),
+    );
+  }
+
+  async createEvent(namespace: string, body: CoreV1Event): Promise<void> {
+    await call(() => this.core.createNamespacedEvent({ namespace, body }));
+  }
+}
+
+export interface Informers {
+  readonly networks: ResilientInformer<BitcoinNetwork>;
+  readonly statefulSets: ResilientInformer<V1StatefulSet>;
+  readonly services: ResilientInformer<V1Service>;
+  readonly pods: ResilientInformer<V1Pod>;
+  readonly secrets: ResilientInformer<V1Secret>;
+}
+
+export interface InformerHandlers {
+  readonly network: (verb: EventVerb, obj: BitcoinNetwork) => void;
+  readonly child: (verb: EventVerb, obj: V1StatefulSet | V1Service | V1Pod | V1Secret) => void;
+}
+
+/**
+ * Informers for networks (all) and for the children the controller manages (label-selected), in
+ * every namespace.
+ */
+export function makeInformers(
+  kc: KubeConfig,
+  logger: Logger,
+  handlers: InformerHandlers,
+): Informers {
+  const core = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const sel = CHILD_SELECTOR;
+  const child = handlers.child;
+  return {
+    networks: new ResilientInformer(
+      makeInformer<BitcoinNetwork>(kc, `/apis/${GROUP}/${VERSION}/${PLURAL}`, () =>
+        custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL }),
+      ),
+      { name: PLURAL, logger, onEvent: handlers.network },
+    ),
+    statefulSets: new ResilientInformer(
+      makeInformer<V1StatefulSet>(
+        kc,
+        '/apis/apps/v1/statefulsets',
+        () => apps.listStatefulSetForAllNamespaces({ labelSelector: sel }),
+        sel,
+      ),
+      { name: 'statefulsets', logger, onEvent: child },
+    ),
+    services: new ResilientInformer(
+      makeInformer<V1Service>(
+        kc,
+        '/api/v1/services',
+        () => core.listServiceForAllNamespaces({ labelSelector: sel }),
+        sel,
+      ),
+      { name: 'services', logger, onEvent: child },
+    ),
+    pods: new ResilientInformer(
+      makeInformer<V1Pod>(
+        kc,
+        '/api/v1/pods',
+        () => core.listPodForAllNamespaces({ labelSelector: sel }),
+        sel,
+      ),
+      { name: 'pods', logger, onEvent: child },
+    ),
+    secrets: new ResilientInformer(
+      makeInformer<V1Secret>(
+        kc,
+        '/api/v1/secrets',
+        () => core.listSecretForAllNamespaces({ labelSelector: sel }),
+        sel,
+      ),
+      { name: 'secrets', logger, onEvent: child },
+    ),
+  };
+}
+
+/** Listers over the informers' caches. */
+export function informerListers(inf: Informers): Listers {
+  return {
+    network: (ns, name) => inf.networks.get(name, ns),
+    secret: (ns, name) => inf.secrets.get(name, ns),
+    service: (ns, name) => inf.services.get(name, ns),
+    statefulSet: (ns, name) => inf.statefulSets.get(name, ns),
+    pods: (ns, network) =>
+      inf.pods.list(ns).filter((p) => p.metadata?.labels?.[LABEL_INSTANCE] === network),
+  };
+}

@@ -1,0 +1,414 @@
+/**
+ * A fake Kubernetes API in the spirit of client-go's fake clientset: an object tracker, a log of
+ * every call, and reactors that let a test answer a call with its own result or error.
+ *
+ * It implements both `KubeApi` (the calls, recorded) and `Listers` (the informer caches, not
+ * recorded: they are the tracker seen through the children's label selector). Objects it hands out
+ * are deep-frozen, so code that mutates a cached object fails loudly in tests.
+ */
+import type {
+  CoreV1Event,
+  KubernetesObject,
+  V1Pod,
+  V1Secret,
+  V1Service,
+  V1StatefulSet,
+} from '@kubernetes/client-node';
+import {
+  BitcoinNetwork,
+  LABEL_INSTANCE,
+  LABEL_MANAGED_BY,
+  MANAGED_BY,
+  networkLabels,
+  statefulSetName,
+} from '../api';
+import { ApiError, KubeApi, Listers } from '../kube';
+
+export type Resource =
+  'bitcoinnetworks' | 'secrets' | 'services' | 'statefulsets' | 'pods' | 'events';
+
+export type Verb = 'get' | 'create' | 'update' | 'patch';
+
+export interface Call {
+  readonly verb: Verb;
+  readonly resource: Resource;
+  readonly subresource?: 'status';
+  readonly namespace: string;
+  readonly name: string;
+  readonly body?: unknown;
+}
+
+/** Return undefined to let the next reactor (or the tracker) handle the call. */
+export type Reactor = (call: Call) => { result?: unknown; error?: Error } | undefined;
+
+const WRITE_VERBS: readonly Verb[] = ['create', 'update', 'patch'];
+
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as object)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** RFC 7386 JSON merge patch. */
+export function applyMergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> =
+    target && typeof target === 'object' && !Array.isArray(target)
+      ? { ...(target as Record<string, unknown>) }
+      : {};
+  for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
+    if (v === null) delete out[k];
+    else out[k] = applyMergePatch(out[k], v);
+  }
+  return out;
+}
+
+export const notFound = (resource: string, name: string) =>
+  new ApiError(404, `${resource} "${name}" not found`, 'NotFound');
+export const alreadyExists = (resource: string, name: string) =>
+  new ApiError(409, `${resource} "${name}" already exists`, 'AlreadyExists');
+export const conflict = (resource: string, name: string) =>
+  new ApiError(
+    409,
+    `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified`,
+    'Conflict',
+  );
+export const serverError = (message = 'etcdserver: request timed out') =>
+  new ApiError(500, message, 'InternalError');
+
+type Obj = KubernetesObject & { spec?: unknown; status?: unknown };
+
+export class FakeKube implements KubeApi, Listers {
+  readonly calls: Call[] = [];
+  private readonly store = new Map<Resource, Map<string, Obj>>();
+  private readonly reactors: Array<{ verb: Verb | '*'; resource: Resource | '*'; fn: Reactor }> =
+    [];
+  private uidSeq = 0;
+  private rvSeq = 0;
+
+  constructor(private readonly now: () => Date = () => new Date('2026-01-01T00:00:00Z')) {}
+
+  // ---- test helpers (not recorded) ----
+
+  /** Put an object in the tracker as if it had been created; fills uid, resourceVersion. */
+  seed<T extends Obj>(resource: Resource, obj: T): T {
+    const copy = structuredClone(obj) as Obj;
+    copy.metadata = {
+      ...copy.metadata,
+      uid: copy.metadata?.uid ?? this.nextUid(),
+      resourceVersion: this.nextRv(),
+      generation: copy.metadata?.generation ?? 1,
+      creationTimestamp: copy.metadata?.creationTimestamp ?? this.now(),
+    };
+    return this.put(resource, copy) as T;
+  }
+
+  /** The tracker's object, or undefined. */
+  object<T extends Obj = Obj>(resource: Resource, namespace: string, name: string): T | undefined {
+    return this.bucket(resource).get(`${namespace}/${name}`) as T | undefined;
+  }
+
+  list<T extends Obj = Obj>(resource: Resource, namespace?: string): T[] {
+    return [...this.bucket(resource).values()].filter(
+      (o) => namespace === undefined || o.metadata?.namespace === namespace,
+    ) as T[];
+  }
+
+  /** Delete from the tracker, as a user or the garbage collector would. */
+  remove(resource: Resource, namespace: string, name: string): void {
+    this.bucket(resource).delete(`${namespace}/${name}`);
+  }
+
+  /** Change an object from outside the controller (kubectl edit); bumps generation on spec. */
+  edit<T extends Obj>(resource: Resource, namespace: string, name: string, fn: (o: T) => void): T {
+    const current = this.object<T>(resource, namespace, name);
+    if (!current) throw new Error(`fake: ${resource} ${namespace}/${name} does not exist`);
+    const copy = structuredClone(current) as T;
+    fn(copy);
+    return this.bump(resource, current, copy) as T;
+  }
+
+  /** Answer matching calls with `fn` before the tracker does. Later reactors run first. */
+  prependReactor(verb: Verb | '*', resource: Resource | '*', fn: Reactor): void {
+    this.reactors.unshift({ verb, resource, fn });
+  }
+
+  /** Fail the next `times` matching calls with `error`. */
+  failNext(verb: Verb, resource: Resource, error: Error, times = 1): void {
+    let left = times;
+    this.prependReactor(verb, resource, () => (left-- > 0 ? { error } : undefined));
+  }
+
+  writes(): Call[] {
+    return this.calls.filter((c) => WRITE_VERBS.includes(c.verb));
+  }
+
+  /** Calls as short strings, e.g. "create statefulsets ns/x-sts", "update bitcoinnetworks/status ns/x". */
+  callLog(filter: (c: Call) => boolean = () => true): string[] {
+    return this.calls
+      .filter(filter)
+      .map(
+        (c) =>
+          `${c.verb} ${c.resource}${c.subresource ? `/${c.subresource}` : ''} ${c.namespace}/${c.name}`,
+      );
+  }
+
+  clearCalls(): void {
+    this.calls.length = 0;
+  }
+
+  events(): CoreV1Event[] {
+    return this.list<CoreV1Event & Obj>('events');
+  }
+
+  /**
+   * Play the StatefulSet controller and kubelet: make each StatefulSet's pods match its replicas,
+   * with IPs 10.0.<n>.<ordinal+1>, ready or not.
+   */
+  runStatefulSets(options: { ready?: boolean } = {}): void {
+    const ready = options.ready ?? true;
+    let n = 0;
+    for (const sts of this.list<V1StatefulSet & Obj>('statefulsets')) {
+      n++;
+      const ns = sts.metadata?.namespace ?? '';
+      const network = sts.metadata?.labels?.[LABEL_INSTANCE] ?? '';
+      const replicas = sts.spec?.replicas ?? 1;
+      for (const pod of this.list<V1Pod & Obj>('pods', ns)) {
+        const m = /-(\d+)$/.exec(pod.metadata?.name ?? '');
+        if (pod.metadata?.name?.startsWith(`${sts.metadata?.name}-`) && m && +m[1] >= replicas) {
+          this.remove('pods', ns, pod.metadata?.name ?? '');
+        }
+      }
+      for (let i = 0; i < replicas; i++) {
+        const name = `${statefulSetName(network)}-${i}`;
+        const existing = this.object<V1Pod & Obj>('pods', ns, name);
+        const pod = podFor(network, ns, i, { ready, ip: `10.0.${n % 256}.${i + 1}` });
+        pod.metadata!.ownerReferences = [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'StatefulSet',
+            name: sts.metadata?.name ?? '',
+            uid: sts.metadata?.uid ?? '',
+            controller: true,
+          },
+        ];
+        if (!existing) this.seed('pods', pod);
+        else if (isReady(existing) !== ready) {
+          this.edit<V1Pod & Obj>('pods', ns, name, (p) => {
+            p.status = pod.status;
+          });
+        }
+      }
+    }
+  }
+
+  // ---- Listers: the informer caches (children filtered by the managed-by label) ----
+
+  network(namespace: string, name: string): BitcoinNetwork | undefined {
+    return this.object<BitcoinNetwork>('bitcoinnetworks', namespace, name);
+  }
+
+  secret(namespace: string, name: string): V1Secret | undefined {
+    return this.cached<V1Secret>('secrets', namespace, name);
+  }
+
+  service(namespace: string, name: string): V1Service | undefined {
+    return this.cached<V1Service>('services', namespace, name);
+  }
+
+  statefulSet(namespace: string, name: string): V1StatefulSet | undefined {
+    return this.cached<V1StatefulSet>('statefulsets', namespace, name);
+  }
+
+  pods(namespace: string, network: string): V1Pod[] {
+    return this.list<V1Pod & Obj>('pods', namespace).filter(
+      (p) =>
+        p.metadata?.labels?.[LABEL_MANAGED_BY] === MANAGED_BY &&
+        p.metadata?.labels?.[LABEL_INSTANCE] === network,
+    );
+  }
+
+  // ---- KubeApi ----
+
+  getNetwork(namespace: string, name: string): Promise<BitcoinNetwork | undefined> {
+    return this.getCall('bitcoinnetworks', namespace, name);
+  }
+
+  replaceNetworkStatus(network: BitcoinNetwork): Promise<BitcoinNetwork> {
+    const namespace = network.metadata?.namespace ?? '';
+    const name = network.metadata?.name ?? '';
+    return this.invoke(
+      {
+        verb: 'update',
+        resource: 'bitcoinnetworks',
+        subresource: 'status',
+        namespace,
+        name,
+        body: network,
+      },
+      () => {
+        const current = this.object<BitcoinNetwork>('bitcoinnetworks', namespace, name);
+        if (!current) throw notFound('bitcoinnetworks', name);
+        if (network.metadata?.resourceVersion !== current.metadata?.resourceVersion) {
+          throw conflict('bitcoinnetworks.bitcoin.eksplatform.dev', name);
+        }
+        const copy = structuredClone(current) as BitcoinNetwork;
+        copy.status = structuredClone(network.status);
+        copy.metadata = { ...copy.metadata, resourceVersion: this.nextRv() };
+        return this.put('bitcoinnetworks', copy as Obj);
+      },
+    ) as Promise<BitcoinNetwork>;
+  }
+
+  getSecret(namespace: string, name: string): Promise<V1Secret | undefined> {
+    return this.getCall('secrets', namespace, name);
+  }
+
+  createSecret(namespace: string, body: V1Secret): Promise<V1Secret> {
+    return this.createCall('secrets', namespace, body);
+  }
+
+  getService(namespace: string, name: string): Promise<V1Service | undefined> {
+    return this.getCall('services', namespace, name);
+  }
+
+  createService(namespace: string, body: V1Service): Promise<V1Service> {
+    return this.createCall('services', namespace, body);
+  }
+
+  patchService(namespace: string, name: string, patch: object): Promise<V1Service> {
+    return this.patchCall('services', namespace, name, patch);
+  }
+
+  getStatefulSet(namespace: string, name: string): Promise<V1StatefulSet | undefined> {
+    return this.getCall('statefulsets', namespace, name);
+  }
+
+  createStatefulSet(namespace: string, body: V1StatefulSet): Promise<V1StatefulSet> {
+    return this.createCall('statefulsets', namespace, body);
+  }
+
+  patchStatefulSet(namespace: string, name: string, patch: object): Promise<V1StatefulSet> {
+    return this.patchCall('statefulsets', namespace, name, patch);
+  }
+
+  async createEvent(namespace: string, body: CoreV1Event): Promise<void> {
+    await this.createCall('events', namespace, body as Obj);
+  }
+
+  // ---- internals ----
+
+  private async invoke(call: Call, tracker: () => unknown): Promise<unknown> {
+    this.calls.push(call);
+    // Let the caller continue asynchronously, as a real client would.
+    await Promise.resolve();
+    for (const r of this.reactors) {
+      if (
+        (r.verb === '*' || r.verb === call.verb) &&
+        (r.resource === '*' || r.resource === call.resource)
+      ) {
+        const out = r.fn(call);
+        if (out?.error) throw out.error;
+        if (out) return out.result;
+      }
+    }
+    return tracker();
+  }
+
+  private getCall<T>(resource: Resource, namespace: string, name: string): Promise<T | undefined> {
+    return this.invoke({ verb: 'get', resource, namespace, name }, () =>
+      this.object(resource, namespace, name),
+    ) as Promise<T | undefined>;
+  }
+
+  private createCall<T extends Obj>(resource: Resource, namespace: string, body: T): Promise<T> {
+    const name = body.metadata?.name ?? '';
+    return this.invoke({ verb: 'create', resource, namespace, name, body }, () => {
+      if (this.object(resource, namespace, name)) throw alreadyExists(resource, name);
+      return this.seed(resource, { ...body, metadata: { ...body.metadata, namespace } });
+    }) as Promise<T>;
+  }
+
+  private patchCall<T>(
+    resource: Resource,
+    namespace: string,
+    name: string,
+    patch: object,
+  ): Promise<T> {
+    return this.invoke({ verb: 'patch', resource, namespace, name, body: patch }, () => {
+      const current = this.object(resource, namespace, name);
+      if (!current) throw notFound(resource, name);
+      const next = applyMergePatch(structuredClone(current), patch) as Obj;
+      return this.bump(resource, current, next);
+    }) as Promise<T>;
+  }
+
+  private bump(resource: Resource, before: Obj, after: Obj): Obj {
+    const specChanged = JSON.stringify(before.spec) !== JSON.stringify(after.spec);
+    after.metadata = {
+      ...after.metadata,
+      resourceVersion: this.nextRv(),
+      generation: (before.metadata?.generation ?? 1) + (specChanged ? 1 : 0),
+    };
+    return this.put(resource, after);
+  }
+
+  private cached<T>(resource: Resource, namespace: string, name: string): T | undefined {
+    const obj = this.object(resource, namespace, name);
+    return obj?.metadata?.labels?.[LABEL_MANAGED_BY] === MANAGED_BY ? (obj as T) : undefined;
+  }
+
+  private put(resource: Resource, obj: Obj): Obj {
+    const frozen = deepFreeze(obj);
+    this.bucket(resource).set(
+      `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`,
+      frozen,
+    );
+    return frozen;
+  }
+
+  private bucket(resource: Resource): Map<string, Obj> {
+    let b = this.store.get(resource);
+    if (!b) this.store.set(resource, (b = new Map()));
+    return b;
+  }
+
+  private nextUid(): string {
+    return `00000000-0000-4000-8000-${(++this.uidSeq).toString(16).padStart(12, '0')}`;
+  }
+
+  private nextRv(): string {
+    return String(++this.rvSeq);
+  }
+}
+
+function isReady(pod: V1Pod): boolean {
+  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+/** A pod of a network's StatefulSet as the kubelet would report it. */
+export function podFor(
+  network: string,
+  namespace: string,
+  ordinal: number,
+  options: { ready?: boolean; ip?: string; nodeName?: string } = {},
+): V1Pod & Obj {
+  const ready = options.ready ?? true;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `${statefulSetName(network)}-${ordinal}`,
+      namespace,
+      labels: networkLabels(network),
+    },
+    spec: { containers: [{ name: 'bitcoind' }], nodeName: options.nodeName ?? 'node-a' },
+    status: {
+      phase: 'Running',
+      podIP: options.ip ?? `10.0.0.${ordinal + 1}`,
+      conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+    },
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * Informers that survive watch errors, and the mapping of child events to their network's key.
+ *
+ * client-node's informer re-lists after a 410 Gone and re-watches after a server timeout, but on
+ * any other error it calls its error handlers and stops. `ResilientInformer` restarts it after an
+ * exponential backoff and tells when the first list has completed.
+ */
+import type { Informer, KubernetesObject, ObjectCache } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { API_VERSION, KIND, LABEL_NETWORK } from './api';
+import { keyOf } from './reconcile';
+
+export type EventVerb = 'add' | 'update' | 'delete';
+
+export interface ResilientInformerOptions<T> {
+  /** Name for logs, e.g. "statefulsets". */
+  readonly name: string;
+  readonly logger: Logger;
+  /** Called for every add, update and delete, with the object as the cache holds it. */
+  readonly onEvent: (verb: EventVerb, obj: T) => void;
+  /** @default 500 */
+  readonly initialBackoffMs?: number;
+  /** @default 60000 */
+  readonly maxBackoffMs?: number;
+}
+
+export class ResilientInformer<T extends KubernetesObject> implements ObjectCache<T> {
+  private readonly initialBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private backoffMs: number;
+  private timer?: NodeJS.Timeout;
+  private stopped = true;
+  private failedSinceStart = false;
+  private synced = false;
+  private restarts = 0;
+  private readonly syncWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly inner: Informer<T> & ObjectCache<T>,
+    private readonly options: ResilientInformerOptions<T>,
+  ) {
+    this.initialBackoffMs = options.initialBackoffMs ?? 500;
+    this.maxBackoffMs = options.maxBackoffMs ?? 60_000;
+    this.backoffMs = this.initialBackoffMs;
+    inner.on('add', (obj: T) => options.onEvent('add', obj));
+    inner.on('update', (obj: T) => options.onEvent('update', obj));
+    inner.on('delete', (obj: T) => options.onEvent('delete', obj));
+    inner.on('error', (err: unknown) => this.onError(err));
+  }
+
+  /** Start listing and watching. Resolves after the first attempt, successful or not. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.attempt();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.inner.stop();
+  }
+
+  /** Whether a list has completed since start. */
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  /** Resolves once a list has completed. */
+  whenSynced(): Promise<void> {
+    if (this.synced) return Promise.resolve();
+    return new Promise((resolve) => this.syncWaiters.push(resolve));
+  }
+
+  /** How many times the informer was restarted after an error. */
+  restartCount(): number {
+    return this.restarts;
+  }
+
+  get(name: string, namespace?: string): T | undefined {
+    return this.inner.get(name, namespace);
+  }
+
+  list(namespace?: string): ReadonlyArray<T> {
+    return this.inner.list(namespace);
+  }
+
+  private async attempt(): Promise<void> {
+    this.failedSinceStart = false;
+    try {
+      await this.inner.start();
+    } catch (err) {
+      this.onError(err);
+    }
+    if (this.failedSinceStart || this.stopped) return;
+    this.backoffMs = this.initialBackoffMs;
+    if (!this.synced) {
+      this.synced = true;
+      this.syncWaiters.splice(0).forEach((r) => r());
+    }
+  }
+
+  private onError(err: unknown): void {
+    this.failedSinceStart = true;
+    if (this.stopped || this.timer) return;
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, this.maxBackoffMs);
+    this.options.logger.warn(
+      { informer: this.options.name, err, retryInMs: delay },
+      'watch failed; restarting',
+    );
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.stopped) return;
+      this.restarts++;
+      void this.attempt();
+    }, delay);
+  }
+}
+
+interface OwnedObject {
+  metadata?: {
+    namespace?: string;
+    labels?: Record<string, string>;
+    ownerReferences?: Array<{
+      apiVersion: string;
+      kind: string;
+      name: string;
+      controller?: boolean;
+    }>;
+  };
+}
+
+/**
+ * The queue key of the network that controls `obj`, through its controller ownerReference. Pods
+ * are controlled by the StatefulSet, so for them the StatefulSet's own controller is followed
+ * (looked up with `statefulSet`), falling back to the pod's network label if the StatefulSet is
+ * not in the cache.
+ */
+export function ownerKeyOf(
+  obj: OwnedObject,
+  statefulSet: (namespace: string, name: string) => OwnedObject | undefined,
+): string | undefined {
+  const ns = obj.metadata?.namespace;
+  if (!ns) return undefined;
+  const ref = obj.metadata?.ownerReferences?.find((r) => r.controller === true);
+  if (!ref) return undefined;
+  if (ref.kind === KIND && ref.apiVersion === API_VERSION) return keyOf(ns, ref.name);
+  if (ref.kind === 'StatefulSet' && ref.apiVersion === 'apps/v1') {
+    const sts = statefulSet(ns, ref.name);
+    if (sts) return ownerKeyOf(sts, () => undefined);
+    const label = obj.metadata?.labels?.[LABEL_NETWORK];
+    return label ? keyOf(ns, label) : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,73 @@
+/**
+ * The controller's view of Kubernetes: the API calls it makes (`KubeApi`) and the informer caches
+ * it reads (`Listers`). The real client-node adapter is in `client.ts`; tests and the benchmark
+ * use the recording fake in `fake/kube.ts`.
+ *
+ * Every call here is covered by the chart's ClusterRole; nothing deletes.
+ */
+import type {
+  CoreV1Event,
+  V1Pod,
+  V1Secret,
+  V1Service,
+  V1StatefulSet,
+} from '@kubernetes/client-node';
+import type { BitcoinNetwork } from './api';
+
+export interface KubeApi {
+  /** bitcoinnetworks get */
+  getNetwork(namespace: string, name: string): Promise<BitcoinNetwork | undefined>;
+  /** bitcoinnetworks/status update; `network.metadata.resourceVersion` guards the write. */
+  replaceNetworkStatus(network: BitcoinNetwork): Promise<BitcoinNetwork>;
+  /** secrets get */
+  getSecret(namespace: string, name: string): Promise<V1Secret | undefined>;
+  /** secrets create */
+  createSecret(namespace: string, body: V1Secret): Promise<V1Secret>;
+  /** services get */
+  getService(namespace: string, name: string): Promise<V1Service | undefined>;
+  /** services create */
+  createService(namespace: string, body: V1Service): Promise<V1Service>;
+  /** services patch (JSON merge patch) */
+  patchService(namespace: string, name: string, patch: object): Promise<V1Service>;
+  /** statefulsets get */
+  getStatefulSet(namespace: string, name: string): Promise<V1StatefulSet | undefined>;
+  /** statefulsets create */
+  createStatefulSet(namespace: string, body: V1StatefulSet): Promise<V1StatefulSet>;
+  /** statefulsets patch (JSON merge patch) */
+  patchStatefulSet(namespace: string, name: string, patch: object): Promise<V1StatefulSet>;
+  /** events create (core/v1) */
+  createEvent(namespace: string, body: CoreV1Event): Promise<void>;
+}
+
+/** Read-only views of the informer caches. Returned objects must not be modified. */
+export interface Listers {
+  network(namespace: string, name: string): Readonly<BitcoinNetwork> | undefined;
+  secret(namespace: string, name: string): Readonly<V1Secret> | undefined;
+  service(namespace: string, name: string): Readonly<V1Service> | undefined;
+  statefulSet(namespace: string, name: string): Readonly<V1StatefulSet> | undefined;
+  /** Pods labelled with the network's instance label. */
+  pods(namespace: string, network: string): readonly Readonly<V1Pod>[];
+}
+
+/** An API error with its HTTP status and the Status reason, if any. */
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly reason?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ApiError';
+  }
+}
+
+export const isNotFound = (err: unknown): boolean =>
+  err instanceof ApiError && err.statusCode === 404;
+
+/** 409 Conflict: a stale resourceVersion. */
+export const isConflict = (err: unknown): boolean =>
+  err instanceof ApiError && err.statusCode === 409 && err.reason !== 'AlreadyExists';
+
+export const isAlreadyExists = (err: unknown): boolean =>
+  err instanceof ApiError && err.statusCode === 409 && err.reason === 'AlreadyExists';

@@ -1,0 +1,79 @@
+/**
+ * The RPC mesh, as pure functions: which `addnode` calls make every ready node know every other
+ * ready node, and forget the peers that are no longer ready or gone. bitcoind does not connect a
+ * whole subnet from one known address, so every pair is added explicitly.
+ */
+import { P2P_PORT } from './api';
+import {
+  RpcError,
+  RpcResponseError,
+  RPC_CLIENT_NODE_ALREADY_ADDED,
+  RPC_CLIENT_NODE_NOT_ADDED,
+} from './rpc';
+
+/** A node of the network that takes part in the mesh. */
+export interface MeshNode {
+  readonly ordinal: number;
+  readonly podName: string;
+  /** Pod IP; peers are added as `<ip>:18444`. */
+  readonly ip: string;
+}
+
+export interface MeshOp {
+  readonly command: 'add' | 'remove';
+  /** `host:port` as passed to `addnode`. */
+  readonly peer: string;
+}
+
+/** The `addnode` argument for a peer. */
+export function peerAddress(node: MeshNode): string {
+  return node.ip.includes(':') ? `[${node.ip}]:${P2P_PORT}` : `${node.ip}:${P2P_PORT}`;
+}
+
+/**
+ * The calls that bring `self`'s added-node list to exactly its ready peers.
+ *
+ * @param self the node whose list `added` is
+ * @param added the `addednode` values of its `getaddednodeinfo`
+ * @param ready every ready node of the network, `self` included or not
+ */
+export function planMesh(
+  self: MeshNode,
+  added: readonly string[],
+  ready: readonly MeshNode[],
+): MeshOp[] {
+  const want = new Set(ready.filter((n) => n.podName !== self.podName).map(peerAddress));
+  const have = new Set(added);
+  const ops: MeshOp[] = [];
+  for (const peer of [...want].sort()) {
+    if (!have.has(peer)) ops.push({ command: 'add', peer });
+  }
+  for (const peer of [...have].sort()) {
+    if (!want.has(peer)) ops.push({ command: 'remove', peer });
+  }
+  return ops;
+}
+
+/**
+ * Whether an `addnode` failure means the list already is as wanted: -23 "already added" for an
+ * add, -24 "not added" for a remove (another pass may have got there first).
+ */
+export function isBenignAddNodeError(err: unknown): boolean {
+  return (
+    err instanceof RpcResponseError &&
+    (err.code === RPC_CLIENT_NODE_ALREADY_ADDED || err.code === RPC_CLIENT_NODE_NOT_ADDED)
+  );
+}
+
+/** One node's mesh failure, for the Degraded condition. */
+export interface MeshFailure {
+  readonly podName: string;
+  readonly message: string;
+}
+
+/** Text for a mesh failure, safe to show in status and events. */
+export function describeRpcFailure(err: unknown): string {
+  if (err instanceof RpcError) return err.message;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

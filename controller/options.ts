@@ -1,0 +1,125 @@
+/**
+ * Command-line flags and environment variables of the controller process, parsed and validated.
+ * A flag wins over its environment variable, which wins over the default. Errors name the flag.
+ */
+import { parseArgs } from 'node:util';
+
+export interface ControllerProcessOptions {
+  /** @default - in-cluster config when KUBERNETES_SERVICE_HOST is set, else $KUBECONFIG or ~/.kube/config */
+  readonly kubeconfig?: string;
+  /** @default 4 */
+  readonly workers: number;
+  /** @default 30 */
+  readonly resyncSeconds: number;
+  /** @default 5000 */
+  readonly rpcTimeoutMs: number;
+  /** JSON file mapping pods to RPC addresses. @default - the pod IP */
+  readonly rpcAddressMap?: string;
+  /** Port of /healthz, /readyz and /metrics; 0 turns the server off. @default 8081 */
+  readonly healthPort: number;
+  /** @default '0.0.0.0' */
+  readonly healthBind: string;
+  /** @default 'info' */
+  readonly logLevel: string;
+  readonly help: boolean;
+}
+
+export const ENV = {
+  workers: 'BITCOIN_CONTROLLER_WORKERS',
+  resyncSeconds: 'BITCOIN_CONTROLLER_RESYNC_SECONDS',
+  rpcTimeoutMs: 'BITCOIN_CONTROLLER_RPC_TIMEOUT_MS',
+  rpcAddressMap: 'BITCOIN_CONTROLLER_RPC_ADDRESS_MAP',
+  healthPort: 'BITCOIN_CONTROLLER_HEALTH_PORT',
+  logLevel: 'LOG_LEVEL',
+} as const;
+
+export const USAGE = `Usage: bitcoin-controller [flags]
+
+  --kubeconfig <file>        kubeconfig to use (default: in-cluster, else $KUBECONFIG or ~/.kube/config)
+  --workers <n>              concurrent reconciles, 1-64 (env ${ENV.workers}, default 4)
+  --resync-seconds <n>       re-check period of each network, 1-86400 (env ${ENV.resyncSeconds}, default 30)
+  --rpc-timeout-ms <n>       deadline of one bitcoind RPC call (env ${ENV.rpcTimeoutMs}, default 5000)
+  --rpc-address-map <file>   JSON {"<ns>/<pod>": "host:port"} overriding pod RPC addresses (env ${ENV.rpcAddressMap})
+  --health-port <n>          port of /healthz, /readyz, /metrics; 0 = off (env ${ENV.healthPort}, default 8081)
+  --health-bind <addr>       address the health server binds (default 0.0.0.0)
+  --log-level <level>        trace|debug|info|warn|error|fatal (env ${ENV.logLevel}, default info)
+  -h, --help                 print this help
+`;
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+function intOption(
+  flag: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new Error(
+      `--${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return Number(raw);
+}
+
+export function parseOptions(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): ControllerProcessOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      kubeconfig: { type: 'string' },
+      workers: { type: 'string' },
+      'resync-seconds': { type: 'string' },
+      'rpc-timeout-ms': { type: 'string' },
+      'rpc-address-map': { type: 'string' },
+      'health-port': { type: 'string' },
+      'health-bind': { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const logLevel = values['log-level'] ?? env[ENV.logLevel] ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new Error(
+      `--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`,
+    );
+  }
+  const kubeconfig = values.kubeconfig;
+  if (kubeconfig === '') throw new Error('--kubeconfig must not be empty');
+  const rpcAddressMap = values['rpc-address-map'] ?? env[ENV.rpcAddressMap];
+  return {
+    kubeconfig,
+    workers: intOption('workers', values.workers ?? env[ENV.workers], 4, 1, 64),
+    resyncSeconds: intOption(
+      'resync-seconds',
+      values['resync-seconds'] ?? env[ENV.resyncSeconds],
+      30,
+      1,
+      86_400,
+    ),
+    rpcTimeoutMs: intOption(
+      'rpc-timeout-ms',
+      values['rpc-timeout-ms'] ?? env[ENV.rpcTimeoutMs],
+      5000,
+      1,
+      600_000,
+    ),
+    rpcAddressMap: rpcAddressMap === '' ? undefined : rpcAddressMap,
+    healthPort: intOption(
+      'health-port',
+      values['health-port'] ?? env[ENV.healthPort],
+      8081,
+      0,
+      65_535,
+    ),
+    healthBind: values['health-bind'] ?? '0.0.0.0',
+    logLevel,
+    help: values.help ?? false,
+  };
+}
