@@ -1,15 +1,10 @@
 import * as path from 'path';
 import { ApiObject, Chart, Include } from 'cdk8s';
 import { Construct } from 'constructs';
+import { GROUP, PLURAL } from '../controller/api';
 
-/** API group of the BitcoinNetwork resource. */
-export const BITCOIN_API_GROUP = 'bitcoin.eksplatform.dev';
-/** The one served and stored version. */
-export const BITCOIN_API_VERSION = 'v1alpha1';
-/** Resource name used in RBAC rules and API paths. */
-export const BITCOIN_NETWORK_PLURAL = 'bitcoinnetworks';
 /** `metadata.name` of the CustomResourceDefinition. */
-export const BITCOIN_NETWORK_CRD_NAME = `${BITCOIN_NETWORK_PLURAL}.${BITCOIN_API_GROUP}`;
+export const BITCOIN_NETWORK_CRD_NAME = `${PLURAL}.${GROUP}`;
 /** The CRD manifest: the single source of truth for the API and for `npm run import:crd`. */
 export const BITCOIN_NETWORK_CRD_FILE = path.join(__dirname, 'crds', 'bitcoinnetwork.yaml');
 

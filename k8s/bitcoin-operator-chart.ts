@@ -1,7 +1,7 @@
 import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
-import { BITCOIN_API_GROUP, BITCOIN_NETWORK_PLURAL } from './bitcoin-crd-chart';
+import { GROUP, PLURAL } from '../controller/api';
 
 /** Namespace the controller runs in. */
 export const CONTROLLER_NAMESPACE = 'bitcoin-controller';
@@ -25,13 +25,13 @@ export const CONTROLLER_HEALTH_PORT = 8081;
  */
 export const CONTROLLER_RULES: readonly kplus.k8s.PolicyRule[] = [
   {
-    apiGroups: [BITCOIN_API_GROUP],
-    resources: [BITCOIN_NETWORK_PLURAL],
+    apiGroups: [GROUP],
+    resources: [PLURAL],
     verbs: ['get', 'list', 'watch'],
   },
   {
-    apiGroups: [BITCOIN_API_GROUP],
-    resources: [`${BITCOIN_NETWORK_PLURAL}/status`],
+    apiGroups: [GROUP],
+    resources: [`${PLURAL}/status`],
     verbs: ['update', 'patch'],
   },
   {

@@ -7,6 +7,8 @@
  * key, the value given and what is allowed.
  */
 
+import { MAX_NODES } from '../controller/api';
+
 /** A configuration value that cannot be used. The message is meant for the terminal as is. */
 export class ConfigError extends Error {
   constructor(key: string, value: unknown, allowed: string) {
@@ -95,8 +97,8 @@ export interface AppConfig {
 /** Minor versions with a published `@aws-cdk/lambda-layer-kubectl-vNN` that this project installs. */
 export const SUPPORTED_KUBERNETES_VERSIONS = ['1.35'] as const;
 
-/** The CRD's own ceiling; kept here so charts and config agree. */
-export const MAX_NETWORK_NODES = 50;
+/** The CRD's ceiling on `spec.nodes`, which the sample network's size must respect. */
+export const MAX_NETWORK_NODES = MAX_NODES;
 
 /** Reads one context key; returns undefined when unset. */
 export type ContextReader = (key: string) => unknown;

@@ -5,9 +5,8 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { MAX_NETWORK_NODES } from '../../lib/config';
+import { GROUP, VERSION } from '../../controller/api';
 import {
-  BITCOIN_API_GROUP,
-  BITCOIN_API_VERSION,
   BITCOIN_NETWORK_CRD_FILE,
   BITCOIN_NETWORK_CRD_NAME,
   BitcoinCrdChart,
@@ -37,7 +36,7 @@ function errorsOf(object: Json): string[] {
 
 function network(specOverrides: Json, name = 'my-network'): Json {
   return {
-    apiVersion: `${BITCOIN_API_GROUP}/${BITCOIN_API_VERSION}`,
+    apiVersion: `${GROUP}/${VERSION}`,
     kind: 'BitcoinNetwork',
     metadata: { name, namespace: 'bitcoin' },
     spec: { nodes: 3, ...specOverrides },
