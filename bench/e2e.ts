@@ -13,7 +13,9 @@
  * 4. Controller RSS after growing to M networks (the extra ones with fewer nodes, so that the
  *    pods fit the fake nodes' pod ranges), once they have converged.
  *
- * Env: BENCH_NETWORKS (200), BENCH_TOTAL_NETWORKS (1000), BENCH_EXTRA_NODES (1).
+ * Env: BENCH_NETWORKS (200), BENCH_TOTAL_NETWORKS (1000), BENCH_EXTRA_NODES (1),
+ * BENCH_SKIP_BASELINE=1 (phases 2-4 only), BENCH_CONTROLLER_NODE_OPTIONS (NODE_OPTIONS of the
+ * controller, e.g. `--max-old-space-size=100` to see whether the live set fits a smaller heap).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -45,6 +47,8 @@ import { ControlPlane, startControlPlane } from '../test/controlplane/plane';
 const NETWORKS = Number(process.env.BENCH_NETWORKS ?? 200);
 const TOTAL_NETWORKS = Number(process.env.BENCH_TOTAL_NETWORKS ?? 1000);
 const EXTRA_NODES = Number(process.env.BENCH_EXTRA_NODES ?? 1);
+const SKIP_BASELINE = process.env.BENCH_SKIP_BASELINE === '1';
+const CONTROLLER_NODE_OPTIONS = process.env.BENCH_CONTROLLER_NODE_OPTIONS;
 const NODES = 3;
 const NS = 'bench';
 const GROUP = 'bitcoin.eksplatform.dev';
@@ -172,6 +176,7 @@ async function withController(): Promise<{
   convergeMs: number;
   requests: number;
   reconciles: number;
+  idleRssMb: number;
   rssMb: number;
   rssConvergedMs: number;
 }> {
@@ -204,8 +209,10 @@ async function withController(): Promise<{
       mapFile: tracker.mapFile,
       logFile: path.join(dir, 'controller.log'),
       logLevel: 'warn',
+      nodeOptions: CONTROLLER_NODE_OPTIONS,
     });
     await controller.start();
+    const idleRssMb = controller.rssBytes() / 2 ** 20;
     const admin = new AdminApi(plane);
 
     const since = new Date().toISOString();
@@ -235,7 +242,7 @@ async function withController(): Promise<{
     // A few resync-free seconds, so that the figure is the settled heap, not a peak.
     await sleep(5_000);
     const rssMb = controller.rssBytes() / 2 ** 20;
-    return { convergeMs, requests, reconciles, rssMb, rssConvergedMs };
+    return { convergeMs, requests, reconciles, idleRssMb, rssMb, rssConvergedMs };
   } finally {
     await controller?.stop();
     await tracker.stop();
@@ -250,11 +257,12 @@ async function main(): Promise<void> {
     `bench:e2e: ${NETWORKS} networks x ${NODES} nodes, then ${TOTAL_NETWORKS} networks ` +
       `(the extra ones with ${EXTRA_NODES} node(s)) on ${FAKE_NODES} kwok nodes`,
   );
-  const base = await baseline();
+  const base = SKIP_BASELINE ? { acceptMs: NaN, readyMs: NaN } : await baseline();
   console.log(
     `baseline: apiserver accepted ${NETWORKS * 3} child objects in ${seconds(base.acceptMs)}; ` +
       `all ${NETWORKS * NODES} pods Ready after ${seconds(base.readyMs)}`,
   );
+  if (CONTROLLER_NODE_OPTIONS) console.log(`controller NODE_OPTIONS=${CONTROLLER_NODE_OPTIONS}`);
   const run = await withController();
   const ratio = run.convergeMs / base.readyMs;
   const acceptRatio = run.convergeMs / base.acceptMs;
@@ -265,6 +273,7 @@ async function main(): Promise<void> {
       `ratio to the baseline (children accepted and pods Ready): ${ratio.toFixed(2)}x (target <= ${TARGET_RATIO}x)`,
       `ratio to the apiserver accepting the children alone: ${acceptRatio.toFixed(2)}x`,
       `API requests by the controller: ${run.requests} over ${run.reconciles} reconciles = ${perReconcile.toFixed(2)} per reconcile`,
+      `controller RSS idle (informers synced, no networks): ${run.idleRssMb.toFixed(0)} MB`,
       `controller RSS at ${TOTAL_NETWORKS} networks: ${run.rssMb.toFixed(0)} MB (target <= ${TARGET_RSS_MB} MB); ` +
         `the extra ${TOTAL_NETWORKS - NETWORKS} converged in ${seconds(run.rssConvergedMs)}`,
     ].join('\n'),

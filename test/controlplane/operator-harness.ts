@@ -175,6 +175,8 @@ export interface ControllerOptions {
   readonly resyncSeconds?: number;
   readonly workers?: number;
   readonly logLevel?: string;
+  /** NODE_OPTIONS of the controller process, e.g. `--max-old-space-size=128`. */
+  readonly nodeOptions?: string;
 }
 
 /** The controller, run as its own node process exactly as `controller/main.ts` is run. */
@@ -215,7 +217,12 @@ export class ControllerProcess {
         cwd: REPO_ROOT,
         stdio: ['ignore', out, out],
         // Never an in-cluster config, never a user's kubeconfig.
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, HOSTNAME: 'e2e-controller' },
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          HOSTNAME: 'e2e-controller',
+          ...(o.nodeOptions ? { NODE_OPTIONS: o.nodeOptions } : {}),
+        },
       },
     );
     fs.closeSync(out);
