@@ -70,9 +70,16 @@ function network(i: number, nodes: number): BitcoinNetwork {
   };
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
+async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  controller?: ControllerProcess,
+): Promise<void> {
   const deadline = Date.now() + TIMEOUT_MS;
   while (!(await check().catch(() => false))) {
+    if (controller && !controller.running()) {
+      throw new Error(`${what}: the controller died; log tail:\n${controller.logTail(15)}`);
+    }
     if (Date.now() > deadline) throw new Error(`${what}: not reached after ${TIMEOUT_MS / 1000} s`);
     await sleep(500);
   }
@@ -222,7 +229,11 @@ async function withController(): Promise<{
       plane,
       Array.from({ length: NETWORKS }, (_, i) => network(i, NODES)),
     );
-    await waitFor('networks converged', () => allConverged(admin, plane, fake, NETWORKS));
+    await waitFor(
+      'networks converged',
+      () => allConverged(admin, plane, fake, NETWORKS),
+      controller,
+    );
     const convergeMs = Date.now() - started;
     const reconciles = (await syncsTotal(controller)) - syncsBefore;
     const requests = plane
@@ -237,7 +248,11 @@ async function withController(): Promise<{
         network(NETWORKS + i, EXTRA_NODES),
       ),
     );
-    await waitFor('all networks converged', () => allConverged(admin, plane, fake, TOTAL_NETWORKS));
+    await waitFor(
+      'all networks converged',
+      () => allConverged(admin, plane, fake, TOTAL_NETWORKS),
+      controller,
+    );
     const rssConvergedMs = Date.now() - grow;
     // A few resync-free seconds, so that the figure is the settled heap, not a peak.
     await sleep(5_000);
