@@ -13,6 +13,10 @@
  * 4. Controller RSS after growing to M networks (the extra ones with fewer nodes, so that the
  *    pods fit the fake nodes' pod ranges), once they have converged.
  *
+ * The controller runs compiled (`tsc -p controller/tsconfig.build.json`, then
+ * `node dist/controller/main.js`), as its image runs it; BENCH_CONTROLLER_TSX=1 runs the source
+ * through tsx instead.
+ *
  * Env: BENCH_NETWORKS (200), BENCH_TOTAL_NETWORKS (1000), BENCH_EXTRA_NODES (1),
  * BENCH_SKIP_BASELINE=1 (phases 2-4 only), BENCH_CONTROLLER_NODE_OPTIONS (NODE_OPTIONS of the
  * controller, e.g. `--max-old-space-size=100` to see whether the live set fits a smaller heap).
@@ -36,6 +40,7 @@ import { kubectl } from '../test/controlplane/lib/kubectl';
 import { sleep } from '../test/controlplane/lib/process';
 import {
   AdminApi,
+  buildController,
   CONTROLLER_NAMESPACE,
   CONTROLLER_SA,
   CONTROLLER_USER,
@@ -48,6 +53,8 @@ const NETWORKS = Number(process.env.BENCH_NETWORKS ?? 200);
 const TOTAL_NETWORKS = Number(process.env.BENCH_TOTAL_NETWORKS ?? 1000);
 const EXTRA_NODES = Number(process.env.BENCH_EXTRA_NODES ?? 1);
 const SKIP_BASELINE = process.env.BENCH_SKIP_BASELINE === '1';
+// By default the controller runs compiled, with plain node, as in its image.
+const USE_TSX = process.env.BENCH_CONTROLLER_TSX === '1';
 const CONTROLLER_NODE_OPTIONS = process.env.BENCH_CONTROLLER_NODE_OPTIONS;
 const NODES = 3;
 const NS = 'bench';
@@ -217,6 +224,7 @@ async function withController(): Promise<{
       logFile: path.join(dir, 'controller.log'),
       logLevel: 'warn',
       nodeOptions: CONTROLLER_NODE_OPTIONS,
+      compiled: !USE_TSX,
     });
     await controller.start();
     const idleRssMb = controller.rssBytes() / 2 ** 20;
@@ -271,6 +279,10 @@ async function main(): Promise<void> {
   console.log(
     `bench:e2e: ${NETWORKS} networks x ${NODES} nodes, then ${TOTAL_NETWORKS} networks ` +
       `(the extra ones with ${EXTRA_NODES} node(s)) on ${FAKE_NODES} kwok nodes`,
+  );
+  if (!USE_TSX) buildController();
+  console.log(
+    `controller: ${USE_TSX ? 'controller/main.ts through tsx' : 'dist/controller/main.js with plain node, as in the image'}`,
   );
   const base = SKIP_BASELINE ? { acceptMs: NaN, readyMs: NaN } : await baseline();
   console.log(
