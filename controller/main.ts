@@ -8,7 +8,7 @@ import { BitcoinNetworkController } from './controller';
 import { ControllerMetrics, HealthServer } from './health';
 import { createLogger } from './log';
 import { ControllerProcessOptions, parseOptions, USAGE } from './options';
-import { MapFileResolver, PodIpResolver } from './resolver';
+import { MapFileResolver, PodIpResolver, UnmappedPodResolver } from './resolver';
 import { JsonRpcClient } from './rpc';
 
 function loadKubeConfig(options: ControllerProcessOptions): { kc: KubeConfig; source: string } {
@@ -47,14 +47,20 @@ async function main(): Promise<void> {
       resyncSeconds: options.resyncSeconds,
       rpcTimeoutMs: options.rpcTimeoutMs,
       rpcAddressMap: options.rpcAddressMap,
+      rpcAddressMapStrict: options.rpcAddressMapStrict,
     },
     'starting bitcoin-controller',
   );
 
   const rpc = new JsonRpcClient({ timeoutMs: options.rpcTimeoutMs });
   const resolver = options.rpcAddressMap
-    ? new MapFileResolver(options.rpcAddressMap, new PodIpResolver(), (err) =>
-        logger.warn({ err, file: options.rpcAddressMap }, 'could not reload the RPC address map'),
+    ? new MapFileResolver(
+        options.rpcAddressMap,
+        options.rpcAddressMapStrict
+          ? new UnmappedPodResolver(options.rpcAddressMap)
+          : new PodIpResolver(),
+        (err) =>
+          logger.warn({ err, file: options.rpcAddressMap }, 'could not reload the RPC address map'),
       )
     : new PodIpResolver();
 

@@ -15,6 +15,11 @@ export interface ControllerProcessOptions {
   readonly rpcTimeoutMs: number;
   /** JSON file mapping pods to RPC addresses. @default - the pod IP */
   readonly rpcAddressMap?: string;
+  /**
+   * With a map file, pods it does not list are an RPC error instead of being dialled at their
+   * pod IP (tests whose network must stay on loopback). @default false
+   */
+  readonly rpcAddressMapStrict: boolean;
   /** Port of /healthz, /readyz and /metrics; 0 turns the server off. @default 8081 */
   readonly healthPort: number;
   /** @default '0.0.0.0' */
@@ -40,6 +45,7 @@ export const USAGE = `Usage: bitcoin-controller [flags]
   --resync-seconds <n>       re-check period of each network, 1-86400 (env ${ENV.resyncSeconds}, default 30)
   --rpc-timeout-ms <n>       deadline of one bitcoind RPC call (env ${ENV.rpcTimeoutMs}, default 5000)
   --rpc-address-map <file>   JSON {"<ns>/<pod>": "host:port"} overriding pod RPC addresses (env ${ENV.rpcAddressMap})
+  --rpc-address-map-strict   pods missing from the map are an RPC error, never dialled at their pod IP
   --health-port <n>          port of /healthz, /readyz, /metrics; 0 = off (env ${ENV.healthPort}, default 8081)
   --health-bind <addr>       address the health server binds (default 0.0.0.0)
   --log-level <level>        trace|debug|info|warn|error|fatal (env ${ENV.logLevel}, default info)
@@ -76,6 +82,7 @@ export function parseOptions(
       'resync-seconds': { type: 'string' },
       'rpc-timeout-ms': { type: 'string' },
       'rpc-address-map': { type: 'string' },
+      'rpc-address-map-strict': { type: 'boolean' },
       'health-port': { type: 'string' },
       'health-bind': { type: 'string' },
       'log-level': { type: 'string' },
@@ -93,6 +100,10 @@ export function parseOptions(
   const kubeconfig = values.kubeconfig;
   if (kubeconfig === '') throw new Error('--kubeconfig must not be empty');
   const rpcAddressMap = values['rpc-address-map'] ?? env[ENV.rpcAddressMap];
+  const rpcAddressMapStrict = values['rpc-address-map-strict'] ?? false;
+  if (rpcAddressMapStrict && !rpcAddressMap) {
+    throw new Error('--rpc-address-map-strict needs --rpc-address-map');
+  }
   return {
     kubeconfig,
     workers: intOption('workers', values.workers ?? env[ENV.workers], 4, 1, 64),
@@ -111,6 +122,7 @@ export function parseOptions(
       600_000,
     ),
     rpcAddressMap: rpcAddressMap === '' ? undefined : rpcAddressMap,
+    rpcAddressMapStrict,
     healthPort: intOption(
       'health-port',
       values['health-port'] ?? env[ENV.healthPort],

@@ -28,6 +28,20 @@ export class PodIpResolver implements AddressResolver {
   }
 }
 
+/**
+ * Resolves nothing: the fallback of a strict map file, so that a pod the map does not list yet
+ * is an RPC error for this pass (retried with backoff) rather than a connection to its pod IP.
+ */
+export class UnmappedPodResolver implements AddressResolver {
+  constructor(private readonly file: string) {}
+
+  resolve(pod: PodRef): HostPort {
+    throw new Error(
+      `pod ${pod.namespace}/${pod.name} has no entry in the RPC address map ${this.file}`,
+    );
+  }
+}
+
 /** Parse `host:port` or `[v6]:port`; the error names the entry. */
 export function parseHostPort(value: string, where: string): HostPort {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value);

@@ -11,7 +11,12 @@ import { derivedRpcAuth, rpcAuthLine, specHash } from '../../controller/desired'
 import { ControllerMetrics, HealthServer } from '../../controller/health';
 import { createLogger } from '../../controller/log';
 import { parseOptions } from '../../controller/options';
-import { MapFileResolver, parseAddressMap, PodIpResolver } from '../../controller/resolver';
+import {
+  MapFileResolver,
+  parseAddressMap,
+  PodIpResolver,
+  UnmappedPodResolver,
+} from '../../controller/resolver';
 import { networkObject } from './fixtures';
 
 describe('parseOptions', () => {
@@ -22,6 +27,7 @@ describe('parseOptions', () => {
       resyncSeconds: 30,
       rpcTimeoutMs: 5000,
       rpcAddressMap: undefined,
+      rpcAddressMapStrict: false,
       healthPort: 8081,
       healthBind: '0.0.0.0',
       logLevel: 'info',
@@ -49,6 +55,7 @@ describe('parseOptions', () => {
     [['--health-port', '70000'], '--health-port must be an integer from 0 to 65535, got "70000"'],
     [['--log-level', 'loud'], /--log-level must be one of trace, debug/],
     [['--no-such-flag'], /Unknown option '--no-such-flag'/],
+    [['--rpc-address-map-strict'], '--rpc-address-map-strict needs --rpc-address-map'],
   ])('rejects %j', (argv, message) => {
     expect(() => parseOptions(argv, {})).toThrow(message);
   });
@@ -88,6 +95,20 @@ describe('address resolvers', () => {
       host: '::1',
       port: 30009,
     });
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  test('a strict map never falls back to the pod IP', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rpcmap-'));
+    const file = path.join(dir, 'map.json');
+    fs.writeFileSync(file, JSON.stringify({ 'ns1/net-sts-0': '127.0.0.1:30001' }));
+    const r = new MapFileResolver(file, new UnmappedPodResolver(file));
+    expect(r.resolve({ namespace: 'ns1', name: 'net-sts-0', ip: '10.0.0.1' }).host).toBe(
+      '127.0.0.1',
+    );
+    expect(() => r.resolve({ namespace: 'ns1', name: 'net-sts-1', ip: '10.0.0.2' })).toThrow(
+      `pod ns1/net-sts-1 has no entry in the RPC address map ${file}`,
+    );
     fs.rmSync(dir, { recursive: true });
   });
 

@@ -1,0 +1,321 @@
+/**
+ * The operator on the real control plane, at scale (`npm run bench:e2e`):
+ *
+ * 1. Baseline, on a fresh plane: the children the controller would write for N networks of 3
+ *    nodes (Secret, headless Service, StatefulSet, built by the controller's own `desired*`
+ *    functions) created by admin in one `kubectl create`, timed until the apiserver has accepted
+ *    them all, and until all 3N pods are Ready.
+ * 2. The controller, on another fresh plane: N BitcoinNetworks created in one `kubectl create`,
+ *    timed until every network reports Ready with 3 ready nodes and every fake bitcoind holds
+ *    its full mesh. Ratio = this time / the baseline.
+ * 3. API requests per reconcile: the controller user's requests in the audit log over its
+ *    reconcile passes (bitcoin_controller_syncs_total from its /metrics).
+ * 4. Controller RSS after growing to M networks (the extra ones with fewer nodes, so that the
+ *    pods fit the fake nodes' pod ranges), once they have converged.
+ *
+ * The controller runs compiled (`tsc -p controller/tsconfig.build.json`, then
+ * `node dist/controller/main.js`), as its image runs it; BENCH_CONTROLLER_TSX=1 runs the source
+ * through tsx instead.
+ *
+ * Env: BENCH_NETWORKS (200), BENCH_TOTAL_NETWORKS (1000), BENCH_EXTRA_NODES (1),
+ * BENCH_SKIP_BASELINE=1 (phases 2-4 only), BENCH_CONTROLLER_NODE_OPTIONS (NODE_OPTIONS of the
+ * controller, e.g. `--max-old-space-size=100` to see whether the live set fits a smaller heap).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { BitcoinNetwork } from '../controller/api';
+import {
+  desiredSecret,
+  desiredService,
+  desiredStatefulSet,
+  generateCredentials,
+} from '../controller/desired';
+import { randomBytes } from 'node:crypto';
+import { context as projectContext } from '../cdk.json';
+import { synthTarget } from '../k8s/synth';
+import { loadConfig } from '../lib/config';
+import { FakeBitcoind } from '../test/controlplane/fake-bitcoind';
+import { kubectl } from '../test/controlplane/lib/kubectl';
+import { sleep } from '../test/controlplane/lib/process';
+import {
+  AdminApi,
+  buildController,
+  CONTROLLER_NAMESPACE,
+  CONTROLLER_SA,
+  CONTROLLER_USER,
+  ControllerProcess,
+  PodTracker,
+} from '../test/controlplane/operator-harness';
+import { ControlPlane, startControlPlane } from '../test/controlplane/plane';
+
+const NETWORKS = Number(process.env.BENCH_NETWORKS ?? 200);
+const TOTAL_NETWORKS = Number(process.env.BENCH_TOTAL_NETWORKS ?? 1000);
+const EXTRA_NODES = Number(process.env.BENCH_EXTRA_NODES ?? 1);
+const SKIP_BASELINE = process.env.BENCH_SKIP_BASELINE === '1';
+// By default the controller runs compiled, with plain node, as in its image.
+const USE_TSX = process.env.BENCH_CONTROLLER_TSX === '1';
+const CONTROLLER_NODE_OPTIONS = process.env.BENCH_CONTROLLER_NODE_OPTIONS;
+const NODES = 3;
+const NS = 'bench';
+const GROUP = 'bitcoin.eksplatform.dev';
+// kwok gives each fake node a /24 of pod IPs: enough nodes for every pod of the run.
+const FAKE_NODES = Math.ceil((NETWORKS * NODES + (TOTAL_NETWORKS - NETWORKS) * EXTRA_NODES) / 200);
+const TIMEOUT_MS = 15 * 60_000;
+const TARGET_RATIO = 2;
+const TARGET_RSS_MB = 150;
+
+const name = (i: number) => `net-${String(i).padStart(4, '0')}`;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function network(i: number, nodes: number): BitcoinNetwork {
+  return {
+    apiVersion: `${GROUP}/v1alpha1`,
+    kind: 'BitcoinNetwork',
+    metadata: { name: name(i), namespace: NS },
+    spec: { nodes },
+  };
+}
+
+async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  controller?: ControllerProcess,
+): Promise<void> {
+  const deadline = Date.now() + TIMEOUT_MS;
+  while (!(await check().catch(() => false))) {
+    if (controller && !controller.running()) {
+      throw new Error(`${what}: the controller died; log tail:\n${controller.logTail(15)}`);
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not reached after ${TIMEOUT_MS / 1000} s`);
+    await sleep(500);
+  }
+}
+
+async function createAll(plane: ControlPlane, items: unknown[]): Promise<void> {
+  // Several smaller Lists keep each kubectl call's JSON reasonable; one process at a time, as
+  // a single client would.
+  for (let i = 0; i < items.length; i += 250) {
+    const list = { apiVersion: 'v1', kind: 'List', items: items.slice(i, i + 250) };
+    await kubectl(plane.kubeconfig, ['create', '-f', '-', '-o', 'name'], JSON.stringify(list));
+  }
+}
+
+async function readyPods(admin: AdminApi): Promise<number> {
+  const pods = await admin.get<{
+    items: { status?: { conditions?: { type: string; status: string }[] } }[];
+  }>(`/api/v1/namespaces/${NS}/pods`);
+  return pods.items.filter((p) =>
+    p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+  ).length;
+}
+
+/** Phase 1: what the apiserver (plus scheduler, StatefulSet controller, kwok) takes alone. */
+async function baseline(): Promise<{ acceptMs: number; readyMs: number }> {
+  const plane = await startControlPlane({ nodes: FAKE_NODES });
+  try {
+    await kubectl(plane.kubeconfig, ['create', 'namespace', NS]);
+    const admin = new AdminApi(plane);
+    const objects = Array.from({ length: NETWORKS }, (_, i) => {
+      const net = network(i, NODES);
+      net.metadata!.uid = `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`;
+      const creds = generateCredentials(randomBytes);
+      // No owner: the garbage collector would delete children of a network that does not exist.
+      return [
+        desiredSecret(net, creds),
+        desiredService(net),
+        desiredStatefulSet(net, { kind: 'secretKey', secretName: `${name(i)}-rpc` }),
+      ].map((o) => ({ ...o, metadata: { ...o.metadata, ownerReferences: undefined } }));
+    }).flat();
+    const started = Date.now();
+    await createAll(plane, objects);
+    const acceptMs = Date.now() - started;
+    await waitFor('baseline pods Ready', async () => (await readyPods(admin)) === NETWORKS * NODES);
+    return { acceptMs, readyMs: Date.now() - started };
+  } finally {
+    await plane.stop();
+  }
+}
+
+interface NetworkList {
+  items: {
+    metadata: { name: string; generation: number };
+    spec: { nodes: number };
+    status?: {
+      observedGeneration?: number;
+      readyNodes?: number;
+      nodes?: { ip: string }[];
+      conditions?: { type: string; status: string }[];
+    };
+  }[];
+}
+
+/** Every network Ready at its size, and every fake node holding exactly its peers. */
+async function allConverged(
+  admin: AdminApi,
+  plane: ControlPlane,
+  fake: FakeBitcoind,
+  count: number,
+) {
+  const list = await admin.get<NetworkList>(
+    `/apis/${GROUP}/v1alpha1/namespaces/${NS}/bitcoinnetworks`,
+  );
+  if (list.items.length !== count) return false;
+  for (const net of list.items) {
+    const s = net.status;
+    if (s?.observedGeneration !== net.metadata.generation) return false;
+    if (s.readyNodes !== net.spec.nodes) return false;
+    if (!s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return false;
+    const ips = (s.nodes ?? []).map((n) => n.ip);
+    for (const ip of ips) {
+      const want = ips
+        .filter((o) => o !== ip)
+        .map((o) => `${o}:18444`)
+        .sort();
+      const have = fake.addedNodes(plane.loopbackAddressOf(ip));
+      if (!have || have.join(',') !== want.join(',')) return false;
+    }
+  }
+  return true;
+}
+
+async function syncsTotal(controller: ControllerProcess): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${controller.healthPort}/metrics`)).text();
+  return [...text.matchAll(/^bitcoin_controller_syncs_total\{[^}]*\} (\d+)/gm)]
+    .map((m) => Number(m[1]))
+    .reduce((a, b) => a + b, 0);
+}
+
+async function withController(): Promise<{
+  convergeMs: number;
+  requests: number;
+  reconciles: number;
+  idleRssMb: number;
+  rssMb: number;
+  rssConvergedMs: number;
+}> {
+  const plane = await startControlPlane({ nodes: FAKE_NODES });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-e2e-'));
+  const fake = new FakeBitcoind();
+  const tracker = new PodTracker(plane, fake, dir, 500);
+  let controller: ControllerProcess | undefined;
+  try {
+    const config = loadConfig((key) => (projectContext as Record<string, unknown>)[key]);
+    const objects = synthTarget('local', config)
+      .filter((c) => ['bitcoin-crd', 'bitcoin-operator'].includes(c.name))
+      .flatMap((c) => c.objects)
+      .filter((o) => o.kind !== 'Deployment');
+    await kubectl(
+      plane.kubeconfig,
+      ['apply', '-f', '-'],
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
+    );
+    await kubectl(plane.kubeconfig, [
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      `crd/bitcoinnetworks.${GROUP}`,
+    ]);
+    await kubectl(plane.kubeconfig, ['create', 'namespace', NS]);
+    tracker.start();
+    controller = new ControllerProcess({
+      kubeconfig: await plane.serviceAccountKubeconfig(CONTROLLER_NAMESPACE, CONTROLLER_SA),
+      mapFile: tracker.mapFile,
+      logFile: path.join(dir, 'controller.log'),
+      logLevel: 'warn',
+      nodeOptions: CONTROLLER_NODE_OPTIONS,
+      compiled: !USE_TSX,
+    });
+    await controller.start();
+    const idleRssMb = controller.rssBytes() / 2 ** 20;
+    const admin = new AdminApi(plane);
+
+    const since = new Date().toISOString();
+    const syncsBefore = await syncsTotal(controller);
+    const started = Date.now();
+    await createAll(
+      plane,
+      Array.from({ length: NETWORKS }, (_, i) => network(i, NODES)),
+    );
+    await waitFor(
+      'networks converged',
+      () => allConverged(admin, plane, fake, NETWORKS),
+      controller,
+    );
+    const convergeMs = Date.now() - started;
+    const reconciles = (await syncsTotal(controller)) - syncsBefore;
+    const requests = plane
+      .auditEvents()
+      .filter((e) => e.user.username === CONTROLLER_USER && e.requestReceivedTimestamp >= since)
+      .filter((e) => e.verb !== 'watch').length;
+
+    const grow = Date.now();
+    await createAll(
+      plane,
+      Array.from({ length: TOTAL_NETWORKS - NETWORKS }, (_, i) =>
+        network(NETWORKS + i, EXTRA_NODES),
+      ),
+    );
+    await waitFor(
+      'all networks converged',
+      () => allConverged(admin, plane, fake, TOTAL_NETWORKS),
+      controller,
+    );
+    const rssConvergedMs = Date.now() - grow;
+    // A few resync-free seconds, so that the figure is the settled heap, not a peak.
+    await sleep(5_000);
+    const rssMb = controller.rssBytes() / 2 ** 20;
+    return { convergeMs, requests, reconciles, idleRssMb, rssMb, rssConvergedMs };
+  } finally {
+    await controller?.stop();
+    await tracker.stop();
+    await fake.close();
+    await plane.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `bench:e2e: ${NETWORKS} networks x ${NODES} nodes, then ${TOTAL_NETWORKS} networks ` +
+      `(the extra ones with ${EXTRA_NODES} node(s)) on ${FAKE_NODES} kwok nodes`,
+  );
+  if (!USE_TSX) buildController();
+  console.log(
+    `controller: ${USE_TSX ? 'controller/main.ts through tsx' : 'dist/controller/main.js with plain node, as in the image'}`,
+  );
+  const base = SKIP_BASELINE ? { acceptMs: NaN, readyMs: NaN } : await baseline();
+  console.log(
+    `baseline: apiserver accepted ${NETWORKS * 3} child objects in ${seconds(base.acceptMs)}; ` +
+      `all ${NETWORKS * NODES} pods Ready after ${seconds(base.readyMs)}`,
+  );
+  if (CONTROLLER_NODE_OPTIONS) console.log(`controller NODE_OPTIONS=${CONTROLLER_NODE_OPTIONS}`);
+  const run = await withController();
+  const ratio = run.convergeMs / base.readyMs;
+  const acceptRatio = run.convergeMs / base.acceptMs;
+  const perReconcile = run.requests / run.reconciles;
+  console.log(
+    [
+      `controller: ${NETWORKS} networks Ready and fully meshed after ${seconds(run.convergeMs)}`,
+      `ratio to the baseline (children accepted and pods Ready): ${ratio.toFixed(2)}x (target <= ${TARGET_RATIO}x)`,
+      `ratio to the apiserver accepting the children alone: ${acceptRatio.toFixed(2)}x`,
+      `API requests by the controller: ${run.requests} over ${run.reconciles} reconciles = ${perReconcile.toFixed(2)} per reconcile`,
+      `controller RSS idle (informers synced, no networks): ${run.idleRssMb.toFixed(0)} MB`,
+      `controller RSS at ${TOTAL_NETWORKS} networks: ${run.rssMb.toFixed(0)} MB (target <= ${TARGET_RSS_MB} MB); ` +
+        `the extra ${TOTAL_NETWORKS - NETWORKS} converged in ${seconds(run.rssConvergedMs)}`,
+    ].join('\n'),
+  );
+  const misses = [
+    ratio > TARGET_RATIO ? `ratio ${ratio.toFixed(2)}x > ${TARGET_RATIO}x` : '',
+    run.rssMb > TARGET_RSS_MB ? `RSS ${run.rssMb.toFixed(0)} MB > ${TARGET_RSS_MB} MB` : '',
+  ].filter(Boolean);
+  if (misses.length > 0) {
+    console.log(`MISSED TARGETS: ${misses.join('; ')}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(err.stack ?? err.message);
+  process.exit(1);
+});

@@ -1,0 +1,304 @@
+/**
+ * What the operator's end-to-end suite and benchmark run around the controller: the controller
+ * as a separate process, and a pod tracker that gives each network pod a fake bitcoind on its
+ * loopback stand-in address and tells the controller where that is.
+ */
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as https from 'node:https';
+import * as path from 'node:path';
+import { FakeBitcoind } from './fake-bitcoind';
+import { REPO_ROOT } from './lib/binaries';
+import { request, TlsClient } from './lib/http';
+import { freePort, sleep } from './lib/process';
+import { ControlPlane } from './plane';
+
+/** The chart's ServiceAccount, which the controller runs as. */
+export const CONTROLLER_NAMESPACE = 'bitcoin-controller';
+export const CONTROLLER_SA = 'bitcoin-controller';
+export const CONTROLLER_USER = `system:serviceaccount:${CONTROLLER_NAMESPACE}:${CONTROLLER_SA}`;
+const MANAGED = 'app.kubernetes.io/managed-by=bitcoin-controller';
+const LABEL_INSTANCE = 'app.kubernetes.io/instance';
+
+/** GETs and writes as the plane's admin, without spawning kubectl. */
+export class AdminApi {
+  private readonly tls: TlsClient;
+
+  constructor(private readonly plane: ControlPlane) {
+    const config = JSON.parse(fs.readFileSync(plane.kubeconfig, 'utf8')) as {
+      users: { user: { 'client-certificate': string; 'client-key': string } }[];
+    };
+    const { user } = config.users[0];
+    this.tls = { caCert: plane.caCert, cert: user['client-certificate'], key: user['client-key'] };
+  }
+
+  async get<T>(urlPath: string): Promise<T> {
+    const res = await request(`${this.plane.server}${urlPath}`, this.tls);
+    if (res.status !== 200) throw new Error(`GET ${urlPath}: ${res.status} ${res.body}`);
+    return JSON.parse(res.body) as T;
+  }
+
+  /** A JSON merge patch; resolves with the HTTP status. */
+  mergePatch(urlPath: string, patch: unknown): Promise<number> {
+    const body = JSON.stringify(patch);
+    return new Promise((resolve, reject) => {
+      const req = https.request(
+        `${this.plane.server}${urlPath}`,
+        {
+          method: 'PATCH',
+          ca: fs.readFileSync(this.tls.caCert),
+          cert: fs.readFileSync(this.tls.cert!),
+          key: fs.readFileSync(this.tls.key!),
+          headers: { 'content-type': 'application/merge-patch+json' },
+          timeout: 5_000,
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.on('timeout', () => req.destroy(new Error(`PATCH ${urlPath} timed out`)));
+      req.end(body);
+    });
+  }
+}
+
+interface PodList {
+  items: {
+    metadata: { name: string; namespace: string; uid: string; labels?: Record<string, string> };
+    status?: { podIP?: string };
+  }[];
+}
+
+interface SecretList {
+  items: { metadata: { name: string; namespace: string }; data?: Record<string, string> }[];
+}
+
+/**
+ * Polls the network pods and their RPC Secrets as admin and keeps two things in step with
+ * them: a fake bitcoind node on `loopbackAddressOf(podIP)` with the network's credentials, and
+ * the controller's `--rpc-address-map` file pointing the pod at it. A pod is mapped only once
+ * its fake node listens; before that the controller (with `--rpc-address-map-strict`) gets an
+ * RPC error and retries, and never dials the pod IP.
+ */
+export class PodTracker {
+  readonly mapFile: string;
+  private timer?: Promise<void>;
+  private stopped = false;
+  private lastMap = '';
+  /** `namespace/pod` → loopback address, as last written. */
+  private current = new Map<string, string>();
+
+  constructor(
+    private readonly plane: ControlPlane,
+    private readonly fake: FakeBitcoind,
+    dir: string,
+    private readonly periodMs = 200,
+  ) {
+    this.mapFile = path.join(dir, 'rpc-address-map.json');
+    this.writeMap(new Map());
+  }
+
+  start(): void {
+    const api = new AdminApi(this.plane);
+    this.timer = (async () => {
+      while (!this.stopped) {
+        // The apiserver is down in fault tests: keep the last state and try again.
+        await this.poll(api).catch(() => undefined);
+        await sleep(this.periodMs);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.timer;
+  }
+
+  /** The loopback address standing in for the pod, if it is tracked. */
+  addressOf(namespace: string, pod: string): string | undefined {
+    return this.current.get(`${namespace}/${pod}`);
+  }
+
+  private async poll(api: AdminApi): Promise<void> {
+    const selector = encodeURIComponent(MANAGED);
+    const [pods, secrets] = await Promise.all([
+      api.get<PodList>(`/api/v1/pods?labelSelector=${selector}`),
+      api.get<SecretList>(`/api/v1/secrets?labelSelector=${selector}`),
+    ]);
+    const creds = new Map<string, { username: string; password: string }>();
+    for (const s of secrets.items) {
+      const decode = (key: string) => Buffer.from(s.data?.[key] ?? '', 'base64').toString('utf8');
+      creds.set(`${s.metadata.namespace}/${s.metadata.name}`, {
+        username: decode('username'),
+        password: decode('password'),
+      });
+    }
+    const next = new Map<string, string>();
+    for (const pod of pods.items) {
+      const ip = pod.status?.podIP;
+      const network = pod.metadata.labels?.[LABEL_INSTANCE];
+      const secret = network && creds.get(`${pod.metadata.namespace}/${network}-rpc`);
+      if (!ip || !secret) continue;
+      const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+      const address = this.plane.loopbackAddressOf(ip);
+      await this.fake.setNode(address, { id: pod.metadata.uid, pod: key, ...secret });
+      next.set(key, address);
+    }
+    const live = new Set(next.values());
+    for (const address of this.fake.addresses()) {
+      if (!live.has(address)) await this.fake.removeNode(address);
+    }
+    this.current = next;
+    this.writeMap(next);
+  }
+
+  private writeMap(pods: Map<string, string>): void {
+    const map = Object.fromEntries(
+      [...pods.entries()].sort().map(([pod, address]) => [pod, `${address}:${this.fake.port}`]),
+    );
+    const text = JSON.stringify(map, null, 1);
+    if (text === this.lastMap) return;
+    // Whole files only: the controller re-reads the map when its mtime changes.
+    const tmp = `${this.mapFile}.tmp`;
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, this.mapFile);
+    this.lastMap = text;
+  }
+}
+
+export interface ControllerOptions {
+  readonly kubeconfig: string;
+  readonly mapFile: string;
+  readonly logFile: string;
+  readonly resyncSeconds?: number;
+  readonly workers?: number;
+  readonly logLevel?: string;
+  /** NODE_OPTIONS of the controller process, e.g. `--max-old-space-size=128`. */
+  readonly nodeOptions?: string;
+  /**
+   * Run `dist/controller/main.js` (see `buildController()`) with plain node, as the image
+   * does, instead of the TypeScript source through tsx. tsx keeps the transpiled source and
+   * source maps of every module (about 25 MB for @kubernetes/client-node) in memory, which
+   * matters for memory figures. @default false
+   */
+  readonly compiled?: boolean;
+}
+
+/** Compiles the controller as the Dockerfile does, into dist/controller/ (git-ignored). */
+export function buildController(): void {
+  const tsc = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsc');
+  execFileSync(tsc, ['-p', path.join(REPO_ROOT, 'controller', 'tsconfig.build.json')], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
+}
+
+/** The controller, run as its own node process exactly as `controller/main.ts` is run. */
+export class ControllerProcess {
+  private child?: ChildProcess;
+  private exit?: string;
+  healthPort = 0;
+
+  constructor(private readonly options: ControllerOptions) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async start(): Promise<void> {
+    this.healthPort = await freePort();
+    const o = this.options;
+    const out = fs.openSync(o.logFile, 'a');
+    // node with tsx's loader rather than the tsx CLI, so that this pid is the controller itself.
+    this.exit = undefined;
+    this.child = spawn(
+      process.execPath,
+      [
+        ...(o.compiled
+          ? [path.join(REPO_ROOT, 'dist', 'controller', 'main.js')]
+          : ['--import', 'tsx', path.join(REPO_ROOT, 'controller', 'main.ts')]),
+        `--kubeconfig=${o.kubeconfig}`,
+        `--rpc-address-map=${o.mapFile}`,
+        '--rpc-address-map-strict',
+        `--resync-seconds=${o.resyncSeconds ?? 30}`,
+        `--workers=${o.workers ?? 4}`,
+        `--health-port=${this.healthPort}`,
+        '--health-bind=127.0.0.1',
+        `--log-level=${o.logLevel ?? 'info'}`,
+        '--rpc-timeout-ms=2000',
+      ],
+      {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', out, out],
+        // Never an in-cluster config, never a user's kubeconfig.
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          HOSTNAME: 'e2e-controller',
+          ...(o.nodeOptions ? { NODE_OPTIONS: o.nodeOptions } : {}),
+        },
+      },
+    );
+    fs.closeSync(out);
+    const child = this.child;
+    child.on(
+      'exit',
+      (code, signal) => (this.exit = signal ? `killed by ${signal}` : `exit ${code}`),
+    );
+    await this.waitReady();
+  }
+
+  /** Waits for /readyz: the informers have synced. */
+  async waitReady(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.exit) throw new Error(`controller ended (${this.exit}); log:\n${this.logTail()}`);
+      try {
+        const res = await fetch(`http://127.0.0.1:${this.healthPort}/readyz`, {
+          signal: AbortSignal.timeout(2_000),
+        });
+        if (res.status === 200) return;
+      } catch {
+        // Not listening yet.
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`controller not ready after ${timeoutMs / 1000}s; log:\n${this.logTail()}`);
+      }
+      await sleep(200);
+    }
+  }
+
+  /** Whether the process is still running. */
+  running(): boolean {
+    return this.child !== undefined && this.exit === undefined;
+  }
+
+  /** SIGTERM (the controller drains its queue), SIGKILL after 15 s. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || this.exit !== undefined) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(killer);
+  }
+
+  /** Resident set size in bytes, from /proc. */
+  rssBytes(): number {
+    const status = fs.readFileSync(`/proc/${this.pid}/status`, 'utf8');
+    const kb = /VmRSS:\s+(\d+) kB/.exec(status);
+    if (!kb) throw new Error('no VmRSS in /proc status');
+    return Number(kb[1]) * 1024;
+  }
+
+  log(): string {
+    return fs.existsSync(this.options.logFile) ? fs.readFileSync(this.options.logFile, 'utf8') : '';
+  }
+
+  logTail(lines = 40): string {
+    return this.log().trimEnd().split('\n').slice(-lines).join('\n');
+  }
+}
