@@ -12,7 +12,5 @@ module.exports = {
   transformIgnorePatterns: [
     '/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose)/)',
   ],
-  // The CloudFormation validator is exercised by the CLI synth test; unit tests skip it for speed.
-  setupFiles: ['<rootDir>/test/helpers/env.ts'],
   testTimeout: 120000,
 };

@@ -49,3 +49,6 @@ console.log(
   `  full app:               ${full.toFixed(2)} s  (${times.full.map((t) => t.toFixed(2)).join(', ')})`,
 );
 console.log(`  ratio full/minimal:     ${ratio.toFixed(2)}  (target <= ${TARGET_RATIO})`);
+console.log(
+  "  (the full app turns off aws-cdk-lib's built-in CloudFormation validator, which cfn-lint replaces in npm test; the minimal app keeps the library default)",
+);

@@ -5,7 +5,9 @@ import { lookUpDeployer } from '../lib/deployer';
 
 /** Wiring only: ask STS who deploys (when the CLI found credentials), then build the app. */
 async function main(): Promise<void> {
-  const app = new App();
+  // cfn-lint checks every template in `npm test` (and `npm run lint:cfn`); the built-in validator
+  // would repeat that work on every synth and triple its time.
+  const app = new App({ builtinCloudFormationValidation: false });
   // The CDK CLI sets CDK_DEFAULT_ACCOUNT only when it found credentials; without them there
   // is nobody to ask, and asking would only wait for a timeout.
   const lookup = process.env.CDK_DEFAULT_ACCOUNT

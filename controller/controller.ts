@@ -190,7 +190,10 @@ export class BitcoinNetworkController {
       pods: observed.pods,
       problems,
       statefulSetPresent: plan.statefulSetPresent,
-      now: this.now().toISOString(),
+      // metav1.Time precision: whole seconds.
+      now: this.now()
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z'),
     });
     const statusWritten = await writeStatus(this.api, network, status);
     if (statusWritten) log.debug({ readyNodes: status.readyNodes }, 'status updated');

@@ -13,6 +13,7 @@ import {
   CONDITION_DEGRADED,
   CONDITION_PROGRESSING,
   CONDITION_READY,
+  MAX_NODES,
   networkSelector,
   podDnsName,
   SECRET_KEY_PASSWORD,
@@ -49,6 +50,8 @@ export const REASON_NODES_STARTING = 'NodesStarting';
 export const REASON_SCALING_UP = 'ScalingUp';
 export const REASON_SCALING_DOWN = 'ScalingDown';
 export const REASON_DEGRADED = 'Degraded';
+export const REASON_STORAGE_IMMUTABLE = 'StorageImmutable';
+export const REASON_INVALID_SPEC = 'InvalidSpec';
 
 export type ChildObject = V1Secret | V1Service | V1StatefulSet;
 export type ChildResource = 'secrets' | 'services' | 'statefulsets';
@@ -269,6 +272,7 @@ function reconcileStatefulSet(
     };
   }
   const actions: Action[] = [];
+  const problems: Problem[] = [];
   const patch: { metadata?: unknown; spec?: Record<string, unknown> } = {};
   const current = sts.spec?.replicas ?? 1;
   if (current !== net.spec.nodes) {
@@ -282,14 +286,24 @@ function reconcileStatefulSet(
     );
   }
   const want = desired.metadata?.annotations?.[ANNOTATION_SPEC_HASH];
-  if (sts.metadata?.annotations?.[ANNOTATION_SPEC_HASH] !== want) {
+  const storageNow = storageSignature(sts);
+  const storageWanted = storageSignature(desired);
+  if (storageNow !== storageWanted) {
+    // volumeClaimTemplates cannot change, and a template without them would lose /data.
+    problems.push({
+      reason: REASON_STORAGE_IMMUTABLE,
+      message:
+        `spec.storage of an existing network cannot change (StatefulSet "${name}" has ` +
+        `${storageNow}, the spec asks for ${storageWanted}); delete and recreate the network`,
+    });
+  } else if (sts.metadata?.annotations?.[ANNOTATION_SPEC_HASH] !== want) {
     patch.metadata = { annotations: { [ANNOTATION_SPEC_HASH]: want } };
     patch.spec = { ...patch.spec, template: desired.spec?.template };
     actions.push(
       event('Normal', REASON_UPDATED, `Updated the pod template of StatefulSet "${name}"`),
     );
   }
-  if (actions.length === 0) return { actions, problems: [], present: true };
+  if (actions.length === 0) return { actions, problems, present: true };
   return {
     actions: [
       {
@@ -301,9 +315,44 @@ function reconcileStatefulSet(
       },
       ...actions,
     ],
-    problems: [],
+    problems,
     present: true,
   };
+}
+
+const QUANTITY_SUFFIX: Record<string, number> = {
+  '': 1,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+
+/** A Kubernetes quantity in base units, or undefined if it does not parse. */
+export function quantityValue(q: string): number | undefined {
+  const m = /^([+-]?\d+(?:\.\d+)?)(?:([eE][+-]?\d+)|([a-zA-Z]*))$/.exec(q.trim());
+  if (!m) return undefined;
+  if (m[2]) return Number(`${m[1]}${m[2]}`);
+  const factor = QUANTITY_SUFFIX[m[3] ?? ''];
+  return factor === undefined ? undefined : Number(m[1]) * factor;
+}
+
+/** "ephemeral storage" or "<bytes> of storage class <class>" of a StatefulSet's data claim. */
+function storageSignature(sts: V1StatefulSet): string {
+  const claim = sts.spec?.volumeClaimTemplates?.[0];
+  if (!claim) return 'ephemeral storage';
+  const size = claim.spec?.resources?.requests?.storage ?? '?';
+  const bytes = quantityValue(size);
+  return `${bytes === undefined ? size : `${bytes} bytes`} of storage class ${claim.spec?.storageClassName ?? '(default)'}`;
 }
 
 /** Ordinal of a pod of the network's StatefulSet, or undefined for any other pod. */
@@ -342,8 +391,44 @@ export function nodeStatuses(
   return out.sort((a, b) => a.ordinal - b.ordinal);
 }
 
+/**
+ * Problems with a spec that got past the CRD schema (or met an older schema). The messages name
+ * the field and the value.
+ */
+export function validateSpec(spec: BitcoinNetwork['spec']): Problem[] {
+  const problems: string[] = [];
+  const nodes = spec?.nodes as unknown;
+  if (typeof nodes !== 'number' || !Number.isInteger(nodes) || nodes < 0 || nodes > MAX_NODES) {
+    problems.push(
+      `spec.nodes must be an integer from 0 to ${MAX_NODES}, got ${JSON.stringify(nodes)}`,
+    );
+  }
+  const size = spec?.storage?.size as unknown;
+  if (spec?.storage && (typeof size !== 'string' || quantityValue(size) === undefined)) {
+    problems.push(
+      `spec.storage.size must be a quantity such as "1Gi", got ${JSON.stringify(size)}`,
+    );
+  }
+  if (spec?.image !== undefined && (typeof spec.image !== 'string' || spec.image.trim() === '')) {
+    problems.push(
+      `spec.image must be a non-empty image reference, got ${JSON.stringify(spec.image)}`,
+    );
+  }
+  return problems.map((message) => ({ reason: REASON_INVALID_SPEC, message }));
+}
+
 /** Plan one pass: child actions, problems, and what the mesh step should do. */
 export function reconcile(o: Observed, ctx: ReconcileContext): Plan {
+  const invalid = validateSpec(o.network.spec);
+  if (invalid.length > 0) {
+    // Touch nothing until the spec is fixed; status reports why.
+    return {
+      actions: [],
+      problems: invalid,
+      meshNodes: [],
+      statefulSetPresent: o.statefulSet !== undefined && isControlledBy(o.statefulSet, o.network),
+    };
+  }
   const secret = reconcileSecret(o, ctx);
   const service = reconcileService(o);
   const sts = reconcileStatefulSet(o, secret.auth);

@@ -1,6 +1,7 @@
 import { Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
+import { denyAllIngress } from './network-policies';
 import { Namespaces, PlatformTarget, platformLabels } from './common';
 
 export interface NamespacesChartProps extends ChartProps {
@@ -44,5 +45,8 @@ export class NamespacesChart extends Chart {
         labels: { ...platformLabels('storage-demo'), ...podSecurity },
       },
     });
+    // The workloads chart opens the ports the web apps serve; the volume demos serve nothing.
+    denyAllIngress(this, Namespaces.WEB, platformLabels('web'));
+    denyAllIngress(this, Namespaces.STORAGE_DEMO, platformLabels('storage-demo'));
   }
 }

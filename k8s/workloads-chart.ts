@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ApiObject, Chart, ChartProps, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
+import { allowIngress } from './network-policies';
 import { Namespaces, PlatformTarget, appLabels, restrictedContainer } from './common';
 
 /** Images, pinned to a release line. `httpd:2.4-alpine` is the image the issue calls `httpd:alpine`. */
@@ -42,8 +43,10 @@ export interface WorkloadsChartProps extends ChartProps {
   readonly alpineLoadBalancer: boolean;
 }
 
-// httpd:alpine images create www-data as uid/gid 82, the Alpine convention.
-const HTTPD_UID = 82;
+// httpd started as non-root ignores its `User` directive and needs no account of its own: it only
+// reads world-readable files and writes to emptyDirs. A high uid keeps it clear of host users
+// (the image's www-data is 82).
+const HTTPD_UID = 10082;
 // The tomcat image has no user of its own; any non-root uid can read it and write the emptyDirs.
 const TOMCAT_UID = 10001;
 // Lets a non-root process bind port 80 in the pod's own network namespace. A "safe" sysctl in
@@ -117,6 +120,22 @@ export class WorkloadsChart extends Chart {
           JsonPatch.add('/spec/loadBalancerClass', NLB_LOAD_BALANCER_CLASS),
         );
       }
+    }
+
+    // The namespace denies ingress by default. The apps take HTTP from anywhere: the ALB and
+    // NLB reach pod IPs directly, and NodePort traffic arrives from outside the cluster.
+    for (const [app, port] of [
+      ['httpd', 80],
+      ['tomcat', 8080],
+      ['alpine', 80],
+    ] as const) {
+      allowIngress(this, {
+        name: `allow-${app}-http`,
+        namespace: Namespaces.WEB,
+        labels: appLabels(app, 'web'),
+        pods: { app },
+        ports: [port],
+      });
     }
   }
 }

@@ -1,18 +1,21 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Aspects, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from './config';
 import { Deployer } from './deployer';
 import { PlatformStack } from './platform-stack';
+import { CdkHandlerCheckovSkips } from './private/checkov';
 
 /** Builds every stack of the project into `app`. Shared by `bin/app.ts` and the tests. */
 export function buildApp(app: App, deployer?: Deployer): PlatformStack {
   const config = loadConfig((key) => app.node.tryGetContext(key));
   const { account, region } = config.infra;
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return new PlatformStack(app, 'BitcoinPlatform', {
+  const stack = new PlatformStack(app, 'BitcoinPlatform', {
     config,
     deployer,
     env: account || region ? { account, region } : undefined,
     description: 'EKS cluster, platform charts and the BitcoinNetwork operator',
   });
+  Aspects.of(stack).add(new CdkHandlerCheckovSkips());
+  return stack;
 }

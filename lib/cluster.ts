@@ -6,6 +6,7 @@ import { Validations } from 'aws-cdk-lib';
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { Construct } from 'constructs';
 import { EndpointMode } from './config';
+import { skipCheckov } from './private/checkov';
 import { acceptManagedPolicies, acceptRule, acceptWildcards } from './private/nag';
 
 export interface EksClusterProps {
@@ -88,11 +89,6 @@ export class EksCluster extends Construct {
       ['AmazonEKSClusterPolicy'],
       'The policy EKS documents for the cluster role; AWS keeps it in step with the service.',
     );
-    Validations.of(this.cluster).acknowledge({
-      id: 'CloudFormation-Validate::W9009',
-      reason:
-        'EncryptionConfig.Resources = ["secrets"] is still how the EKS API enables envelope encryption; it is the only value.',
-    });
     this.acknowledgeLibraryFindings();
   }
 
@@ -127,6 +123,16 @@ export class EksCluster extends Construct {
       'aws-cdk-lib pins the kubectl handler to the runtime its bundled layer is built and tested for.',
     );
     if (this.cluster.albController) {
+      const policy = this.cluster.albController.node
+        .findAll()
+        .find((c) => c instanceof iam.CfnPolicy);
+      skipCheckov(policy as iam.CfnPolicy, [
+        {
+          id: 'CKV_AWS_111',
+          comment:
+            'the policy the AWS Load Balancer Controller project publishes; it creates and tags ELB resources whose names it chooses at run time, and its writes are conditioned on its own tags',
+        },
+      ]);
       acceptWildcards(
         this.cluster.albController,
         ['*', 'arn:<AWS::Partition>:ec2:*:*:security-group/*', ...ELB_RESOURCES],

@@ -2,6 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { skipCheckov } from './private/checkov';
 
 export interface NetworkProps {
   /** VPC CIDR. */
@@ -38,6 +39,13 @@ export class Network extends Construct {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    skipCheckov(flowLogGroup.node.defaultChild as logs.CfnLogGroup, [
+      {
+        id: 'CKV_AWS_158',
+        comment:
+          'flow records are connection metadata, encrypted at rest by CloudWatch Logs; a customer key would add cost and key-policy coupling without narrowing who can read them',
+      },
+    ]);
     this.vpc.addFlowLog('RejectedTraffic', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),
       trafficType: ec2.FlowLogTrafficType.REJECT,

@@ -165,7 +165,7 @@ export class FakeKube implements KubeApi, Listers {
 
   /**
    * Play the StatefulSet controller and kubelet: make each StatefulSet's pods match its replicas,
-   * with IPs 10.0.<n>.<ordinal+1>, ready or not.
+   * with IP 10.<n/256>.<n%256>.<ordinal+1> for the n-th StatefulSet, ready or not.
    */
   runStatefulSets(options: { ready?: boolean } = {}): void {
     const ready = options.ready ?? true;
@@ -184,7 +184,8 @@ export class FakeKube implements KubeApi, Listers {
       for (let i = 0; i < replicas; i++) {
         const name = `${statefulSetName(network)}-${i}`;
         const existing = this.object<V1Pod & Obj>('pods', ns, name);
-        const pod = podFor(network, ns, i, { ready, ip: `10.0.${n % 256}.${i + 1}` });
+        const ip = `10.${(n >> 8) & 255}.${n & 255}.${i + 1}`;
+        const pod = podFor(network, ns, i, { ready, ip });
         pod.metadata!.ownerReferences = [
           {
             apiVersion: 'apps/v1',

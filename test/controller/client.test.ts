@@ -3,76 +3,13 @@
  * the paths, verbs and content types the controller sends, error mapping, and restart after a
  * failed watch.
  */
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { KubeConfig, makeInformer, V1Service } from '@kubernetes/client-node';
+import { makeInformer, V1Service } from '@kubernetes/client-node';
 import pino from 'pino';
 import { BitcoinNetwork } from '../../controller/api';
 import { ClientNodeKubeApi } from '../../controller/client';
 import { ResilientInformer } from '../../controller/informer';
 import { ApiError, isAlreadyExists, isConflict } from '../../controller/kube';
-
-interface Request {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  contentType?: string;
-  body: unknown;
-}
-
-type Route = (req: Request, res: http.ServerResponse) => boolean;
-
-class FakeApiServer {
-  readonly requests: Request[] = [];
-  routes: Route[] = [];
-  private readonly server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      const text = Buffer.concat(chunks).toString();
-      const r: Request = {
-        method: req.method ?? '',
-        path: url.pathname,
-        query: url.searchParams,
-        contentType: req.headers['content-type'],
-        body: text ? JSON.parse(text) : undefined,
-      };
-      this.requests.push(r);
-      if (!this.routes.some((route) => route(r, res))) {
-        json(res, 404, status(404, 'NotFound', `${r.path} not found`));
-      }
-    });
-  });
-
-  async start(): Promise<KubeConfig> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    const port = (this.server.address() as AddressInfo).port;
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'fake', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-      users: [{ name: 'u', token: 'test-token' }],
-      contexts: [{ name: 'c', cluster: 'fake', user: 'u' }],
-      currentContext: 'c',
-    });
-    return kc;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-function json(res: http.ServerResponse, code: number, body: unknown): true {
-  res.writeHead(code, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-  return true;
-}
-
-function status(code: number, reason: string, message: string) {
-  return { kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message };
-}
+import { FakeApiServer, json, status } from './fake-apiserver';
 
 const logger = pino({ level: 'silent' });
 

@@ -7,6 +7,7 @@ import {
 } from '../../controller/api';
 import { SyncError } from '../../controller/controller';
 import { rpcAuthLine } from '../../controller/desired';
+import { quantityValue } from '../../controller/reconcile';
 import { conflict, serverError } from '../../controller/fake/kube';
 import { FakeBitcoinRpc } from '../../controller/fake/rpc';
 import {
@@ -369,6 +370,69 @@ describe('drift', () => {
   });
 });
 
+describe('storage', () => {
+  test('adding spec.storage to an existing network is refused with a condition, not applied', async () => {
+    const f = fixture();
+    f.addNetwork('net', { nodes: 1 });
+    await f.bringUp('net');
+    f.kube.edit<BitcoinNetwork>('bitcoinnetworks', NS, 'net', (n) => {
+      (n.spec as { storage?: object }).storage = { size: '1Gi' };
+    });
+    f.kube.clearCalls();
+    await expect(f.controller.sync(KEY)).rejects.toBeInstanceOf(SyncError);
+    expect(f.kube.callLog((c) => c.resource === 'statefulsets')).toEqual([]);
+    expect(cond(f.network('net'), 'Degraded')).toMatchObject({
+      reason: 'StorageImmutable',
+      message:
+        'spec.storage of an existing network cannot change (StatefulSet "net-sts" has ephemeral ' +
+        'storage, the spec asks for 1073741824 bytes of storage class (default)); delete and ' +
+        'recreate the network',
+    });
+  });
+
+  test('a size the API server wrote in another unit is the same size', async () => {
+    const f = fixture();
+    f.addNetwork('net', { nodes: 1, storage: { size: '0.5Gi' } });
+    await f.bringUp('net');
+    f.kube.edit<V1StatefulSet>('statefulsets', NS, 'net-sts', (s) => {
+      s.spec!.volumeClaimTemplates![0].spec!.resources!.requests!.storage = '512Mi';
+    });
+    f.kube.clearCalls();
+    await f.controller.sync(KEY);
+    expect(f.kube.writes()).toEqual([]);
+  });
+
+  test.each([
+    ['512Mi', 512 * 2 ** 20],
+    ['0.5Gi', 2 ** 29],
+    ['1G', 1e9],
+    ['100m', 0.1],
+    ['1e3', 1000],
+    ['12', 12],
+    ['5Xi', undefined],
+  ])('quantityValue(%s)', (q, v) => {
+    expect(quantityValue(q)).toBe(v);
+  });
+});
+
+describe('invalid spec', () => {
+  test.each([
+    [{ nodes: 51 }, 'spec.nodes must be an integer from 0 to 50, got 51'],
+    [{ nodes: 1.5 }, 'spec.nodes must be an integer from 0 to 50, got 1.5'],
+    [
+      { nodes: 1, storage: { size: 'lots' } },
+      'spec.storage.size must be a quantity such as "1Gi", got "lots"',
+    ],
+    [{ nodes: 1, image: ' ' }, 'spec.image must be a non-empty image reference, got " "'],
+  ])('%j is reported as InvalidSpec and nothing is created', async (spec, message) => {
+    const f = fixture();
+    f.addNetwork('net', spec as BitcoinNetwork['spec']);
+    await expect(f.controller.sync(KEY)).rejects.toBeInstanceOf(SyncError);
+    expect(f.kube.callLog((c) => c.verb === 'create' && c.resource !== 'events')).toEqual([]);
+    expect(cond(f.network('net'), 'Degraded')).toMatchObject({ reason: 'InvalidSpec', message });
+  });
+});
+
 describe('deletion', () => {
   test('a network with a deletionTimestamp is skipped: no calls', async () => {
     const f = fixture();
@@ -449,7 +513,7 @@ describe('status', () => {
       status: 'True',
       reason: 'NodesReady',
       message: '2/2 node(s) ready and meshed',
-      lastTransitionTime: NOW.toISOString(),
+      lastTransitionTime: '2026-01-01T00:00:00Z',
       observedGeneration: 1,
     });
     expect(cond(net, 'Progressing')?.status).toBe('False');

@@ -11,6 +11,7 @@ export function synthPlatform(
 ): Template {
   // Path metadata lets tests find resources by construct path, as the CLI's templates do.
   const app = new App({
+    builtinCloudFormationValidation: false,
     context: { ...projectContext, 'aws:cdk:enable-path-metadata': true, ...context },
   });
   const stack = buildApp(app, deployer);

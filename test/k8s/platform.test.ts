@@ -13,6 +13,7 @@ import {
   config,
   containers,
   objectsOf,
+  ofKind,
   podTemplates,
   selects,
 } from './helpers';
@@ -61,7 +62,7 @@ describe('createPlatformCharts', () => {
 
 describe.each(TARGETS)('every object of the %s target', (target) => {
   const objects = objectsOf(target, EVERYTHING);
-  const namespaces = chartsOf(target).namespaces.map((n) => n.metadata.name);
+  const namespaces = ofKind(chartsOf(target).namespaces, 'Namespace').map((n) => n.metadata.name);
 
   test('lives in a platform namespace created by the namespaces chart, never in default', () => {
     expect(namespaces).toEqual(['web', 'storage-demo']);
@@ -110,6 +111,11 @@ describe.each(TARGETS)('every object of the %s target', (target) => {
       'Service/alpine-service-lb',
       'Ingress/web',
       'HorizontalPodAutoscaler/httpd',
+      'NetworkPolicy/deny-all-ingress',
+      'NetworkPolicy/deny-all-ingress',
+      'NetworkPolicy/allow-httpd-http',
+      'NetworkPolicy/allow-tomcat-http',
+      'NetworkPolicy/allow-alpine-http',
     ];
     if (target === 'eks') {
       expected.push(
@@ -218,7 +224,7 @@ describe('resources fit two t3.medium nodes next to the system pods', () => {
 
 test('namespaces enforce the restricted Pod Security Standard', () => {
   for (const target of TARGETS) {
-    for (const ns of chartsOf(target).namespaces) {
+    for (const ns of ofKind(chartsOf(target).namespaces, 'Namespace')) {
       expect(ns.metadata.labels).toMatchObject({
         'pod-security.kubernetes.io/enforce': 'restricted',
         'pod-security.kubernetes.io/enforce-version': 'v1.35',

@@ -28,7 +28,12 @@ describe('writeTarget', () => {
     ]);
     // Plain multi-document YAML that reads back to the same objects.
     const docs = Yaml.load(files[0]);
-    expect(docs.map((d: { kind: string }) => d.kind)).toEqual(['Namespace', 'Namespace']);
+    expect(docs.map((d: { kind: string }) => d.kind)).toEqual([
+      'Namespace',
+      'Namespace',
+      'NetworkPolicy',
+      'NetworkPolicy',
+    ]);
   });
 
   test('replaces what an earlier run left in the target folder', () => {

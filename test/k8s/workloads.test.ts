@@ -90,10 +90,10 @@ describe.each(TARGETS)('workloads chart, %s target', (target) => {
     );
   });
 
-  test('httpd images run as www-data and may bind port 80 through the safe sysctl', () => {
+  test('httpd images run as a high non-root uid and may bind port 80 through the safe sysctl', () => {
     for (const name of ['httpd', 'alpine']) {
       const pod = find(objects, 'Deployment', name).spec.template.spec;
-      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 82 });
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10082 });
       expect(pod.securityContext.sysctls).toEqual([
         { name: 'net.ipv4.ip_unprivileged_port_start', value: '80' },
       ]);

@@ -1,0 +1,152 @@
+/**
+ * The pure decision function, table-driven: observed state in, actions and problems out.
+ */
+import type { V1Pod, V1Secret, V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import { BitcoinNetwork } from '../../controller/api';
+import {
+  desiredSecret,
+  desiredService,
+  desiredStatefulSet,
+  RpcCredentials,
+} from '../../controller/desired';
+import { podFor } from '../../controller/fake/kube';
+import { Action, Observed, reconcile } from '../../controller/reconcile';
+import { networkObject } from './fixtures';
+
+const creds: RpcCredentials = { username: 'bitcoin', password: 'pw', rpcauth: 'bitcoin:aa$bb' };
+const net = (spec: BitcoinNetwork['spec'] = { nodes: 2 }): BitcoinNetwork => ({
+  ...networkObject('net', spec),
+  metadata: { name: 'net', namespace: 'default', uid: 'uid-net', generation: 1 },
+});
+const secret = (n: BitcoinNetwork): V1Secret => desiredSecret(n, creds);
+const service = (n: BitcoinNetwork): V1Service => desiredService(n);
+const sts = (n: BitcoinNetwork, replicas = n.spec.nodes): V1StatefulSet => {
+  const s = desiredStatefulSet(n, { kind: 'secretKey', secretName: 'net-rpc' });
+  return { ...s, spec: { ...s.spec!, replicas } };
+};
+const ready = (i: number, ok = true): V1Pod => podFor('net', 'default', i, { ready: ok });
+
+/** Actions as short strings. */
+function summary(actions: Action[]): string[] {
+  return actions.map((a) =>
+    a.type === 'create'
+      ? `create ${a.resource} ${a.object.metadata?.name}`
+      : a.type === 'patch'
+        ? `patch ${a.resource} ${a.name} ${JSON.stringify(a.patch)}`
+        : `event ${a.eventType} ${a.reason}`,
+  );
+}
+
+describe('reconcile (pure)', () => {
+  const n = net();
+  test.each<{
+    name: string;
+    observed: Observed;
+    actions: string[];
+    problems: string[];
+    mesh: number;
+  }>([
+    {
+      name: 'nothing exists: create all three',
+      observed: { network: n, pods: [] },
+      actions: [
+        'create secrets net-rpc',
+        'event Normal Created',
+        'create services net-svc',
+        'event Normal Created',
+        'create statefulsets net-sts',
+        'event Normal Created',
+      ],
+      problems: [],
+      mesh: 0,
+    },
+    {
+      name: 'everything as specified: nothing to do, mesh the ready pods',
+      observed: {
+        network: n,
+        secret: secret(n),
+        service: service(n),
+        statefulSet: sts(n),
+        pods: [ready(0), ready(1)],
+      },
+      actions: [],
+      problems: [],
+      mesh: 2,
+    },
+    {
+      name: 'replicas drifted: patch them back',
+      observed: {
+        network: n,
+        secret: secret(n),
+        service: service(n),
+        statefulSet: sts(n, 5),
+        pods: [],
+      },
+      actions: ['patch statefulsets net-sts {"spec":{"replicas":2}}', 'event Normal Scaled'],
+      problems: [],
+      mesh: 0,
+    },
+    {
+      name: 'only ready pods with an IP take part in the mesh',
+      observed: {
+        network: n,
+        secret: secret(n),
+        service: service(n),
+        statefulSet: sts(n),
+        pods: [ready(0), ready(1, false)],
+      },
+      actions: [],
+      problems: [],
+      mesh: 1,
+    },
+    {
+      name: 'generated Secret owned by someone else: not used, no StatefulSet',
+      observed: {
+        network: n,
+        secret: { ...secret(n), metadata: { name: 'net-rpc', ownerReferences: [] } },
+        service: service(n),
+        pods: [],
+      },
+      actions: [],
+      problems: ['ErrResourceExists'],
+      mesh: 0,
+    },
+    {
+      name: 'generated Secret of ours without rpcauth: reported, not rewritten',
+      observed: {
+        network: n,
+        secret: { ...secret(n), data: { username: 'YQ==', password: 'Yg==' } },
+        service: service(n),
+        statefulSet: sts(n),
+        pods: [ready(0)],
+      },
+      actions: [],
+      problems: ['SecretKeyMissing'],
+      mesh: 0,
+    },
+  ])('$name', ({ observed, actions, problems, mesh }) => {
+    let generated = 0;
+    const plan = reconcile(observed, {
+      newCredentials: () => {
+        generated++;
+        return creds;
+      },
+    });
+    expect(summary(plan.actions)).toEqual(actions);
+    expect(plan.problems.map((p) => p.reason)).toEqual(problems);
+    expect(plan.meshNodes).toHaveLength(mesh);
+    expect(generated).toBe(observed.secret || observed.network.spec.rpcSecretName ? 0 : 1);
+  });
+});
+
+describe('desired children', () => {
+  test('the StatefulSet of a 3-node network', () => {
+    expect(
+      desiredStatefulSet(net({ nodes: 3 }), { kind: 'secretKey', secretName: 'net-rpc' }),
+    ).toMatchSnapshot();
+  });
+
+  test('the headless Service', () => {
+    expect(desiredService(net())).toMatchSnapshot();
+  });
+});

@@ -1,1 +1,0 @@
-process.env.CDK_VALIDATION = 'false';
