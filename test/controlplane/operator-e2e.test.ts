@@ -118,6 +118,21 @@ withControlPlane('the BitcoinNetwork operator end to end', (plane) => {
    * fake bitcoind's added-node list holding exactly the other pods (a full mesh).
    */
   async function converged(nodes: number): Promise<Network> {
+    return withLogTail(() => convergedOnce(nodes));
+  }
+
+  /** Runs `check`; a failure carries the controller's log tail, where the reason usually is. */
+  async function withLogTail<T>(check: () => Promise<T>): Promise<T> {
+    try {
+      return await check();
+    } catch (err) {
+      const alive = controller.running() ? '' : ' (the controller process has ended)';
+      (err as Error).message += `\n\ncontroller log tail${alive}:\n${controller.logTail(30)}`;
+      throw err;
+    }
+  }
+
+  async function convergedOnce(nodes: number): Promise<Network> {
     return eventually(async () => {
       const net = await network();
       expect(net.spec.nodes).toBe(nodes);
@@ -192,14 +207,6 @@ withControlPlane('the BitcoinNetwork operator end to end', (plane) => {
     if (process.env.KEEP_E2E_LOGS !== '1') fs.rmSync(dir, { recursive: true, force: true });
     else process.stderr.write(`operator e2e logs kept in ${dir}\n`);
   }, 60_000);
-
-  // Dumps the controller's log tail next to a failure.
-  afterEach(() => {
-    const state = expect.getState();
-    if (state.assertionCalls > state.numPassingAsserts || !controller?.running()) {
-      process.stderr.write(`controller log tail:\n${controller?.logTail(60)}\n`);
-    }
-  });
 
   describe('RBAC of the chart ServiceAccount', () => {
     // [verb, resource, namespace or '' for cluster scope, allowed]
