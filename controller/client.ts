@@ -5,6 +5,7 @@
 import {
   ApiException,
   AppsV1Api,
+  CoordinationV1Api,
   CoreV1Api,
   CoreV1Event,
   CustomObjectsApi,
@@ -12,6 +13,8 @@ import {
   makeInformer,
   PatchStrategy,
   setHeaderOptions,
+  V1Lease,
+  V1MicroTime,
   V1Pod,
   V1Secret,
   V1Service,
@@ -20,7 +23,7 @@ import {
 import type { Logger } from 'pino';
 import { BitcoinNetwork, CHILD_SELECTOR, GROUP, LABEL_INSTANCE, PLURAL, VERSION } from './api';
 import { EventVerb, ResilientInformer } from './informer';
-import { ApiError, isNotFound, KubeApi, Listers } from './kube';
+import { ApiError, isNotFound, KubeApi, LeaseApi, Listers } from './kube';
 
 /** Turn a client-node error into an ApiError with the Status reason, if the body has one. */
 export function toApiError(err: unknown): unknown {
@@ -133,6 +136,46 @@ export class ClientNodeKubeApi implements KubeApi {
 
   async createEvent(namespace: string, body: CoreV1Event): Promise<void> {
     await call(() => this.core.createNamespacedEvent({ namespace, body }));
+  }
+}
+
+/** Lease times go out as MicroTime (RFC 3339 with microseconds), as the apiserver requires. */
+function withMicroTimes(lease: V1Lease): V1Lease {
+  const micro = (t: unknown) =>
+    t === undefined || t === null ? undefined : new V1MicroTime(new Date(t as string | Date));
+  if (!lease.spec) return lease;
+  return {
+    ...lease,
+    spec: {
+      ...lease.spec,
+      acquireTime: micro(lease.spec.acquireTime),
+      renewTime: micro(lease.spec.renewTime),
+    },
+  };
+}
+
+/** The Lease calls of leader election. */
+export class ClientNodeLeaseApi implements LeaseApi {
+  private readonly coordination: CoordinationV1Api;
+
+  constructor(kc: KubeConfig) {
+    this.coordination = kc.makeApiClient(CoordinationV1Api);
+  }
+
+  getLease(namespace: string, name: string): Promise<V1Lease | undefined> {
+    return orUndefined(() => this.coordination.readNamespacedLease({ namespace, name }));
+  }
+
+  createLease(namespace: string, body: V1Lease): Promise<V1Lease> {
+    return call(() =>
+      this.coordination.createNamespacedLease({ namespace, body: withMicroTimes(body) }),
+    );
+  }
+
+  replaceLease(namespace: string, name: string, body: V1Lease): Promise<V1Lease> {
+    return call(() =>
+      this.coordination.replaceNamespacedLease({ namespace, name, body: withMicroTimes(body) }),
+    );
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import type {
   CoreV1Event,
+  V1Lease,
   V1Pod,
   V1Secret,
   V1Service,
@@ -37,6 +38,19 @@ export interface KubeApi {
   patchStatefulSet(namespace: string, name: string, patch: object): Promise<V1StatefulSet>;
   /** events create (core/v1) */
   createEvent(namespace: string, body: CoreV1Event): Promise<void>;
+}
+
+/**
+ * The Lease calls of leader election (coordination.k8s.io leases get, create, update), in the
+ * controller's own namespace only.
+ */
+export interface LeaseApi {
+  /** leases get */
+  getLease(namespace: string, name: string): Promise<V1Lease | undefined>;
+  /** leases create */
+  createLease(namespace: string, body: V1Lease): Promise<V1Lease>;
+  /** leases update; `body.metadata.resourceVersion` guards the write (409 when stale). */
+  replaceLease(namespace: string, name: string, body: V1Lease): Promise<V1Lease>;
 }
 
 /** Read-only views of the informer caches. Returned objects must not be modified. */

@@ -9,6 +9,7 @@
 import type {
   CoreV1Event,
   KubernetesObject,
+  V1Lease,
   V1Pod,
   V1Secret,
   V1Service,
@@ -22,10 +23,10 @@ import {
   networkLabels,
   statefulSetName,
 } from '../api';
-import { ApiError, KubeApi, Listers } from '../kube';
+import { ApiError, KubeApi, LeaseApi, Listers } from '../kube';
 
 export type Resource =
-  'bitcoinnetworks' | 'secrets' | 'services' | 'statefulsets' | 'pods' | 'events';
+  'bitcoinnetworks' | 'secrets' | 'services' | 'statefulsets' | 'pods' | 'events' | 'leases';
 
 export type Verb = 'get' | 'create' | 'update' | 'patch';
 
@@ -80,7 +81,7 @@ export const serverError = (message = 'etcdserver: request timed out') =>
 
 type Obj = KubernetesObject & { spec?: unknown; status?: unknown };
 
-export class FakeKube implements KubeApi, Listers {
+export class FakeKube implements KubeApi, LeaseApi, Listers {
   readonly calls: Call[] = [];
   private readonly store = new Map<Resource, Map<string, Obj>>();
   private readonly reactors: Array<{ verb: Verb | '*'; resource: Resource | '*'; fn: Reactor }> =
@@ -297,6 +298,30 @@ export class FakeKube implements KubeApi, Listers {
 
   async createEvent(namespace: string, body: CoreV1Event): Promise<void> {
     await this.createCall('events', namespace, body as Obj);
+  }
+
+  // ---- LeaseApi ----
+
+  getLease(namespace: string, name: string): Promise<V1Lease | undefined> {
+    return this.getCall('leases', namespace, name);
+  }
+
+  createLease(namespace: string, body: V1Lease): Promise<V1Lease> {
+    return this.createCall('leases', namespace, body as Obj) as Promise<V1Lease>;
+  }
+
+  /** An update guarded by resourceVersion, as the apiserver does it: 409 Conflict when stale. */
+  replaceLease(namespace: string, name: string, body: V1Lease): Promise<V1Lease> {
+    return this.invoke({ verb: 'update', resource: 'leases', namespace, name, body }, () => {
+      const current = this.object('leases', namespace, name);
+      if (!current) throw notFound('leases', name);
+      if (body.metadata?.resourceVersion !== current.metadata?.resourceVersion) {
+        throw conflict('leases.coordination.k8s.io', name);
+      }
+      const next = structuredClone(body) as Obj;
+      next.metadata = { ...current.metadata, resourceVersion: this.nextRv() };
+      return this.put('leases', next);
+    }) as Promise<V1Lease>;
   }
 
   // ---- internals ----
