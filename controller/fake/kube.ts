@@ -11,6 +11,7 @@ import type {
   KubernetesObject,
   V1Lease,
   V1Pod,
+  V1PodDisruptionBudget,
   V1Secret,
   V1Service,
   V1StatefulSet,
@@ -23,10 +24,18 @@ import {
   networkLabels,
   statefulSetName,
 } from '../api';
-import { ApiError, KubeApi, LeaseApi, Listers } from '../kube';
+import { ApiError, KubeApi, LeaseApi, Listers, NetworkPolicy } from '../kube';
 
 export type Resource =
-  'bitcoinnetworks' | 'secrets' | 'services' | 'statefulsets' | 'pods' | 'events' | 'leases';
+  | 'bitcoinnetworks'
+  | 'secrets'
+  | 'services'
+  | 'statefulsets'
+  | 'pods'
+  | 'events'
+  | 'networkpolicies'
+  | 'poddisruptionbudgets'
+  | 'leases';
 
 export type Verb = 'get' | 'create' | 'update' | 'patch';
 
@@ -224,6 +233,14 @@ export class FakeKube implements KubeApi, LeaseApi, Listers {
     return this.cached<V1StatefulSet>('statefulsets', namespace, name);
   }
 
+  networkPolicy(namespace: string, name: string): NetworkPolicy | undefined {
+    return this.cached<NetworkPolicy>('networkpolicies', namespace, name);
+  }
+
+  podDisruptionBudget(namespace: string, name: string): V1PodDisruptionBudget | undefined {
+    return this.cached<V1PodDisruptionBudget>('poddisruptionbudgets', namespace, name);
+  }
+
   pods(namespace: string, network: string): V1Pod[] {
     return this.list<V1Pod & Obj>('pods', namespace).filter(
       (p) =>
@@ -294,6 +311,44 @@ export class FakeKube implements KubeApi, LeaseApi, Listers {
 
   patchStatefulSet(namespace: string, name: string, patch: object): Promise<V1StatefulSet> {
     return this.patchCall('statefulsets', namespace, name, patch);
+  }
+
+  getNetworkPolicy(namespace: string, name: string): Promise<NetworkPolicy | undefined> {
+    return this.getCall('networkpolicies', namespace, name);
+  }
+
+  createNetworkPolicy(namespace: string, body: NetworkPolicy): Promise<NetworkPolicy> {
+    return this.createCall('networkpolicies', namespace, body as Obj) as Promise<NetworkPolicy>;
+  }
+
+  patchNetworkPolicy(namespace: string, name: string, patch: object): Promise<NetworkPolicy> {
+    return this.patchCall('networkpolicies', namespace, name, patch);
+  }
+
+  getPodDisruptionBudget(
+    namespace: string,
+    name: string,
+  ): Promise<V1PodDisruptionBudget | undefined> {
+    return this.getCall('poddisruptionbudgets', namespace, name);
+  }
+
+  createPodDisruptionBudget(
+    namespace: string,
+    body: V1PodDisruptionBudget,
+  ): Promise<V1PodDisruptionBudget> {
+    return this.createCall(
+      'poddisruptionbudgets',
+      namespace,
+      body as Obj,
+    ) as Promise<V1PodDisruptionBudget>;
+  }
+
+  patchPodDisruptionBudget(
+    namespace: string,
+    name: string,
+    patch: object,
+  ): Promise<V1PodDisruptionBudget> {
+    return this.patchCall('poddisruptionbudgets', namespace, name, patch);
   }
 
   async createEvent(namespace: string, body: CoreV1Event): Promise<void> {
