@@ -34,7 +34,7 @@ async function value(
   const metric = await metrics.registry.getSingleMetric(name)?.get();
   const series = metric?.values.find(
     (v) =>
-      (suffix === '' || v.metricName === `${name}${suffix}`) &&
+      (suffix === '' || (v as { metricName?: string }).metricName === `${name}${suffix}`) &&
       Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want),
   );
   return series?.value ?? 0;
