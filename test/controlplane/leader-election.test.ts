@@ -223,6 +223,19 @@ withControlPlane('leader election of two controller processes', (plane) => {
           e.objectRef?.namespace === NS,
       );
     expect(creates.map((e) => e.responseStatus?.code)).toEqual([201]);
+    // AND the generated RPC password and rpcauth line appear in neither process's log
+    const secret = await getJson<{ data: Record<string, string> }>(admin, [
+      'secret',
+      '-n',
+      NS,
+      'net-a-rpc',
+    ]);
+    for (const key of ['password', 'rpcauth']) {
+      const value = Buffer.from(secret.data[key], 'base64').toString();
+      expect(value.length).toBeGreaterThan(8);
+      for (const p of procs) expect(p.log()).not.toContain(value);
+    }
+    expect(leader.log()).toContain('acquired the lease; leading');
   }, 240_000);
 
   test('SIGKILL the leader: the standby takes the Lease within the lease time and converges a new network', async () => {
