@@ -127,12 +127,30 @@ export class LeaderElector {
    * Call after the work the Lease protects has stopped.
    */
   async release(): Promise<void> {
-    const wasLeader = this.state === 'leader';
+    const lost = this.state === 'lost';
     this.state = 'stopped';
     this.clearDeadline();
     this.interruptSleep();
-    await this.running;
-    if (!wasLeader || !this.observed) return;
+    // A request may hang while the apiserver is unreachable: give up after a renew deadline (the
+    // Lease then expires on its own) rather than hold up the shutdown.
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), this.renewDeadlineMs);
+    });
+    const released = (async () => {
+      await this.running;
+      await this.giveUpLease(lost);
+      return false;
+    })();
+    if (await Promise.race([released, gaveUp])) {
+      this.logger.warn('could not release the lease in time; standbys wait for it to expire');
+    }
+    clearTimeout(timer);
+  }
+
+  private async giveUpLease(lost: boolean): Promise<void> {
+    // Held by us (also when an acquire completed while stopping), and not lost to another.
+    if (lost || !this.observed || this.observed.spec?.holderIdentity !== this.identity) return;
     const now = new Date();
     const body: V1Lease = {
       ...structuredClone(this.observed),

@@ -24,7 +24,7 @@ const SECRET_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
   ['password value (YAML)', /^\s*[A-Za-z_-]*password:\s*(?!\s*$)(?!\$\()['"]?[^\s'"{]+/im],
   // bitcoind's salted rpcauth line: user:<32 hex salt>$<64 hex hmac>
   ['rpcauth line', /[\w.-]+:[0-9a-f]{32}\$[0-9a-f]{64}/],
-  ['rpcauth or rpcpassword flag with a literal', /-rpc(auth|password)=(?!\$\()[^\s"',\]]+/],
+  ['rpcauth or rpcpassword flag with a literal', /-rpc(auth|password)=(?!\$\()[^\s"',\]`]+/],
   ['AWS access key id', /\b(AKIA|ASIA)[0-9A-Z]{16}\b/],
   ['AWS secret access key', /aws_?secret_?access_?key\W{1,4}[A-Za-z0-9/+]{40}/i],
   ['private key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
@@ -68,6 +68,7 @@ describe('the secret detector', () => {
     ['a Secret-backed variable', '-rpcauth=$(RPC_AUTH)'],
     ['a secretKeyRef', 'name: RPC_PASSWORD\n  valueFrom:\n    secretKeyRef:\n      key: password'],
     ['an empty password', '"password":""'],
+    ['a flag named in Markdown', 'no `-rpcpassword=`/`-rpcauth=` literals'],
   ])('ignores %s', (_name, sample) => {
     expect(findSecrets(sample, 'sample')).toEqual([]);
   });

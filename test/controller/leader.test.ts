@@ -289,3 +289,38 @@ test('a standby that releases writes nothing', async () => {
   expect(kube.writes()).toEqual([]);
   expect(lease(kube)?.spec?.holderIdentity).toBe('a');
 });
+
+test('a release while the first acquire is in flight still gives the Lease up', async () => {
+  const kube = new FakeKube();
+  const a = candidate(kube, 'a');
+  a.elector.start();
+  // WHEN SIGTERM arrives before the create of the Lease has answered
+  const done = a.elector.release();
+  await settle();
+  await done;
+  // THEN the Lease it created is released at once, and it never started leading
+  expect(kube.callLog((c) => c.verb !== 'get')).toEqual([
+    `create leases ${NS}/${LEASE_NAME}`,
+    `update leases ${NS}/${LEASE_NAME}`,
+  ]);
+  expect(lease(kube)?.spec?.holderIdentity).toBe('');
+  expect(a.started).toBe(0);
+});
+
+test('a release does not hang on an unreachable apiserver: it gives up after the renew deadline', async () => {
+  const kube = new FakeKube();
+  const a = candidate(kube, 'a');
+  a.elector.start();
+  await settle();
+  kube.prependReactor('*', 'leases', () => ({ result: new Promise(() => undefined) }));
+  await jest.advanceTimersByTimeAsync(DEFAULT_RETRY_PERIOD_MS);
+  let finished = false;
+  const done = a.elector.release().then(() => (finished = true));
+  await jest.advanceTimersByTimeAsync(DEFAULT_RENEW_DEADLINE_MS - 1);
+  expect(finished).toBe(false);
+  await jest.advanceTimersByTimeAsync(1);
+  await done;
+  expect(finished).toBe(true);
+  expect(a.logs.join('')).toContain('could not release the lease in time');
+  expect(a.stopped).toBe(0);
+});
