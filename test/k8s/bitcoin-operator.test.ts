@@ -5,7 +5,11 @@ import {
   CONTROLLER_RULES,
   CONTROLLER_UID,
 } from '../../k8s/bitcoin-operator-chart';
+import { KubeConfig } from '@kubernetes/client-node';
+import pino from 'pino';
+import { makeInformers } from '../../controller/client';
 import { LEASE_NAME } from '../../controller/leader';
+import { API_METHODS } from '../../controller/metered';
 
 type Json = any;
 
@@ -170,6 +174,63 @@ describe('BitcoinOperatorChart', () => {
           { kind: 'ServiceAccount', name: 'bitcoin-controller', namespace: 'bitcoin-controller' },
         ],
       });
+    });
+
+    test('the grants are exactly what the code calls: its API methods and its informers', () => {
+      // API group of each resource the controller touches
+      const GROUPS: Record<string, string> = {
+        bitcoinnetworks: 'bitcoin.eksplatform.dev',
+        'bitcoinnetworks/status': 'bitcoin.eksplatform.dev',
+        statefulsets: 'apps',
+        services: '',
+        pods: '',
+        secrets: '',
+        events: '',
+        networkpolicies: 'networking.k8s.io',
+        poddisruptionbudgets: 'policy',
+        leases: 'coordination.k8s.io',
+      };
+      // Informers list and watch; adding one to makeInformers without updating this fails below.
+      const INFORMED: Record<string, string> = {
+        networks: 'bitcoinnetworks',
+        statefulSets: 'statefulsets',
+        services: 'services',
+        pods: 'pods',
+        secrets: 'secrets',
+        networkPolicies: 'networkpolicies',
+        podDisruptionBudgets: 'poddisruptionbudgets',
+      };
+      const kc = new KubeConfig();
+      kc.loadFromOptions({
+        clusters: [{ name: 'c', server: 'https://127.0.0.1:1' }],
+        users: [{ name: 'u' }],
+        contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+        currentContext: 'c',
+      });
+      const informers = makeInformers(kc, pino({ level: 'silent' }), {
+        network: () => undefined,
+        child: () => undefined,
+      });
+      expect(Object.keys(informers).sort()).toEqual(Object.keys(INFORMED).sort());
+      const used = new Set<string>();
+      for (const [verb, resource] of Object.values(API_METHODS)) {
+        used.add(`${GROUPS[resource]}|${resource}|${verb}`);
+      }
+      for (const resource of Object.values(INFORMED)) {
+        for (const verb of ['list', 'watch']) used.add(`${GROUPS[resource]}|${resource}|${verb}`);
+      }
+      const manifests = synth();
+      const granted = new Set<string>();
+      for (const rule of [
+        ...find(manifests, 'ClusterRole').rules,
+        ...find(manifests, 'Role').rules,
+      ]) {
+        for (const verb of rule.verbs)
+          granted.add(`${rule.apiGroups[0]}|${rule.resources[0]}|${verb}`);
+      }
+      // nothing used is missing, and nothing granted is unused
+      expect([...used].filter((u) => !granted.has(u)).sort()).toEqual([]);
+      expect([...granted].filter((g) => !used.has(g)).sort()).toEqual([]);
     });
 
     test('the Role names the Lease the controller campaigns for', () => {
