@@ -63,6 +63,7 @@ async function childWrites(proc: ControllerProcess): Promise<number> {
 withControlPlane('leader election of two controller processes', (plane) => {
   const procs: ControllerProcess[] = [];
   let admin: string;
+  let start: (name: string) => Promise<ControllerProcess>;
 
   const holder = async (): Promise<string> =>
     (await getJson<Lease>(admin, ['lease', '-n', CONTROLLER_NAMESPACE, LEASE_NAME])).spec
@@ -125,27 +126,29 @@ withControlPlane('leader election of two controller processes', (plane) => {
     fs.writeFileSync(mapFile, JSON.stringify(map));
 
     // AND two controller processes campaigning for the Lease
-    for (const name of ['ctl-a', 'ctl-b']) {
-      procs.push(
-        startController({
-          name,
-          kubeconfig: sa,
-          healthPort: await freePort(),
-          logDir: dir,
-          args: [
-            '--leader-elect',
-            '--leader-election-namespace',
-            CONTROLLER_NAMESPACE,
-            '--rpc-address-map',
-            mapFile,
-            '--rpc-timeout-ms',
-            '500',
-            '--resync-seconds',
-            '5',
-          ],
-        }),
-      );
-    }
+    start = async (name: string) => {
+      const proc = startController({
+        name,
+        kubeconfig: sa,
+        healthPort: await freePort(),
+        logDir: dir,
+        args: [
+          '--leader-elect',
+          '--leader-election-namespace',
+          CONTROLLER_NAMESPACE,
+          '--rpc-address-map',
+          mapFile,
+          '--rpc-timeout-ms',
+          '500',
+          '--resync-seconds',
+          '5',
+        ],
+      });
+      procs.push(proc);
+      return proc;
+    };
+    await start('ctl-a');
+    await start('ctl-b');
   }, 180_000);
 
   afterAll(async () => {
@@ -270,4 +273,21 @@ withControlPlane('leader election of two controller processes', (plane) => {
     expect(lease.spec.leaseDurationSeconds).toBe(1);
     expect(standby.log()).toContain('released the lease');
   }, 60_000);
+
+  test('a leader cut off from the apiserver stops at the renew deadline and exits 1', async () => {
+    // GIVEN a fresh controller that leads (the Lease was released above)
+    const solo = await start('ctl-c');
+    await eventually(async () => {
+      expect(await holder()).toMatch(/^ctl-c_/);
+    }, TAKEOVER_TIMEOUT_MS);
+    // WHEN the apiserver goes away for longer than the renew deadline
+    await plane().stopApiserver();
+    try {
+      // THEN the process gives up leading on its own and exits 1 (to restart as a standby)
+      expect(await solo.exited).toBe(1);
+      expect(solo.log()).toContain('leader election lost: exiting');
+    } finally {
+      await plane().startApiserver();
+    }
+  }, 120_000);
 });
