@@ -124,7 +124,18 @@ export interface BitcoinNetwork extends KubernetesObject {
   status?: BitcoinNetworkStatus;
 }
 
+/** Namespace the controller runs in (the operator chart creates it). */
+export const CONTROLLER_NAMESPACE = 'bitcoin-controller';
+/** Labels of the controller's pods; the per-network NetworkPolicy admits RPC from them only. */
+export const CONTROLLER_POD_LABELS: Readonly<Record<string, string>> = {
+  'app.kubernetes.io/name': 'bitcoin-controller',
+  'app.kubernetes.io/component': 'controller',
+  'app.kubernetes.io/part-of': 'bitcoin-operator',
+};
+
 export const secretName = (network: string): string => `${network}-rpc`;
+export const networkPolicyName = (network: string): string => `${network}-netpol`;
+export const podDisruptionBudgetName = (network: string): string => `${network}-pdb`;
 export const serviceName = (network: string): string => `${network}-svc`;
 export const statefulSetName = (network: string): string => `${network}-sts`;
 export const podName = (network: string, ordinal: number): string =>

@@ -2,10 +2,16 @@
  * Carries out a plan: child writes, Events, and the status write through the status subresource
  * (only when the status changed, retried on a 409 conflict).
  */
-import type { CoreV1Event, V1Secret, V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import type {
+  CoreV1Event,
+  V1PodDisruptionBudget,
+  V1Secret,
+  V1Service,
+  V1StatefulSet,
+} from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { API_VERSION, BitcoinNetwork, BitcoinNetworkStatus, KIND, MANAGED_BY } from './api';
-import { isConflict, KubeApi } from './kube';
+import { isConflict, KubeApi, NetworkPolicy } from './kube';
 import { Action, jsonEqual } from './reconcile';
 
 /** Writes core/v1 Events about a network. A failed Event is logged, never fatal. */
@@ -76,17 +82,41 @@ export async function applyActions(
       case 'create': {
         const name = action.object.metadata?.name;
         logger.info({ resource: action.resource, name }, 'creating child');
-        if (action.resource === 'secrets') await api.createSecret(ns, action.object as V1Secret);
-        else if (action.resource === 'services') {
-          await api.createService(ns, action.object as V1Service);
-        } else await api.createStatefulSet(ns, action.object as V1StatefulSet);
+        switch (action.resource) {
+          case 'secrets':
+            await api.createSecret(ns, action.object as V1Secret);
+            break;
+          case 'services':
+            await api.createService(ns, action.object as V1Service);
+            break;
+          case 'networkpolicies':
+            await api.createNetworkPolicy(ns, action.object as NetworkPolicy);
+            break;
+          case 'poddisruptionbudgets':
+            await api.createPodDisruptionBudget(ns, action.object as V1PodDisruptionBudget);
+            break;
+          case 'statefulsets':
+            await api.createStatefulSet(ns, action.object as V1StatefulSet);
+            break;
+        }
         break;
       }
       case 'patch':
         logger.info({ resource: action.resource, name: action.name }, 'patching child');
-        if (action.resource === 'services') {
-          await api.patchService(action.namespace, action.name, action.patch);
-        } else await api.patchStatefulSet(action.namespace, action.name, action.patch);
+        switch (action.resource) {
+          case 'services':
+            await api.patchService(action.namespace, action.name, action.patch);
+            break;
+          case 'networkpolicies':
+            await api.patchNetworkPolicy(action.namespace, action.name, action.patch);
+            break;
+          case 'poddisruptionbudgets':
+            await api.patchPodDisruptionBudget(action.namespace, action.name, action.patch);
+            break;
+          case 'statefulsets':
+            await api.patchStatefulSet(action.namespace, action.name, action.patch);
+            break;
+        }
         break;
       case 'event':
         await recorder.record(network, action.eventType, action.reason, action.message);

@@ -5,14 +5,22 @@
 import {
   ApiException,
   AppsV1Api,
+  CoordinationV1Api,
   CoreV1Api,
   CoreV1Event,
   CustomObjectsApi,
   KubeConfig,
+  KubernetesObject,
   makeInformer,
+  NetworkingV1Api,
   PatchStrategy,
+  PolicyV1Api,
   setHeaderOptions,
+  V1Lease,
+  V1MicroTime,
+  V1NetworkPolicy,
   V1Pod,
+  V1PodDisruptionBudget,
   V1Secret,
   V1Service,
   V1StatefulSet,
@@ -20,7 +28,7 @@ import {
 import type { Logger } from 'pino';
 import { BitcoinNetwork, CHILD_SELECTOR, GROUP, LABEL_INSTANCE, PLURAL, VERSION } from './api';
 import { EventVerb, ResilientInformer } from './informer';
-import { ApiError, isNotFound, KubeApi, Listers } from './kube';
+import { ApiError, isNotFound, KubeApi, LeaseApi, Listers, NetworkPolicy } from './kube';
 
 /** Turn a client-node error into an ApiError with the Status reason, if the body has one. */
 export function toApiError(err: unknown): unknown {
@@ -55,17 +63,45 @@ async function orUndefined<T>(fn: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
+/**
+ * client-node's model of a NetworkPolicy ingress rule calls `from` `_from`; its serializer only
+ * knows `_from`, and objects from a watch (raw JSON) carry `from`. Convert both ways at this edge.
+ */
+type Rule = { from?: unknown; _from?: unknown; [k: string]: unknown };
+function mapRules(policy: object, rename: (rule: Rule) => Rule): object {
+  const p = policy as { spec?: { ingress?: Rule[] } };
+  if (!p.spec?.ingress) return policy;
+  return { ...p, spec: { ...p.spec, ingress: p.spec.ingress.map(rename) } };
+}
+/** The wire shape (`from`) of a NetworkPolicy from client-node's model or from a watch. */
+export function toWireNetworkPolicy<T extends object | undefined>(policy: T): T {
+  if (!policy) return policy;
+  return mapRules(policy, ({ _from, ...rest }) =>
+    _from === undefined ? rest : { ...rest, from: _from },
+  ) as T;
+}
+/** client-node's model (`_from`) of a wire NetworkPolicy, for its serializer. */
+export function toModelNetworkPolicy(policy: NetworkPolicy): V1NetworkPolicy {
+  return mapRules(policy, ({ from, ...rest }) =>
+    from === undefined ? rest : { ...rest, _from: from },
+  ) as V1NetworkPolicy;
+}
+
 const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export class ClientNodeKubeApi implements KubeApi {
   private readonly core: CoreV1Api;
   private readonly apps: AppsV1Api;
   private readonly custom: CustomObjectsApi;
+  private readonly networking: NetworkingV1Api;
+  private readonly policy: PolicyV1Api;
 
   constructor(kc: KubeConfig) {
     this.core = kc.makeApiClient(CoreV1Api);
     this.apps = kc.makeApiClient(AppsV1Api);
     this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.networking = kc.makeApiClient(NetworkingV1Api);
+    this.policy = kc.makeApiClient(PolicyV1Api);
   }
 
   getNetwork(namespace: string, name: string): Promise<BitcoinNetwork | undefined> {
@@ -131,8 +167,104 @@ export class ClientNodeKubeApi implements KubeApi {
     );
   }
 
+  async getNetworkPolicy(namespace: string, name: string): Promise<NetworkPolicy | undefined> {
+    return toWireNetworkPolicy(
+      await orUndefined(() => this.networking.readNamespacedNetworkPolicy({ namespace, name })),
+    ) as NetworkPolicy | undefined;
+  }
+
+  async createNetworkPolicy(namespace: string, body: NetworkPolicy): Promise<NetworkPolicy> {
+    return toWireNetworkPolicy(
+      await call(() =>
+        this.networking.createNamespacedNetworkPolicy({
+          namespace,
+          body: toModelNetworkPolicy(body),
+        }),
+      ),
+    ) as NetworkPolicy;
+  }
+
+  async patchNetworkPolicy(namespace: string, name: string, patch: object): Promise<NetworkPolicy> {
+    // A patch body goes out as plain JSON: it keeps the wire name `from`.
+    return toWireNetworkPolicy(
+      await call(() =>
+        this.networking.patchNamespacedNetworkPolicy(
+          { namespace, name, body: patch },
+          mergePatch(),
+        ),
+      ),
+    ) as NetworkPolicy;
+  }
+
+  getPodDisruptionBudget(
+    namespace: string,
+    name: string,
+  ): Promise<V1PodDisruptionBudget | undefined> {
+    return orUndefined(() => this.policy.readNamespacedPodDisruptionBudget({ namespace, name }));
+  }
+
+  createPodDisruptionBudget(
+    namespace: string,
+    body: V1PodDisruptionBudget,
+  ): Promise<V1PodDisruptionBudget> {
+    return call(() => this.policy.createNamespacedPodDisruptionBudget({ namespace, body }));
+  }
+
+  patchPodDisruptionBudget(
+    namespace: string,
+    name: string,
+    patch: object,
+  ): Promise<V1PodDisruptionBudget> {
+    return call(() =>
+      this.policy.patchNamespacedPodDisruptionBudget(
+        { namespace, name, body: patch },
+        mergePatch(),
+      ),
+    );
+  }
+
   async createEvent(namespace: string, body: CoreV1Event): Promise<void> {
     await call(() => this.core.createNamespacedEvent({ namespace, body }));
+  }
+}
+
+/** Lease times go out as MicroTime (RFC 3339 with microseconds), as the apiserver requires. */
+function withMicroTimes(lease: V1Lease): V1Lease {
+  const micro = (t: unknown) =>
+    t === undefined || t === null ? undefined : new V1MicroTime(new Date(t as string | Date));
+  if (!lease.spec) return lease;
+  return {
+    ...lease,
+    spec: {
+      ...lease.spec,
+      acquireTime: micro(lease.spec.acquireTime),
+      renewTime: micro(lease.spec.renewTime),
+    },
+  };
+}
+
+/** The Lease calls of leader election. */
+export class ClientNodeLeaseApi implements LeaseApi {
+  private readonly coordination: CoordinationV1Api;
+
+  constructor(kc: KubeConfig) {
+    this.coordination = kc.makeApiClient(CoordinationV1Api);
+  }
+
+  getLease(namespace: string, name: string): Promise<V1Lease | undefined> {
+    return orUndefined(() => this.coordination.readNamespacedLease({ namespace, name }));
+  }
+
+  createLease(namespace: string, body: V1Lease): Promise<V1Lease> {
+    return call(() =>
+      this.coordination.createNamespacedLease({ namespace, body: withMicroTimes(body) }),
+    );
+  }
+
+  replaceLease(namespace: string, name: string, body: V1Lease): Promise<V1Lease> {
+    return call(() =>
+      this.coordination.replaceNamespacedLease({ namespace, name, body: withMicroTimes(body) }),
+    );
   }
 }
 
@@ -142,11 +274,15 @@ export interface Informers {
   readonly services: ResilientInformer<V1Service>;
   readonly pods: ResilientInformer<V1Pod>;
   readonly secrets: ResilientInformer<V1Secret>;
+  readonly networkPolicies: ResilientInformer<V1NetworkPolicy>;
+  readonly podDisruptionBudgets: ResilientInformer<V1PodDisruptionBudget>;
 }
 
 export interface InformerHandlers {
   readonly network: (verb: EventVerb, obj: BitcoinNetwork) => void;
-  readonly child: (verb: EventVerb, obj: V1StatefulSet | V1Service | V1Pod | V1Secret) => void;
+  readonly child: (verb: EventVerb, obj: KubernetesObject) => void;
+  /** Told each informer restart after an error, e.g. for metrics. */
+  readonly restarted?: (informer: string) => void;
 }
 
 /**
@@ -161,8 +297,11 @@ export function makeInformers(
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
+  const networking = kc.makeApiClient(NetworkingV1Api);
+  const policy = kc.makeApiClient(PolicyV1Api);
   const sel = CHILD_SELECTOR;
   const child = handlers.child;
+  const onRestart = (name: string) => () => handlers.restarted?.(name);
   return {
     networks: new ResilientInformer(
       makeInformer<BitcoinNetwork>(kc, `/apis/${GROUP}/${VERSION}/${PLURAL}`, () =>
@@ -177,7 +316,7 @@ export function makeInformers(
         () => apps.listStatefulSetForAllNamespaces({ labelSelector: sel }),
         sel,
       ),
-      { name: 'statefulsets', logger, onEvent: child },
+      { name: 'statefulsets', logger, onEvent: child, onRestart: onRestart('statefulsets') },
     ),
     services: new ResilientInformer(
       makeInformer<V1Service>(
@@ -186,7 +325,7 @@ export function makeInformers(
         () => core.listServiceForAllNamespaces({ labelSelector: sel }),
         sel,
       ),
-      { name: 'services', logger, onEvent: child },
+      { name: 'services', logger, onEvent: child, onRestart: onRestart('services') },
     ),
     pods: new ResilientInformer(
       makeInformer<V1Pod>(
@@ -195,7 +334,7 @@ export function makeInformers(
         () => core.listPodForAllNamespaces({ labelSelector: sel }),
         sel,
       ),
-      { name: 'pods', logger, onEvent: child },
+      { name: 'pods', logger, onEvent: child, onRestart: onRestart('pods') },
     ),
     secrets: new ResilientInformer(
       makeInformer<V1Secret>(
@@ -204,7 +343,30 @@ export function makeInformers(
         () => core.listSecretForAllNamespaces({ labelSelector: sel }),
         sel,
       ),
-      { name: 'secrets', logger, onEvent: child },
+      { name: 'secrets', logger, onEvent: child, onRestart: onRestart('secrets') },
+    ),
+    networkPolicies: new ResilientInformer(
+      makeInformer<V1NetworkPolicy>(
+        kc,
+        '/apis/networking.k8s.io/v1/networkpolicies',
+        () => networking.listNetworkPolicyForAllNamespaces({ labelSelector: sel }),
+        sel,
+      ),
+      { name: 'networkpolicies', logger, onEvent: child, onRestart: onRestart('networkpolicies') },
+    ),
+    podDisruptionBudgets: new ResilientInformer(
+      makeInformer<V1PodDisruptionBudget>(
+        kc,
+        '/apis/policy/v1/poddisruptionbudgets',
+        () => policy.listPodDisruptionBudgetForAllNamespaces({ labelSelector: sel }),
+        sel,
+      ),
+      {
+        name: 'poddisruptionbudgets',
+        logger,
+        onEvent: child,
+        onRestart: onRestart('poddisruptionbudgets'),
+      },
     ),
   };
 }
@@ -216,6 +378,9 @@ export function informerListers(inf: Informers): Listers {
     secret: (ns, name) => inf.secrets.get(name, ns),
     service: (ns, name) => inf.services.get(name, ns),
     statefulSet: (ns, name) => inf.statefulSets.get(name, ns),
+    networkPolicy: (ns, name) =>
+      toWireNetworkPolicy(inf.networkPolicies.get(name, ns)) as NetworkPolicy | undefined,
+    podDisruptionBudget: (ns, name) => inf.podDisruptionBudgets.get(name, ns),
     pods: (ns, network) =>
       inf.pods.list(ns).filter((p) => p.metadata?.labels?.[LABEL_INSTANCE] === network),
   };

@@ -5,7 +5,14 @@
  */
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { BitcoinNetwork, secretName, serviceName, statefulSetName } from './api';
+import {
+  BitcoinNetwork,
+  networkPolicyName,
+  podDisruptionBudgetName,
+  secretName,
+  serviceName,
+  statefulSetName,
+} from './api';
 import { applyActions, EventRecorder, writeStatus } from './apply';
 import { generateCredentials } from './desired';
 import { ownerKeyOf } from './informer';
@@ -43,6 +50,8 @@ export interface ControllerOptions {
   readonly randomBytes?: (n: number) => Buffer;
   /** Told the outcome and duration of every processed key, e.g. for metrics. */
   readonly onSync?: (outcome: 'ok' | 'degraded' | 'error' | 'skipped', seconds: number) => void;
+  /** Told each time a key is put back with backoff, e.g. for metrics. */
+  readonly onRetry?: (key: string) => void;
 }
 
 /** Why a sync asks to be retried with backoff; carries the problems it reported. */
@@ -77,6 +86,7 @@ export class BitcoinNetworkController {
   private readonly now: () => Date;
   private readonly randomBytes: (n: number) => Buffer;
   private readonly onSync?: ControllerOptions['onSync'];
+  private readonly onRetry?: ControllerOptions['onRetry'];
   private workers: Promise<void>[] = [];
 
   constructor(options: ControllerOptions) {
@@ -90,6 +100,7 @@ export class BitcoinNetworkController {
     this.now = options.now ?? (() => new Date());
     this.randomBytes = options.randomBytes ?? cryptoRandomBytes;
     this.onSync = options.onSync;
+    this.onRetry = options.onRetry;
     this.recorder = new EventRecorder(this.api, this.logger, this.now);
   }
 
@@ -144,6 +155,7 @@ export class BitcoinNetworkController {
       this.onSync?.(result.skipped ? 'skipped' : 'ok', seconds());
     } catch (err) {
       this.queue.addRateLimited(key);
+      this.onRetry?.(key);
       const retries = this.queue.numRequeues(key);
       if (err instanceof SyncError) {
         log.warn({ problems: err.problems, retries }, 'sync degraded');
@@ -222,7 +234,21 @@ export class BitcoinNetworkController {
     const statefulSet =
       this.listers.statefulSet(ns, statefulSetName(name)) ??
       (await this.api.getStatefulSet(ns, statefulSetName(name)));
-    return { network, secret, service, statefulSet, pods: this.listers.pods(ns, name) };
+    const networkPolicy =
+      this.listers.networkPolicy(ns, networkPolicyName(name)) ??
+      (await this.api.getNetworkPolicy(ns, networkPolicyName(name)));
+    const podDisruptionBudget =
+      this.listers.podDisruptionBudget(ns, podDisruptionBudgetName(name)) ??
+      (await this.api.getPodDisruptionBudget(ns, podDisruptionBudgetName(name)));
+    return {
+      network,
+      secret,
+      service,
+      statefulSet,
+      networkPolicy,
+      podDisruptionBudget,
+      pods: this.listers.pods(ns, name),
+    };
   }
 
   /** Make every ready node know every other ready node. One failing node never stops the rest. */

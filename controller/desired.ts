@@ -1,6 +1,6 @@
 /**
- * Pure builders of a network's children: the RPC Secret, the headless Service and the
- * StatefulSet. Same input, same output: nothing here reads a clock or a random source except
+ * Pure builders of a network's children: the RPC Secret, the headless Service, the
+ * StatefulSet, the NetworkPolicy and the PodDisruptionBudget. Same input, same output: nothing here reads a clock or a random source except
  * through its arguments.
  */
 import { createHash, createHmac } from 'node:crypto';
@@ -8,6 +8,8 @@ import type {
   V1Container,
   V1EnvVar,
   V1PersistentVolumeClaim,
+  V1PodDisruptionBudget,
+  V1PodDisruptionBudgetSpec,
   V1ResourceRequirements,
   V1Secret,
   V1Service,
@@ -19,13 +21,18 @@ import {
   BITCOIN_UID,
   BitcoinNetwork,
   CONTAINER_NAME,
+  CONTROLLER_NAMESPACE,
+  CONTROLLER_POD_LABELS,
   controllerRef,
   DATA_DIR,
   DEFAULT_IMAGE,
   DEFAULT_RESOURCES,
+  LABEL_NETWORK,
   networkLabels,
+  networkPolicyName,
   P2P_PORT,
   P2P_PORT_NAME,
+  podDisruptionBudgetName,
   RPC_PORT,
   RPC_PORT_NAME,
   SECRET_KEY_PASSWORD,
@@ -35,6 +42,7 @@ import {
   serviceName,
   statefulSetName,
 } from './api';
+import type { NetworkPolicy } from './kube';
 
 export const DATA_VOLUME = 'data';
 export const RPC_USER_ENV = 'RPC_USER';
@@ -316,5 +324,61 @@ export function desiredStatefulSet(network: BitcoinNetwork, auth: RpcAuthSource)
       template,
       volumeClaimTemplates: volumeClaimTemplates(network),
     },
+  };
+}
+
+/** The spec of `<name>-netpol`: RPC from the controller's pods only, P2P within the network only. */
+export function desiredNetworkPolicySpec(
+  network: BitcoinNetwork,
+): NonNullable<NetworkPolicy['spec']> {
+  const name = network.metadata?.name ?? '';
+  return {
+    podSelector: { matchLabels: networkLabels(name) },
+    policyTypes: ['Ingress'],
+    ingress: [
+      {
+        from: [
+          {
+            namespaceSelector: {
+              matchLabels: { 'kubernetes.io/metadata.name': CONTROLLER_NAMESPACE },
+            },
+            podSelector: { matchLabels: { ...CONTROLLER_POD_LABELS } },
+          },
+        ],
+        ports: [{ protocol: 'TCP', port: RPC_PORT }],
+      },
+      {
+        from: [{ podSelector: { matchLabels: { [LABEL_NETWORK]: name } } }],
+        ports: [{ protocol: 'TCP', port: P2P_PORT }],
+      },
+    ],
+  };
+}
+
+/** The NetworkPolicy `<name>-netpol` selecting the network's pods. */
+export function desiredNetworkPolicy(network: BitcoinNetwork): NetworkPolicy {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: childMeta(network, networkPolicyName(network.metadata?.name ?? '')),
+    spec: desiredNetworkPolicySpec(network),
+  };
+}
+
+/** The spec of `<name>-pdb`: voluntary disruptions take at most one node at a time. */
+export function desiredPodDisruptionBudgetSpec(network: BitcoinNetwork): V1PodDisruptionBudgetSpec {
+  return {
+    maxUnavailable: 1,
+    selector: { matchLabels: networkLabels(network.metadata?.name ?? '') },
+  };
+}
+
+/** The PodDisruptionBudget `<name>-pdb` for the StatefulSet's pods. */
+export function desiredPodDisruptionBudget(network: BitcoinNetwork): V1PodDisruptionBudget {
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: childMeta(network, podDisruptionBudgetName(network.metadata?.name ?? '')),
+    spec: desiredPodDisruptionBudgetSpec(network),
   };
 }

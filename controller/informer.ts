@@ -22,6 +22,27 @@ export interface ResilientInformerOptions<T> {
   readonly initialBackoffMs?: number;
   /** @default 60000 */
   readonly maxBackoffMs?: number;
+  /**
+   * How long the informer may stay in error (failing to list or watch, through its restarts)
+   * before `health()` reports it stuck. @default 2 * maxBackoffMs
+   */
+  readonly stuckAfterMs?: number;
+  /**
+   * How long a watch may run without being re-established before `health()` reports it stuck.
+   * The apiserver ends every watch after 30 to 60 minutes (`--min-request-timeout` 1800 s), so a
+   * watch older than that is most likely a dead connection. @default 90 minutes
+   */
+  readonly maxWatchAgeMs?: number;
+  /** Told each restart after an error, e.g. for metrics. */
+  readonly onRestart?: () => void;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Whether an informer is working; `reason` says why not. */
+export interface InformerHealth {
+  readonly ok: boolean;
+  readonly reason?: string;
 }
 
 export class ResilientInformer<T extends KubernetesObject> implements ObjectCache<T> {
@@ -34,6 +55,13 @@ export class ResilientInformer<T extends KubernetesObject> implements ObjectCach
   private synced = false;
   private restarts = 0;
   private readonly syncWaiters: Array<() => void> = [];
+  private readonly stuckAfterMs: number;
+  private readonly maxWatchAgeMs: number;
+  private readonly now: () => number;
+  /** Since when every attempt has failed; undefined while healthy. */
+  private errorSince?: number;
+  /** When the list/watch was last (re)established. */
+  private lastConnect?: number;
 
   constructor(
     private readonly inner: Informer<T> & ObjectCache<T>,
@@ -42,6 +70,13 @@ export class ResilientInformer<T extends KubernetesObject> implements ObjectCach
     this.initialBackoffMs = options.initialBackoffMs ?? 500;
     this.maxBackoffMs = options.maxBackoffMs ?? 60_000;
     this.backoffMs = this.initialBackoffMs;
+    this.stuckAfterMs = options.stuckAfterMs ?? 2 * this.maxBackoffMs;
+    this.maxWatchAgeMs = options.maxWatchAgeMs ?? 90 * 60_000;
+    this.now = options.now ?? Date.now;
+    // client-node emits "connect" each time it re-lists or re-watches on its own.
+    inner.on('connect', () => {
+      this.lastConnect = this.now();
+    });
     inner.on('add', (obj: T) => options.onEvent('add', obj));
     inner.on('update', (obj: T) => options.onEvent('update', obj));
     inner.on('delete', (obj: T) => options.onEvent('delete', obj));
@@ -72,6 +107,28 @@ export class ResilientInformer<T extends KubernetesObject> implements ObjectCach
     return new Promise((resolve) => this.syncWaiters.push(resolve));
   }
 
+  /**
+   * Liveness: not ok when the informer has been failing for longer than `stuckAfterMs`, or its
+   * watch has not been re-established for `maxWatchAgeMs`. Before start and after stop it is ok.
+   */
+  health(): InformerHealth {
+    if (this.stopped) return { ok: true };
+    const now = this.now();
+    if (this.errorSince !== undefined && now - this.errorSince > this.stuckAfterMs) {
+      return {
+        ok: false,
+        reason: `${this.options.name}: failing for ${Math.round((now - this.errorSince) / 1000)} s`,
+      };
+    }
+    if (this.lastConnect !== undefined && now - this.lastConnect > this.maxWatchAgeMs) {
+      return {
+        ok: false,
+        reason: `${this.options.name}: watch not re-established for ${Math.round((now - this.lastConnect) / 1000)} s`,
+      };
+    }
+    return { ok: true };
+  }
+
   /** How many times the informer was restarted after an error. */
   restartCount(): number {
     return this.restarts;
@@ -87,6 +144,7 @@ export class ResilientInformer<T extends KubernetesObject> implements ObjectCach
 
   private async attempt(): Promise<void> {
     this.failedSinceStart = false;
+    this.lastConnect = this.now();
     try {
       await this.inner.start();
     } catch (err) {
@@ -94,6 +152,7 @@ export class ResilientInformer<T extends KubernetesObject> implements ObjectCach
     }
     if (this.failedSinceStart || this.stopped) return;
     this.backoffMs = this.initialBackoffMs;
+    this.errorSince = undefined;
     if (!this.synced) {
       this.synced = true;
       this.syncWaiters.splice(0).forEach((r) => r());
@@ -102,6 +161,7 @@ export class ResilientInformer<T extends KubernetesObject> implements ObjectCach
 
   private onError(err: unknown): void {
     this.failedSinceStart = true;
+    this.errorSince ??= this.now();
     if (this.stopped || this.timer) return;
     const delay = this.backoffMs;
     this.backoffMs = Math.min(this.backoffMs * 2, this.maxBackoffMs);
@@ -113,6 +173,7 @@ export class ResilientInformer<T extends KubernetesObject> implements ObjectCach
       this.timer = undefined;
       if (this.stopped) return;
       this.restarts++;
+      this.options.onRestart?.();
       void this.attempt();
     }, delay);
   }

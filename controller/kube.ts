@@ -7,12 +7,32 @@
  */
 import type {
   CoreV1Event,
+  V1Lease,
+  V1NetworkPolicy,
+  V1NetworkPolicyPeer,
+  V1NetworkPolicyPort,
+  V1NetworkPolicySpec,
   V1Pod,
+  V1PodDisruptionBudget,
   V1Secret,
   V1Service,
   V1StatefulSet,
 } from '@kubernetes/client-node';
 import type { BitcoinNetwork } from './api';
+
+/**
+ * A NetworkPolicy as it is on the wire. client-node's model names an ingress rule's peers
+ * `_from` (`from` is reserved in its generator) and its serializer drops a plain `from`, which
+ * would turn "only from these peers" into "from anyone". The controller uses the wire shape
+ * everywhere; `client.ts` converts at the edge.
+ */
+export interface NetworkPolicyIngressRule {
+  from?: V1NetworkPolicyPeer[];
+  ports?: V1NetworkPolicyPort[];
+}
+export interface NetworkPolicy extends Omit<V1NetworkPolicy, 'spec'> {
+  spec?: Omit<V1NetworkPolicySpec, 'ingress'> & { ingress?: NetworkPolicyIngressRule[] };
+}
 
 export interface KubeApi {
   /** bitcoinnetworks get */
@@ -35,8 +55,43 @@ export interface KubeApi {
   createStatefulSet(namespace: string, body: V1StatefulSet): Promise<V1StatefulSet>;
   /** statefulsets patch (JSON merge patch) */
   patchStatefulSet(namespace: string, name: string, patch: object): Promise<V1StatefulSet>;
+  /** networkpolicies get */
+  getNetworkPolicy(namespace: string, name: string): Promise<NetworkPolicy | undefined>;
+  /** networkpolicies create */
+  createNetworkPolicy(namespace: string, body: NetworkPolicy): Promise<NetworkPolicy>;
+  /** networkpolicies patch (JSON merge patch) */
+  patchNetworkPolicy(namespace: string, name: string, patch: object): Promise<NetworkPolicy>;
+  /** poddisruptionbudgets get */
+  getPodDisruptionBudget(
+    namespace: string,
+    name: string,
+  ): Promise<V1PodDisruptionBudget | undefined>;
+  /** poddisruptionbudgets create */
+  createPodDisruptionBudget(
+    namespace: string,
+    body: V1PodDisruptionBudget,
+  ): Promise<V1PodDisruptionBudget>;
+  /** poddisruptionbudgets patch (JSON merge patch) */
+  patchPodDisruptionBudget(
+    namespace: string,
+    name: string,
+    patch: object,
+  ): Promise<V1PodDisruptionBudget>;
   /** events create (core/v1) */
   createEvent(namespace: string, body: CoreV1Event): Promise<void>;
+}
+
+/**
+ * The Lease calls of leader election (coordination.k8s.io leases get, create, update), in the
+ * controller's own namespace only.
+ */
+export interface LeaseApi {
+  /** leases get */
+  getLease(namespace: string, name: string): Promise<V1Lease | undefined>;
+  /** leases create */
+  createLease(namespace: string, body: V1Lease): Promise<V1Lease>;
+  /** leases update; `body.metadata.resourceVersion` guards the write (409 when stale). */
+  replaceLease(namespace: string, name: string, body: V1Lease): Promise<V1Lease>;
 }
 
 /** Read-only views of the informer caches. Returned objects must not be modified. */
@@ -45,6 +100,8 @@ export interface Listers {
   secret(namespace: string, name: string): Readonly<V1Secret> | undefined;
   service(namespace: string, name: string): Readonly<V1Service> | undefined;
   statefulSet(namespace: string, name: string): Readonly<V1StatefulSet> | undefined;
+  networkPolicy(namespace: string, name: string): Readonly<NetworkPolicy> | undefined;
+  podDisruptionBudget(namespace: string, name: string): Readonly<V1PodDisruptionBudget> | undefined;
   /** Pods labelled with the network's instance label. */
   pods(namespace: string, network: string): readonly Readonly<V1Pod>[];
 }

@@ -1,15 +1,42 @@
 /**
- * The controller process: wiring only. Flags → kubeconfig → informers → controller and workers,
- * health server; SIGTERM drains the queue and exits.
+ * The controller process: wiring only. Flags → kubeconfig → informers (warm on every replica) →
+ * leader election → controller and workers on the leader only; health server; SIGTERM drains the
+ * queue, releases the Lease and exits.
  */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
-import { informerListers, Informers, makeInformers, ClientNodeKubeApi } from './client';
+import {
+  ClientNodeKubeApi,
+  ClientNodeLeaseApi,
+  informerListers,
+  Informers,
+  makeInformers,
+} from './client';
 import { BitcoinNetworkController } from './controller';
-import { ControllerMetrics, HealthServer } from './health';
+import { Check, ControllerMetrics, HealthServer } from './health';
+import { LeaderElector } from './leader';
 import { createLogger } from './log';
-import { ControllerProcessOptions, parseOptions, USAGE } from './options';
+import { meteredApi, MeteredRpc } from './metered';
+import { ControllerProcessOptions, ENV, parseOptions, USAGE } from './options';
+import { WorkQueue } from './queue';
 import { MapFileResolver, PodIpResolver, UnmappedPodResolver } from './resolver';
 import { JsonRpcClient } from './rpc';
+
+const SERVICE_ACCOUNT_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+/** The Lease's namespace: the flag or $POD_NAMESPACE, else the pod's service account namespace. */
+function leaseNamespace(options: ControllerProcessOptions): string {
+  if (options.leaderElectionNamespace) return options.leaderElectionNamespace;
+  try {
+    return fs.readFileSync(SERVICE_ACCOUNT_NAMESPACE_FILE, 'utf8').trim();
+  } catch {
+    throw new Error(
+      `--leader-election-namespace is required with --leader-elect outside a pod (or set ${ENV.podNamespace})`,
+    );
+  }
+}
 
 function loadKubeConfig(options: ControllerProcessOptions): { kc: KubeConfig; source: string } {
   const kc = new KubeConfig();
@@ -48,11 +75,15 @@ async function main(): Promise<void> {
       rpcTimeoutMs: options.rpcTimeoutMs,
       rpcAddressMap: options.rpcAddressMap,
       rpcAddressMapStrict: options.rpcAddressMapStrict,
+      leaderElect: options.leaderElect,
     },
     'starting bitcoin-controller',
   );
 
-  const rpc = new JsonRpcClient({ timeoutMs: options.rpcTimeoutMs });
+  const queue = new WorkQueue();
+  const metrics = new ControllerMetrics(queue);
+  const rpcClient = new JsonRpcClient({ timeoutMs: options.rpcTimeoutMs });
+  const rpc = new MeteredRpc(rpcClient, metrics);
   const resolver = options.rpcAddressMap
     ? new MapFileResolver(
         options.rpcAddressMap,
@@ -65,26 +96,74 @@ async function main(): Promise<void> {
     : new PodIpResolver();
 
   // The informers' handlers need the controller, and the controller reads the informers' caches.
-  // The handlers run only after start(), when `ctl` and `metrics` exist.
+  // The handlers run only after start(), when `ctl` exists. On a standby they fill the queue,
+  // which no worker takes from until this process leads.
   const informers: Informers = makeInformers(kc, logger, {
     network: (_verb, obj) => ctl.enqueueNetwork(obj),
     child: (_verb, obj) => ctl.enqueueOwner(obj),
+    restarted: (name) => metrics.informerRestarted(name),
   });
   const ctl = new BitcoinNetworkController({
-    api: new ClientNodeKubeApi(kc),
+    api: meteredApi(new ClientNodeKubeApi(kc), metrics),
     listers: informerListers(informers),
     rpc,
     resolver,
     logger,
+    queue,
     resyncMs: options.resyncSeconds * 1000,
     onSync: (outcome, seconds) => metrics.observe(outcome, seconds),
+    onRetry: () => metrics.retried(),
   });
-  const metrics = new ControllerMetrics(() => ctl.queue.len());
+
+  let working = false;
+  const startWorkers = () => {
+    working = true;
+    ctl.start(options.workers);
+  };
+  let elector: LeaderElector | undefined;
+  if (options.leaderElect) {
+    const identity = `${process.env[ENV.podName] || os.hostname()}_${randomBytes(4).toString('hex')}`;
+    elector = new LeaderElector({
+      api: meteredApi(new ClientNodeLeaseApi(kc), metrics),
+      namespace: leaseNamespace(options),
+      identity,
+      logger,
+      onStartedLeading: () => {
+        metrics.setLeader(true);
+        logger.info({ identity, workers: options.workers }, 'leading: starting workers');
+        startWorkers();
+      },
+      onStoppedLeading: () => {
+        // Another replica may already be writing: stop at once, in-flight passes included.
+        // The container restarts and campaigns again as a standby.
+        metrics.setLeader(false);
+        queue.shutDown();
+        logger.fatal({ identity }, 'leader election lost: exiting');
+        logger.flush();
+        process.exit(1);
+      },
+    });
+  }
 
   const all = Object.values(informers);
   let stopping = false;
-  const ready = () => !stopping && all.every((i) => i.hasSynced());
-  const health = new HealthServer(ready, metrics);
+  const ready = (): Check => {
+    if (stopping) return { ok: false, reason: 'shutting down' };
+    const waiting = all.filter((i) => !i.hasSynced()).length;
+    if (waiting > 0) return { ok: false, reason: `${waiting} informer(s) not synced` };
+    const state = elector?.getState();
+    if (state === 'lost') return { ok: false, reason: 'leader election lost' };
+    return { ok: true };
+  };
+  const live = (): Check => {
+    const stuck = Object.values(informers)
+      .map((i) => i.health())
+      .filter((h) => !h.ok);
+    return stuck.length === 0
+      ? { ok: true }
+      : { ok: false, reason: stuck.map((h) => h.reason).join('; ') };
+  };
+  const health = new HealthServer({ ready, live, metrics });
   if (options.healthPort > 0) {
     const port = await health.listen(options.healthPort, options.healthBind);
     logger.info({ port, bind: options.healthBind }, 'health server listening');
@@ -98,8 +177,13 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down: draining the work queue');
     await Promise.all(all.map((i) => i.stop()));
-    await ctl.shutdown();
-    rpc.close();
+    // A standby's queue holds keys no worker will take: drop them rather than wait.
+    if (working) await ctl.shutdown();
+    else queue.shutDown();
+    // Only once no pass is in flight: then a standby may take over at once.
+    await elector?.release();
+    metrics.setLeader(false);
+    rpcClient.close();
     await health.close();
     logger.info('stopped');
     logger.flush();
@@ -111,8 +195,14 @@ async function main(): Promise<void> {
   await Promise.all(all.map((i) => i.start()));
   await Promise.all(all.map((i) => i.whenSynced()));
   if (stopping) return;
-  logger.info('caches synced; starting workers');
-  ctl.start(options.workers);
+  if (elector) {
+    logger.info({ identity: elector.identity }, 'caches synced; campaigning for the leader lease');
+    elector.start();
+  } else {
+    logger.info('caches synced; leader election off: starting workers');
+    metrics.setLeader(true);
+    startWorkers();
+  }
 }
 
 main().catch((err: unknown) => {

@@ -26,6 +26,16 @@ export interface ControllerProcessOptions {
   readonly healthBind: string;
   /** @default 'info' */
   readonly logLevel: string;
+  /**
+   * Campaign for the leader Lease; only the leader reconciles.
+   * @default - true in a pod (in-cluster config), false otherwise
+   */
+  readonly leaderElect: boolean;
+  /**
+   * Namespace of the leader Lease.
+   * @default - $POD_NAMESPACE, else the service account's namespace (read in `main.ts`)
+   */
+  readonly leaderElectionNamespace?: string;
   readonly help: boolean;
 }
 
@@ -36,6 +46,9 @@ export const ENV = {
   rpcAddressMap: 'BITCOIN_CONTROLLER_RPC_ADDRESS_MAP',
   healthPort: 'BITCOIN_CONTROLLER_HEALTH_PORT',
   logLevel: 'LOG_LEVEL',
+  leaderElect: 'BITCOIN_CONTROLLER_LEADER_ELECT',
+  podName: 'POD_NAME',
+  podNamespace: 'POD_NAMESPACE',
 } as const;
 
 export const USAGE = `Usage: bitcoin-controller [flags]
@@ -49,6 +62,10 @@ export const USAGE = `Usage: bitcoin-controller [flags]
   --health-port <n>          port of /healthz, /readyz, /metrics; 0 = off (env ${ENV.healthPort}, default 8081)
   --health-bind <addr>       address the health server binds (default 0.0.0.0)
   --log-level <level>        trace|debug|info|warn|error|fatal (env ${ENV.logLevel}, default info)
+  --leader-elect[=true|false]  campaign for the leader Lease; only the leader reconciles
+                             (env ${ENV.leaderElect}, default true in a pod, false elsewhere)
+  --leader-election-namespace <ns>  namespace of the Lease (default $${ENV.podNamespace}, else the
+                             service account's namespace)
   -h, --help                 print this help
 `;
 
@@ -70,12 +87,34 @@ function intOption(
   return Number(raw);
 }
 
+function boolOption(flag: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new Error(`--${flag} must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+/** `--leader-elect` alone means `--leader-elect=true`; `--leader-elect false` is also accepted. */
+function normaliseBooleanFlags(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] !== '--leader-elect') {
+      out.push(argv[i]);
+    } else if (argv[i + 1] === 'true' || argv[i + 1] === 'false') {
+      out.push(`--leader-elect=${argv[++i]}`);
+    } else {
+      out.push('--leader-elect=true');
+    }
+  }
+  return out;
+}
+
 export function parseOptions(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): ControllerProcessOptions {
   const { values } = parseArgs({
-    args: [...argv],
+    args: normaliseBooleanFlags(argv),
     options: {
       kubeconfig: { type: 'string' },
       workers: { type: 'string' },
@@ -86,6 +125,8 @@ export function parseOptions(
       'health-port': { type: 'string' },
       'health-bind': { type: 'string' },
       'log-level': { type: 'string' },
+      'leader-elect': { type: 'string' },
+      'leader-election-namespace': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -103,6 +144,13 @@ export function parseOptions(
   const rpcAddressMapStrict = values['rpc-address-map-strict'] ?? false;
   if (rpcAddressMapStrict && !rpcAddressMap) {
     throw new Error('--rpc-address-map-strict needs --rpc-address-map');
+  }
+  // In a pod the controller may run as one of several replicas; elsewhere it usually runs alone.
+  const inCluster = kubeconfig === undefined && !!env.KUBERNETES_SERVICE_HOST;
+  const leaderElectionNamespace =
+    values['leader-election-namespace'] ?? env[ENV.podNamespace] ?? undefined;
+  if (leaderElectionNamespace === '') {
+    throw new Error('--leader-election-namespace must not be empty');
   }
   return {
     kubeconfig,
@@ -132,6 +180,12 @@ export function parseOptions(
     ),
     healthBind: values['health-bind'] ?? '0.0.0.0',
     logLevel,
+    leaderElect: boolOption(
+      'leader-elect',
+      values['leader-elect'] ?? env[ENV.leaderElect],
+      inCluster,
+    ),
+    leaderElectionNamespace,
     help: values.help ?? false,
   };
 }

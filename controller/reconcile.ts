@@ -3,7 +3,13 @@
  * desired status out. No I/O, no clock, no randomness except through the context; objects from the
  * cache are read, never modified.
  */
-import type { V1Pod, V1Secret, V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import type {
+  V1Pod,
+  V1PodDisruptionBudget,
+  V1Secret,
+  V1Service,
+  V1StatefulSet,
+} from '@kubernetes/client-node';
 import {
   ANNOTATION_SPEC_HASH,
   BitcoinNetwork,
@@ -25,6 +31,8 @@ import {
 } from './api';
 import {
   derivedRpcAuth,
+  desiredNetworkPolicy,
+  desiredPodDisruptionBudget,
   desiredSecret,
   desiredService,
   desiredServiceSpec,
@@ -32,6 +40,7 @@ import {
   RpcAuthSource,
   RpcCredentials,
 } from './desired';
+import type { NetworkPolicy } from './kube';
 import type { MeshNode } from './mesh';
 
 // Event and condition reasons.
@@ -53,14 +62,18 @@ export const REASON_DEGRADED = 'Degraded';
 export const REASON_STORAGE_IMMUTABLE = 'StorageImmutable';
 export const REASON_INVALID_SPEC = 'InvalidSpec';
 
-export type ChildObject = V1Secret | V1Service | V1StatefulSet;
-export type ChildResource = 'secrets' | 'services' | 'statefulsets';
+export type ChildObject =
+  V1Secret | V1Service | V1StatefulSet | NetworkPolicy | V1PodDisruptionBudget;
+export type ChildResource =
+  'secrets' | 'services' | 'statefulsets' | 'networkpolicies' | 'poddisruptionbudgets';
+/** Children the controller patches when they drift from the desired spec. */
+export type PatchableResource = Exclude<ChildResource, 'secrets'>;
 
 export type Action =
   | { readonly type: 'create'; readonly resource: ChildResource; readonly object: ChildObject }
   | {
       readonly type: 'patch';
-      readonly resource: 'services' | 'statefulsets';
+      readonly resource: PatchableResource;
       readonly namespace: string;
       readonly name: string;
       /** A JSON merge patch. */
@@ -86,6 +99,8 @@ export interface Observed {
   readonly secret?: V1Secret;
   readonly service?: V1Service;
   readonly statefulSet?: V1StatefulSet;
+  readonly networkPolicy?: NetworkPolicy;
+  readonly podDisruptionBudget?: V1PodDisruptionBudget;
   /** Pods carrying the network's labels. */
   readonly pods: readonly V1Pod[];
 }
@@ -238,6 +253,48 @@ function reconcileService(o: Observed): { actions: Action[]; problems: Problem[]
         REASON_UPDATED,
         `Updated Service "${name}" to the desired ports and selector`,
       ),
+    ],
+    problems: [],
+  };
+}
+
+/**
+ * A child whose whole spec the controller owns (NetworkPolicy, PodDisruptionBudget): create it
+ * when missing, report it when someone else owns the name, and patch the spec back when it
+ * differs from the desired one, whoever changed it.
+ */
+function reconcileOwnedSpec(
+  o: Observed,
+  kind: string,
+  resource: 'networkpolicies' | 'poddisruptionbudgets',
+  current: { metadata?: unknown; spec?: unknown } | undefined,
+  desired: ChildObject & { spec?: unknown },
+): { actions: Action[]; problems: Problem[] } {
+  const net = o.network;
+  const ns = net.metadata?.namespace ?? '';
+  const name = desired.metadata?.name ?? '';
+  if (!current) {
+    return {
+      actions: [
+        { type: 'create', resource, object: desired },
+        event('Normal', REASON_CREATED, `Created ${kind} "${name}"`),
+      ],
+      problems: [],
+    };
+  }
+  if (!isControlledBy(current as Parameters<typeof isControlledBy>[0], net)) {
+    return { actions: [], problems: [notOwned(kind, name, ns)] };
+  }
+  const want = desired.spec as Record<string, unknown>;
+  const have = (current.spec ?? {}) as Record<string, unknown>;
+  // Fields the apiserver defaults and we do not set are left alone.
+  if (Object.keys(want).every((k) => jsonEqual(have[k], want[k]))) {
+    return { actions: [], problems: [] };
+  }
+  return {
+    actions: [
+      { type: 'patch', resource, namespace: ns, name, patch: { spec: want } },
+      event('Normal', REASON_UPDATED, `Updated ${kind} "${name}" to the desired spec`),
     ],
     problems: [],
   };
@@ -431,8 +488,29 @@ export function reconcile(o: Observed, ctx: ReconcileContext): Plan {
   }
   const secret = reconcileSecret(o, ctx);
   const service = reconcileService(o);
+  // Policy and budget before the pods exist, so no pod runs unprotected.
+  const netpol = reconcileOwnedSpec(
+    o,
+    'NetworkPolicy',
+    'networkpolicies',
+    o.networkPolicy,
+    desiredNetworkPolicy(o.network),
+  );
+  const pdb = reconcileOwnedSpec(
+    o,
+    'PodDisruptionBudget',
+    'poddisruptionbudgets',
+    o.podDisruptionBudget,
+    desiredPodDisruptionBudget(o.network),
+  );
   const sts = reconcileStatefulSet(o, secret.auth);
-  const problems = [...secret.problems, ...service.problems, ...sts.problems];
+  const problems = [
+    ...secret.problems,
+    ...service.problems,
+    ...netpol.problems,
+    ...pdb.problems,
+    ...sts.problems,
+  ];
   const usable = secret.credentials !== undefined && sts.problems.length === 0 && !!o.statefulSet;
   const meshNodes: MeshNode[] = usable
     ? nodeStatuses(o.network, o.pods)
@@ -444,7 +522,13 @@ export function reconcile(o: Observed, ctx: ReconcileContext): Plan {
         }))
     : [];
   return {
-    actions: [...secret.actions, ...service.actions, ...sts.actions],
+    actions: [
+      ...secret.actions,
+      ...service.actions,
+      ...netpol.actions,
+      ...pdb.actions,
+      ...sts.actions,
+    ],
     problems,
     credentials: secret.credentials,
     meshNodes,

@@ -1,27 +1,39 @@
 import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
-import { GROUP, PLURAL } from '../controller/api';
+import { CONTROLLER_NAMESPACE, CONTROLLER_POD_LABELS, GROUP, PLURAL } from '../controller/api';
+import { LEASE_NAME } from '../controller/leader';
+import { ENV } from '../controller/options';
+import { allowIngress, denyAllIngress } from './network-policies';
 
 /** Namespace the controller runs in. */
-export const CONTROLLER_NAMESPACE = 'bitcoin-controller';
-/** Name of the ServiceAccount, ClusterRole, ClusterRoleBinding and Deployment. */
+export { CONTROLLER_NAMESPACE };
+/** Name of the ServiceAccount, ClusterRole, Role, their bindings and the Deployment. */
 export const CONTROLLER_NAME = 'bitcoin-controller';
-/** Numeric user and group the controller runs as; the Dockerfile's `USER` is the same. */
-export const CONTROLLER_UID = 1000;
+/**
+ * Numeric user and group the controller runs as; the Dockerfile's `USER` is the same. High enough
+ * (≥ 10000) not to collide with any user of the node's host system.
+ */
+export const CONTROLLER_UID = 10001;
+/** Controller replicas: one leads (by a Lease), the other stands by with warm caches. */
+export const CONTROLLER_REPLICAS = 2;
 /** Port of the controller's health server: `GET /healthz` (alive) and `GET /readyz` (ready). */
 export const CONTROLLER_HEALTH_PORT = 8081;
 
 /**
- * Everything the controller may do, and nothing more.
+ * Everything the controller may do across namespaces, and nothing more: exactly the calls of
+ * `controller/kube.ts` (KubeApi) and the list/watch of its informers (`controller/client.ts`).
  *
- * - It reads networks and writes only their status subresource.
- * - It creates and updates its children (StatefulSet, Service, generated RPC Secret) and reads
- *   their pods.
+ * - It reads networks (get: the re-read after a status conflict) and writes only their status
+ *   subresource, by update.
+ * - It creates its children and patches them back when they drift (StatefulSet, Service,
+ *   NetworkPolicy, PodDisruptionBudget); it reads pods through an informer only.
  * - It never deletes: children carry a controller ownerReference, so the garbage collector
  *   removes them with their network.
  * - A generated Secret is created once and never rotated, so secrets get no update or patch.
- * - Events are written through both the core and the events.k8s.io API.
+ *   Secrets need get (user-named Secrets are read by name) and list/watch (the informer of the
+ *   generated ones; Kubernetes RBAC cannot restrict list/watch by label).
+ * - Events are created through the core API only.
  */
 export const CONTROLLER_RULES: readonly kplus.k8s.PolicyRule[] = [
   {
@@ -32,22 +44,45 @@ export const CONTROLLER_RULES: readonly kplus.k8s.PolicyRule[] = [
   {
     apiGroups: [GROUP],
     resources: [`${PLURAL}/status`],
-    verbs: ['update', 'patch'],
+    verbs: ['update'],
   },
   {
     apiGroups: ['apps'],
     resources: ['statefulsets'],
-    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+    verbs: ['get', 'list', 'watch', 'create', 'patch'],
   },
   {
     apiGroups: [''],
     resources: ['services'],
-    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+    verbs: ['get', 'list', 'watch', 'create', 'patch'],
   },
-  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
   { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'create'] },
-  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+  { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+  {
+    apiGroups: ['networking.k8s.io'],
+    resources: ['networkpolicies'],
+    verbs: ['get', 'list', 'watch', 'create', 'patch'],
+  },
+  {
+    apiGroups: ['policy'],
+    resources: ['poddisruptionbudgets'],
+    verbs: ['get', 'list', 'watch', 'create', 'patch'],
+  },
+];
+
+/**
+ * Leader election, in the controller's own namespace only (a Role, not the ClusterRole): create
+ * the Lease (RBAC cannot limit create by name), then read and renew only that Lease.
+ */
+export const LEADER_ELECTION_RULES: readonly kplus.k8s.PolicyRule[] = [
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+  {
+    apiGroups: ['coordination.k8s.io'],
+    resources: ['leases'],
+    resourceNames: [LEASE_NAME],
+    verbs: ['get', 'update'],
+  },
 ];
 
 export interface BitcoinOperatorChartProps {
@@ -66,7 +101,8 @@ export interface BitcoinOperatorChartProps {
 
 /**
  * The BitcoinNetwork controller: its Namespace, ServiceAccount, least-privilege ClusterRole and
- * binding, and a single-replica Deployment.
+ * leader-election Role with their bindings, a two-replica Deployment with leader election, its
+ * PodDisruptionBudget, and NetworkPolicies that admit only the health and metrics port.
  *
  * Apply after {@link BitcoinCrdChart}: the controller watches BitcoinNetworks from the start.
  */
@@ -74,17 +110,16 @@ export class BitcoinOperatorChart extends Chart {
   public readonly namespaceObject: kplus.Namespace;
   public readonly serviceAccount: kplus.ServiceAccount;
   public readonly clusterRole: kplus.k8s.KubeClusterRole;
+  public readonly role: kplus.k8s.KubeRole;
   public readonly deployment: kplus.Deployment;
+  public readonly podDisruptionBudget: kplus.k8s.KubePodDisruptionBudget;
 
   constructor(scope: Construct, id: string, props: BitcoinOperatorChartProps) {
     super(scope, id);
     validateImage(props.image);
 
-    const labels = {
-      'app.kubernetes.io/name': CONTROLLER_NAME,
-      'app.kubernetes.io/component': 'controller',
-      'app.kubernetes.io/part-of': 'bitcoin-operator',
-    };
+    // The per-network NetworkPolicies the controller writes admit RPC from pods with these labels.
+    const labels = { ...CONTROLLER_POD_LABELS };
 
     this.namespaceObject = new kplus.Namespace(this, 'Namespace', {
       metadata: {
@@ -122,15 +157,33 @@ export class BitcoinOperatorChart extends Chart {
       ],
     });
 
+    this.role = new kplus.k8s.KubeRole(this, 'LeaderElectionRole', {
+      metadata: { name: CONTROLLER_NAME, namespace: CONTROLLER_NAMESPACE, labels },
+      rules: LEADER_ELECTION_RULES.map((rule) => ({ ...rule })),
+    });
+
+    const roleBinding = new kplus.k8s.KubeRoleBinding(this, 'LeaderElectionRoleBinding', {
+      metadata: { name: CONTROLLER_NAME, namespace: CONTROLLER_NAMESPACE, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: CONTROLLER_NAME },
+      subjects: [
+        { kind: 'ServiceAccount', name: CONTROLLER_NAME, namespace: CONTROLLER_NAMESPACE },
+      ],
+    });
+
     const tmp = kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: Size.mebibytes(16) });
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: { name: CONTROLLER_NAME, namespace: CONTROLLER_NAMESPACE, labels },
       podMetadata: { labels },
       select: false,
-      // One controller at a time: there is no leader election, so never run two side by side.
-      replicas: 1,
-      strategy: kplus.DeploymentStrategy.recreate(),
+      // Only the Lease holder reconciles; the standby takes over within the lease duration (15 s)
+      // of a crash, at once after a graceful stop. A rolling update is safe: one new pod at a
+      // time, and an old one goes only when the new one is ready.
+      replicas: CONTROLLER_REPLICAS,
+      strategy: kplus.DeploymentStrategy.rollingUpdate({
+        maxSurge: kplus.PercentOrAbsolute.absolute(1),
+        maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
+      }),
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: true,
       securityContext: {
@@ -148,6 +201,12 @@ export class BitcoinOperatorChart extends Chart {
           image: props.image,
           imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
           ports: [{ name: 'health', number: CONTROLLER_HEALTH_PORT }],
+          // Identity and namespace for the leader Lease, from the downward API.
+          envVariables: {
+            [ENV.podName]: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
+            [ENV.podNamespace]: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
+            [ENV.leaderElect]: kplus.EnvValue.fromValue('true'),
+          },
           securityContext: {
             ensureNonRoot: true,
             user: CONTROLLER_UID,
@@ -163,7 +222,8 @@ export class BitcoinOperatorChart extends Chart {
             memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
           },
           // The controller serves these on CONTROLLER_HEALTH_PORT: /healthz answers while the
-          // process and its event loop are alive, /readyz once the informers have synced.
+          // event loop is alive and no informer is stuck; /readyz once the informers have synced
+          // and the process leads or stands by (both replicas are ready).
           // Probing the process's own HTTP server is the honest signal: an exec check or a bare
           // TCP connect would pass for a wedged event loop.
           liveness: kplus.Probe.fromHttpGet('/healthz', {
@@ -185,9 +245,37 @@ export class BitcoinOperatorChart extends Chart {
     });
     this.deployment.select(kplus.LabelSelector.of({ labels }));
 
+    // A node drain never takes both replicas at once.
+    this.podDisruptionBudget = new kplus.k8s.KubePodDisruptionBudget(this, 'Budget', {
+      metadata: { name: CONTROLLER_NAME, namespace: CONTROLLER_NAMESPACE, labels },
+      spec: {
+        minAvailable: kplus.k8s.IntOrString.fromNumber(1),
+        selector: { matchLabels: labels },
+      },
+    });
+
+    // Nothing connects to the controller except the kubelet's probes and Prometheus.
+    const denyAll = denyAllIngress(this, CONTROLLER_NAMESPACE, labels);
+    const allowHealth = allowIngress(this, {
+      name: 'allow-health-and-metrics',
+      namespace: CONTROLLER_NAMESPACE,
+      labels,
+      pods: labels,
+      ports: [CONTROLLER_HEALTH_PORT],
+    });
+
     // Namespace first in the manifest: kubectl applies the objects in order.
-    this.serviceAccount.node.addDependency(this.namespaceObject);
-    this.deployment.node.addDependency(this.namespaceObject);
+    for (const obj of [
+      this.serviceAccount,
+      this.role,
+      roleBinding,
+      this.deployment,
+      this.podDisruptionBudget,
+      denyAll,
+      allowHealth,
+    ]) {
+      obj.node.addDependency(this.namespaceObject);
+    }
   }
 }
 

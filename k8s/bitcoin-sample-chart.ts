@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { MAX_NETWORK_NODES } from '../lib/config';
 import { BitcoinNetwork } from './imports/bitcoin.eksplatform.dev';
+import { denyAllIngress } from './network-policies';
 
 /** Namespace of the sample network. */
 export const SAMPLE_NAMESPACE = 'bitcoin';
@@ -35,6 +36,7 @@ export interface BitcoinSampleChartProps {
 export class BitcoinSampleChart extends Chart {
   public readonly namespaceObject: kplus.Namespace;
   public readonly network: BitcoinNetwork;
+  public readonly denyAllIngress: kplus.k8s.KubeNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: BitcoinSampleChartProps) {
     super(scope, id);
@@ -61,6 +63,14 @@ export class BitcoinSampleChart extends Chart {
         },
       },
     });
+
+    // Default deny: no pod of the namespace takes traffic unless a policy admits it. The
+    // controller adds `<network>-netpol` per network (RPC from the controller, P2P within the
+    // network). Do the same in every namespace you put networks in.
+    this.denyAllIngress = denyAllIngress(this, SAMPLE_NAMESPACE, {
+      'app.kubernetes.io/part-of': 'bitcoin-operator',
+    });
+    this.denyAllIngress.node.addDependency(this.namespaceObject);
 
     // spec.image is left to the CRD's default, the pinned Bitcoin Core release.
     this.network = new BitcoinNetwork(this, 'Network', {

@@ -9,7 +9,9 @@
 import type {
   CoreV1Event,
   KubernetesObject,
+  V1Lease,
   V1Pod,
+  V1PodDisruptionBudget,
   V1Secret,
   V1Service,
   V1StatefulSet,
@@ -22,10 +24,18 @@ import {
   networkLabels,
   statefulSetName,
 } from '../api';
-import { ApiError, KubeApi, Listers } from '../kube';
+import { ApiError, KubeApi, LeaseApi, Listers, NetworkPolicy } from '../kube';
 
 export type Resource =
-  'bitcoinnetworks' | 'secrets' | 'services' | 'statefulsets' | 'pods' | 'events';
+  | 'bitcoinnetworks'
+  | 'secrets'
+  | 'services'
+  | 'statefulsets'
+  | 'pods'
+  | 'events'
+  | 'networkpolicies'
+  | 'poddisruptionbudgets'
+  | 'leases';
 
 export type Verb = 'get' | 'create' | 'update' | 'patch';
 
@@ -80,7 +90,7 @@ export const serverError = (message = 'etcdserver: request timed out') =>
 
 type Obj = KubernetesObject & { spec?: unknown; status?: unknown };
 
-export class FakeKube implements KubeApi, Listers {
+export class FakeKube implements KubeApi, LeaseApi, Listers {
   readonly calls: Call[] = [];
   private readonly store = new Map<Resource, Map<string, Obj>>();
   private readonly reactors: Array<{ verb: Verb | '*'; resource: Resource | '*'; fn: Reactor }> =
@@ -223,6 +233,14 @@ export class FakeKube implements KubeApi, Listers {
     return this.cached<V1StatefulSet>('statefulsets', namespace, name);
   }
 
+  networkPolicy(namespace: string, name: string): NetworkPolicy | undefined {
+    return this.cached<NetworkPolicy>('networkpolicies', namespace, name);
+  }
+
+  podDisruptionBudget(namespace: string, name: string): V1PodDisruptionBudget | undefined {
+    return this.cached<V1PodDisruptionBudget>('poddisruptionbudgets', namespace, name);
+  }
+
   pods(namespace: string, network: string): V1Pod[] {
     return this.list<V1Pod & Obj>('pods', namespace).filter(
       (p) =>
@@ -295,8 +313,70 @@ export class FakeKube implements KubeApi, Listers {
     return this.patchCall('statefulsets', namespace, name, patch);
   }
 
+  getNetworkPolicy(namespace: string, name: string): Promise<NetworkPolicy | undefined> {
+    return this.getCall('networkpolicies', namespace, name);
+  }
+
+  createNetworkPolicy(namespace: string, body: NetworkPolicy): Promise<NetworkPolicy> {
+    return this.createCall('networkpolicies', namespace, body as Obj) as Promise<NetworkPolicy>;
+  }
+
+  patchNetworkPolicy(namespace: string, name: string, patch: object): Promise<NetworkPolicy> {
+    return this.patchCall('networkpolicies', namespace, name, patch);
+  }
+
+  getPodDisruptionBudget(
+    namespace: string,
+    name: string,
+  ): Promise<V1PodDisruptionBudget | undefined> {
+    return this.getCall('poddisruptionbudgets', namespace, name);
+  }
+
+  createPodDisruptionBudget(
+    namespace: string,
+    body: V1PodDisruptionBudget,
+  ): Promise<V1PodDisruptionBudget> {
+    return this.createCall(
+      'poddisruptionbudgets',
+      namespace,
+      body as Obj,
+    ) as Promise<V1PodDisruptionBudget>;
+  }
+
+  patchPodDisruptionBudget(
+    namespace: string,
+    name: string,
+    patch: object,
+  ): Promise<V1PodDisruptionBudget> {
+    return this.patchCall('poddisruptionbudgets', namespace, name, patch);
+  }
+
   async createEvent(namespace: string, body: CoreV1Event): Promise<void> {
     await this.createCall('events', namespace, body as Obj);
+  }
+
+  // ---- LeaseApi ----
+
+  getLease(namespace: string, name: string): Promise<V1Lease | undefined> {
+    return this.getCall('leases', namespace, name);
+  }
+
+  createLease(namespace: string, body: V1Lease): Promise<V1Lease> {
+    return this.createCall('leases', namespace, body as Obj) as Promise<V1Lease>;
+  }
+
+  /** An update guarded by resourceVersion, as the apiserver does it: 409 Conflict when stale. */
+  replaceLease(namespace: string, name: string, body: V1Lease): Promise<V1Lease> {
+    return this.invoke({ verb: 'update', resource: 'leases', namespace, name, body }, () => {
+      const current = this.object('leases', namespace, name);
+      if (!current) throw notFound('leases', name);
+      if (body.metadata?.resourceVersion !== current.metadata?.resourceVersion) {
+        throw conflict('leases.coordination.k8s.io', name);
+      }
+      const next = structuredClone(body) as Obj;
+      next.metadata = { ...current.metadata, resourceVersion: this.nextRv() };
+      return this.put('leases', next);
+    }) as Promise<V1Lease>;
   }
 
   // ---- internals ----

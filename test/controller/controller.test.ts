@@ -1,4 +1,9 @@
-import type { V1Secret, V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import type {
+  V1PodDisruptionBudget,
+  V1Secret,
+  V1Service,
+  V1StatefulSet,
+} from '@kubernetes/client-node';
 import {
   ANNOTATION_SPEC_HASH,
   BitcoinNetwork,
@@ -9,6 +14,7 @@ import { SyncError } from '../../controller/controller';
 import { rpcAuthLine } from '../../controller/desired';
 import { quantityValue } from '../../controller/reconcile';
 import { conflict, serverError } from '../../controller/fake/kube';
+import type { NetworkPolicy } from '../../controller/kube';
 import { FakeBitcoinRpc } from '../../controller/fake/rpc';
 import {
   AddNodeCommand,
@@ -29,7 +35,7 @@ function b64(s: string): string {
 }
 
 describe('creating a network', () => {
-  test('creates the Secret, the Service and the StatefulSet, each with an event, then status', async () => {
+  test('creates the Secret, Service, NetworkPolicy, PodDisruptionBudget and StatefulSet, each with an event, then status', async () => {
     // GIVEN a new network
     const f = fixture();
     f.addNetwork('net', { nodes: 3 });
@@ -41,11 +47,17 @@ describe('creating a network', () => {
       expect.stringMatching(/^create events default\/net\.[0-9a-f]+$/),
       'create services default/net-svc',
       expect.stringMatching(/^create events default\/net\.[0-9a-f]+$/),
+      'create networkpolicies default/net-netpol',
+      expect.stringMatching(/^create events default\/net\.[0-9a-f]+$/),
+      'create poddisruptionbudgets default/net-pdb',
+      expect.stringMatching(/^create events default\/net\.[0-9a-f]+$/),
       'create statefulsets default/net-sts',
       expect.stringMatching(/^create events default\/net\.[0-9a-f]+$/),
       'update bitcoinnetworks/status default/net',
     ]);
     expect(f.kube.events().map((e) => [e.type, e.reason])).toEqual([
+      ['Normal', 'Created'],
+      ['Normal', 'Created'],
       ['Normal', 'Created'],
       ['Normal', 'Created'],
       ['Normal', 'Created'],
@@ -61,6 +73,8 @@ describe('creating a network', () => {
       ['secrets', 'net-rpc'],
       ['services', 'net-svc'],
       ['statefulsets', 'net-sts'],
+      ['networkpolicies', 'net-netpol'],
+      ['poddisruptionbudgets', 'net-pdb'],
     ] as const) {
       const obj = f.kube.object(resource, NS, name);
       expect(obj?.metadata?.ownerReferences).toEqual([
@@ -340,6 +354,62 @@ describe('drift', () => {
     expect(f.kube.callLog((c) => c.verb === 'create' && c.resource !== 'events')).toEqual([
       'create services default/net-svc',
     ]);
+  });
+
+  test('a deleted NetworkPolicy and PodDisruptionBudget are recreated', async () => {
+    const f = fixture();
+    f.addNetwork('net', { nodes: 2 });
+    await f.bringUp('net');
+    f.kube.remove('networkpolicies', NS, 'net-netpol');
+    f.kube.remove('poddisruptionbudgets', NS, 'net-pdb');
+    f.kube.clearCalls();
+    await f.controller.sync(KEY);
+    expect(f.kube.callLog((c) => c.verb === 'create' && c.resource !== 'events')).toEqual([
+      'create networkpolicies default/net-netpol',
+      'create poddisruptionbudgets default/net-pdb',
+    ]);
+  });
+
+  test('a NetworkPolicy opened to everyone by hand is patched back, then left alone', async () => {
+    // GIVEN a network that is up, whose policy someone widened to "RPC from anywhere"
+    const f = fixture();
+    f.addNetwork('net', { nodes: 2 });
+    await f.bringUp('net');
+    const original = f.kube.object<NetworkPolicy>('networkpolicies', NS, 'net-netpol')!;
+    f.kube.edit<NetworkPolicy>('networkpolicies', NS, 'net-netpol', (p) => {
+      p.spec!.ingress = [{ ports: [{ protocol: 'TCP', port: 18443 }] }];
+    });
+    f.kube.clearCalls();
+    // WHEN it is synced
+    await f.controller.sync(KEY);
+    // THEN exactly one patch restores the spec, with an Updated event
+    expect(f.kube.callLog((c) => c.verb === 'patch')).toEqual([
+      'patch networkpolicies default/net-netpol',
+    ]);
+    expect(f.kube.object<NetworkPolicy>('networkpolicies', NS, 'net-netpol')?.spec).toEqual(
+      original.spec,
+    );
+    expect(f.kube.events().at(-1)?.message).toBe(
+      'Updated NetworkPolicy "net-netpol" to the desired spec',
+    );
+    // AND the next pass writes nothing
+    f.kube.clearCalls();
+    await f.controller.sync(KEY);
+    expect(f.kube.writes()).toEqual([]);
+  });
+
+  test('a PodDisruptionBudget loosened by hand is patched back', async () => {
+    const f = fixture();
+    f.addNetwork('net', { nodes: 3 });
+    await f.bringUp('net');
+    f.kube.edit<V1PodDisruptionBudget>('poddisruptionbudgets', NS, 'net-pdb', (p) => {
+      p.spec!.maxUnavailable = 3;
+    });
+    await f.controller.sync(KEY);
+    expect(
+      f.kube.object<V1PodDisruptionBudget>('poddisruptionbudgets', NS, 'net-pdb')?.spec
+        ?.maxUnavailable,
+    ).toBe(1);
   });
 
   test('a Service whose ports were edited is patched back', async () => {

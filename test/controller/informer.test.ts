@@ -17,7 +17,7 @@ class ScriptedInformer implements Informer<KubernetesObject>, ObjectCache<Kubern
   };
   starts = 0;
   stops = 0;
-  constructor(private readonly script: Array<'ok' | 'fail'>) {}
+  constructor(readonly script: Array<'ok' | 'fail'>) {}
   on(verb: string, cb: (...args: never[]) => void): void {
     this.handlers[verb].push(cb as Cb);
   }
@@ -45,6 +45,55 @@ const logger = pino({ level: 'silent' });
 describe('ResilientInformer', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
+
+  test('health: stuck when failing beyond stuckAfterMs, healthy again once a start succeeds', async () => {
+    // GIVEN an informer that fails at every start for a long time
+    const inner = new ScriptedInformer(Array(20).fill('fail'));
+    const inf = new ResilientInformer(inner, {
+      name: 'pods',
+      logger,
+      onEvent: () => {},
+      initialBackoffMs: 1_000,
+      maxBackoffMs: 4_000,
+      stuckAfterMs: 10_000,
+    });
+    await inf.start();
+    // THEN it is still healthy within its backoff budget
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(inf.health()).toEqual({ ok: true });
+    // AND stuck after it
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(inf.health()).toEqual({ ok: false, reason: 'pods: failing for 11 s' });
+    // WHEN a start finally succeeds THEN it is healthy again
+    inner.script.fill('ok');
+    await jest.advanceTimersByTimeAsync(4_000);
+    expect(inf.hasSynced()).toBe(true);
+    expect(inf.health()).toEqual({ ok: true });
+  });
+
+  test('health: stuck when the watch has not been re-established for maxWatchAgeMs', async () => {
+    const inner = new ScriptedInformer(['ok']);
+    const inf = new ResilientInformer(inner, {
+      name: 'secrets',
+      logger,
+      onEvent: () => {},
+      maxWatchAgeMs: 60_000,
+    });
+    await inf.start();
+    await jest.advanceTimersByTimeAsync(50_000);
+    // client-node re-watches on its own and says so with "connect"
+    inner.emit('connect');
+    await jest.advanceTimersByTimeAsync(50_000);
+    expect(inf.health()).toEqual({ ok: true });
+    await jest.advanceTimersByTimeAsync(10_001);
+    expect(inf.health()).toEqual({
+      ok: false,
+      reason: 'secrets: watch not re-established for 60 s',
+    });
+    // AND a stopped informer is not reported
+    await inf.stop();
+    expect(inf.health()).toEqual({ ok: true });
+  });
 
   test('restarts after errors with exponential backoff and reports sync once a start succeeds', async () => {
     // GIVEN an informer that fails twice, then works

@@ -76,6 +76,12 @@ describe('controller process', () => {
         if (/^\/(api\/v1|apis\/apps\/v1)\/(pods|services|secrets|statefulsets)$/.test(r.path)) {
           return json(res, 200, list('List'));
         }
+        if (
+          r.path === '/apis/networking.k8s.io/v1/networkpolicies' ||
+          r.path === '/apis/policy/v1/poddisruptionbudgets'
+        ) {
+          return json(res, 200, list('List'));
+        }
         return false;
       },
       (r, res) =>
@@ -149,6 +155,8 @@ describe('controller process', () => {
         'POST /api/v1/namespaces/default/secrets',
         'POST /api/v1/namespaces/default/services',
         'POST /apis/apps/v1/namespaces/default/statefulsets',
+        'POST /apis/networking.k8s.io/v1/namespaces/default/networkpolicies',
+        'POST /apis/policy/v1/namespaces/default/poddisruptionbudgets',
         'POST /api/v1/namespaces/default/events',
         'PUT /apis/bitcoin.eksplatform.dev/v1alpha1/namespaces/default/bitcoinnetworks/demo/status',
       ]),
@@ -157,6 +165,15 @@ describe('controller process', () => {
       spec: { replicas: number };
     };
     expect(sts.spec.replicas).toBe(2);
+    // the policy's peers reach the wire as `from` (client-node's model calls them `_from`; a
+    // rule without them would admit everyone)
+    const policy = server.requests.find(is('POST', '/networkpolicies'))?.body as {
+      spec: { ingress: Array<{ from?: unknown[]; _from?: unknown }> };
+    };
+    expect(policy.spec.ingress.map((rule) => [rule.from?.length, rule._from])).toEqual([
+      [1, undefined],
+      [1, undefined],
+    ]);
     // every informer watched with the managed-by selector, the networks without one
     const watched = server.requests
       .filter((r) => r.query.get('watch') === 'true')
@@ -168,6 +185,8 @@ describe('controller process', () => {
       '/api/v1/services app.kubernetes.io/managed-by=bitcoin-controller',
       '/apis/apps/v1/statefulsets app.kubernetes.io/managed-by=bitcoin-controller',
       '/apis/bitcoin.eksplatform.dev/v1alpha1/bitcoinnetworks -',
+      '/apis/networking.k8s.io/v1/networkpolicies app.kubernetes.io/managed-by=bitcoin-controller',
+      '/apis/policy/v1/poddisruptionbudgets app.kubernetes.io/managed-by=bitcoin-controller',
     ]);
 
     // WHEN it gets SIGTERM THEN it exits 0 after draining, with JSON logs and no password
@@ -178,7 +197,7 @@ describe('controller process', () => {
     expect(parsed.map((l) => l.msg)).toEqual(
       expect.arrayContaining([
         'starting bitcoin-controller',
-        'caches synced; starting workers',
+        'caches synced; leader election off: starting workers',
         'stopped',
       ]),
     );

@@ -31,8 +31,29 @@ describe('parseOptions', () => {
       healthPort: 8081,
       healthBind: '0.0.0.0',
       logLevel: 'info',
+      leaderElect: false,
+      leaderElectionNamespace: undefined,
       help: false,
     });
+  });
+
+  test('leader election: on by default in a pod only, and --leader-elect takes true, false or nothing', () => {
+    const pod = { KUBERNETES_SERVICE_HOST: '10.0.0.1', POD_NAMESPACE: 'bitcoin-controller' };
+    expect(parseOptions([], pod)).toMatchObject({
+      leaderElect: true,
+      leaderElectionNamespace: 'bitcoin-controller',
+    });
+    expect(parseOptions(['--leader-elect=false'], pod).leaderElect).toBe(false);
+    expect(parseOptions(['--kubeconfig', '/k'], pod).leaderElect).toBe(false);
+    expect(parseOptions(['--leader-elect', '--workers', '2'], {}).leaderElect).toBe(true);
+    expect(parseOptions(['--leader-elect', 'false'], {}).leaderElect).toBe(false);
+    expect(parseOptions([], { BITCOIN_CONTROLLER_LEADER_ELECT: 'true' }).leaderElect).toBe(true);
+    expect(parseOptions(['--leader-election-namespace', 'ops'], pod).leaderElectionNamespace).toBe(
+      'ops',
+    );
+    expect(() => parseOptions(['--leader-elect=yes'], {})).toThrow(
+      '--leader-elect must be true or false, got "yes"',
+    );
   });
 
   test('flags win over environment variables, which win over defaults', () => {
@@ -174,17 +195,30 @@ describe('HealthServer', () => {
     });
   }
 
-  test('healthz is always ok, readyz follows the readiness function, metrics are exposed', async () => {
+  test('healthz and readyz follow their checks with the reason in the body; metrics are exposed', async () => {
     let ready = false;
+    let live = true;
     const metrics = new ControllerMetrics(() => 3);
     metrics.observe('ok', 0.01);
-    const server = new HealthServer(() => ready, metrics);
+    const server = new HealthServer({
+      ready: () => (ready ? { ok: true } : { ok: false, reason: '2 informer(s) not synced' }),
+      live: () => (live ? { ok: true } : { ok: false, reason: 'pods: failing for 130 s' }),
+      metrics,
+    });
     const port = await server.listen(0, '127.0.0.1');
     try {
       expect((await get(port, '/healthz')).status).toBe(200);
-      expect((await get(port, '/readyz')).status).toBe(503);
+      expect(await get(port, '/readyz')).toEqual({
+        status: 503,
+        body: '2 informer(s) not synced\n',
+      });
       ready = true;
       expect((await get(port, '/readyz')).status).toBe(200);
+      live = false;
+      expect(await get(port, '/healthz')).toEqual({
+        status: 503,
+        body: 'pods: failing for 130 s\n',
+      });
       const m = await get(port, '/metrics');
       expect(m.body).toContain('bitcoin_controller_syncs_total{outcome="ok"} 1');
       expect(m.body).toContain('bitcoin_controller_queue_depth 3');

@@ -4,6 +4,8 @@
 import type { V1Pod, V1Secret, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { BitcoinNetwork } from '../../controller/api';
 import {
+  desiredNetworkPolicy,
+  desiredPodDisruptionBudget,
   desiredSecret,
   desiredService,
   desiredStatefulSet,
@@ -24,6 +26,10 @@ const sts = (n: BitcoinNetwork, replicas = n.spec.nodes): V1StatefulSet => {
   const s = desiredStatefulSet(n, { kind: 'secretKey', secretName: 'net-rpc' });
   return { ...s, spec: { ...s.spec!, replicas } };
 };
+const netpol = (n: BitcoinNetwork) => desiredNetworkPolicy(n);
+const pdb = (n: BitcoinNetwork) => desiredPodDisruptionBudget(n);
+/** Policy and budget as the controller made them. */
+const guards = (n: BitcoinNetwork) => ({ networkPolicy: netpol(n), podDisruptionBudget: pdb(n) });
 const ready = (i: number, ok = true): V1Pod => podFor('net', 'default', i, { ready: ok });
 
 /** Actions as short strings. */
@@ -47,12 +53,16 @@ describe('reconcile (pure)', () => {
     mesh: number;
   }>([
     {
-      name: 'nothing exists: create all three',
+      name: 'nothing exists: create all five, policy and budget before the pods',
       observed: { network: n, pods: [] },
       actions: [
         'create secrets net-rpc',
         'event Normal Created',
         'create services net-svc',
+        'event Normal Created',
+        'create networkpolicies net-netpol',
+        'event Normal Created',
+        'create poddisruptionbudgets net-pdb',
         'event Normal Created',
         'create statefulsets net-sts',
         'event Normal Created',
@@ -67,6 +77,7 @@ describe('reconcile (pure)', () => {
         secret: secret(n),
         service: service(n),
         statefulSet: sts(n),
+        ...guards(n),
         pods: [ready(0), ready(1)],
       },
       actions: [],
@@ -80,6 +91,7 @@ describe('reconcile (pure)', () => {
         secret: secret(n),
         service: service(n),
         statefulSet: sts(n, 5),
+        ...guards(n),
         pods: [],
       },
       actions: ['patch statefulsets net-sts {"spec":{"replicas":2}}', 'event Normal Scaled'],
@@ -93,6 +105,7 @@ describe('reconcile (pure)', () => {
         secret: secret(n),
         service: service(n),
         statefulSet: sts(n),
+        ...guards(n),
         pods: [ready(0), ready(1, false)],
       },
       actions: [],
@@ -105,6 +118,7 @@ describe('reconcile (pure)', () => {
         network: n,
         secret: { ...secret(n), metadata: { name: 'net-rpc', ownerReferences: [] } },
         service: service(n),
+        ...guards(n),
         pods: [],
       },
       actions: [],
@@ -118,11 +132,73 @@ describe('reconcile (pure)', () => {
         secret: { ...secret(n), data: { username: 'YQ==', password: 'Yg==' } },
         service: service(n),
         statefulSet: sts(n),
+        ...guards(n),
         pods: [ready(0)],
       },
       actions: [],
       problems: ['SecretKeyMissing'],
       mesh: 0,
+    },
+    {
+      name: 'NetworkPolicy edited by hand (RPC opened to all): its spec is patched back',
+      observed: {
+        network: n,
+        secret: secret(n),
+        service: service(n),
+        statefulSet: sts(n),
+        networkPolicy: {
+          ...netpol(n),
+          spec: { ...netpol(n).spec, ingress: [{ ports: [{ protocol: 'TCP', port: 18443 }] }] },
+        },
+        podDisruptionBudget: pdb(n),
+        pods: [],
+      },
+      actions: [
+        `patch networkpolicies net-netpol ${JSON.stringify({ spec: netpol(n).spec })}`,
+        'event Normal Updated',
+      ],
+      problems: [],
+      mesh: 0,
+    },
+    {
+      name: 'PodDisruptionBudget drifted; fields the apiserver defaults are ignored',
+      observed: {
+        network: n,
+        secret: secret(n),
+        service: service(n),
+        statefulSet: sts(n),
+        networkPolicy: netpol(n),
+        podDisruptionBudget: {
+          ...pdb(n),
+          spec: {
+            ...pdb(n).spec,
+            maxUnavailable: 3,
+            unhealthyPodEvictionPolicy: 'IfHealthyBudget',
+          },
+        },
+        pods: [],
+      },
+      actions: [
+        'patch poddisruptionbudgets net-pdb {"spec":{"maxUnavailable":1,"selector":{"matchLabels":{"app.kubernetes.io/name":"bitcoind","app.kubernetes.io/instance":"net","app.kubernetes.io/managed-by":"bitcoin-controller","bitcoin.eksplatform.dev/network":"net"}}}}',
+        'event Normal Updated',
+      ],
+      problems: [],
+      mesh: 0,
+    },
+    {
+      name: 'a NetworkPolicy and a PodDisruptionBudget of that name owned by someone else',
+      observed: {
+        network: n,
+        secret: secret(n),
+        service: service(n),
+        statefulSet: sts(n),
+        networkPolicy: { ...netpol(n), metadata: { name: 'net-netpol', ownerReferences: [] } },
+        podDisruptionBudget: { ...pdb(n), metadata: { name: 'net-pdb' } },
+        pods: [ready(0), ready(1)],
+      },
+      actions: [],
+      problems: ['ErrResourceExists', 'ErrResourceExists'],
+      mesh: 2,
     },
   ])('$name', ({ observed, actions, problems, mesh }) => {
     let generated = 0;
@@ -148,5 +224,56 @@ describe('desired children', () => {
 
   test('the headless Service', () => {
     expect(desiredService(net())).toMatchSnapshot();
+  });
+
+  test('the NetworkPolicy: RPC only from the controller pods, P2P only from the same network', () => {
+    const policy = desiredNetworkPolicy(net());
+    expect(policy.metadata?.name).toBe('net-netpol');
+    expect(policy.spec).toEqual({
+      podSelector: {
+        matchLabels: {
+          'app.kubernetes.io/name': 'bitcoind',
+          'app.kubernetes.io/instance': 'net',
+          'app.kubernetes.io/managed-by': 'bitcoin-controller',
+          'bitcoin.eksplatform.dev/network': 'net',
+        },
+      },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: {
+                matchLabels: { 'kubernetes.io/metadata.name': 'bitcoin-controller' },
+              },
+              podSelector: {
+                matchLabels: {
+                  'app.kubernetes.io/name': 'bitcoin-controller',
+                  'app.kubernetes.io/component': 'controller',
+                  'app.kubernetes.io/part-of': 'bitcoin-operator',
+                },
+              },
+            },
+          ],
+          ports: [{ protocol: 'TCP', port: 18443 }],
+        },
+        {
+          from: [{ podSelector: { matchLabels: { 'bitcoin.eksplatform.dev/network': 'net' } } }],
+          ports: [{ protocol: 'TCP', port: 18444 }],
+        },
+      ],
+    });
+  });
+
+  test('the PodDisruptionBudget: one node down at a time', () => {
+    const budget = desiredPodDisruptionBudget(net());
+    expect(budget.metadata?.name).toBe('net-pdb');
+    expect(budget.spec).toEqual({
+      maxUnavailable: 1,
+      selector: {
+        matchLabels: desiredStatefulSet(net(), { kind: 'secretKey', secretName: 'x' }).spec
+          ?.selector?.matchLabels,
+      },
+    });
   });
 });

@@ -3,7 +3,13 @@ import {
   BitcoinOperatorChart,
   CONTROLLER_HEALTH_PORT,
   CONTROLLER_RULES,
+  CONTROLLER_UID,
 } from '../../k8s/bitcoin-operator-chart';
+import { KubeConfig } from '@kubernetes/client-node';
+import pino from 'pino';
+import { makeInformers } from '../../controller/client';
+import { LEASE_NAME } from '../../controller/leader';
+import { API_METHODS } from '../../controller/metered';
 
 type Json = any;
 
@@ -19,7 +25,8 @@ function find(manifests: Json[], kind: string): Json {
   return found[0];
 }
 
-// The contract with the controller, written out independently of the chart's constant.
+// The contract with the controller, written out independently of the chart's constant: the
+// calls of controller/kube.ts and the informers of controller/client.ts, nothing more.
 const EXPECTED_RULES = [
   {
     apiGroups: ['bitcoin.eksplatform.dev'],
@@ -29,22 +36,42 @@ const EXPECTED_RULES = [
   {
     apiGroups: ['bitcoin.eksplatform.dev'],
     resources: ['bitcoinnetworks/status'],
-    verbs: ['update', 'patch'],
+    verbs: ['update'],
   },
   {
     apiGroups: ['apps'],
     resources: ['statefulsets'],
-    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+    verbs: ['get', 'list', 'watch', 'create', 'patch'],
   },
   {
     apiGroups: [''],
     resources: ['services'],
-    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+    verbs: ['get', 'list', 'watch', 'create', 'patch'],
   },
-  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
   { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'create'] },
-  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+  { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+  {
+    apiGroups: ['networking.k8s.io'],
+    resources: ['networkpolicies'],
+    verbs: ['get', 'list', 'watch', 'create', 'patch'],
+  },
+  {
+    apiGroups: ['policy'],
+    resources: ['poddisruptionbudgets'],
+    verbs: ['get', 'list', 'watch', 'create', 'patch'],
+  },
+];
+
+// Leader election: the Lease in the controller's namespace, and only that Lease once created.
+const EXPECTED_ROLE_RULES = [
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+  {
+    apiGroups: ['coordination.k8s.io'],
+    resources: ['leases'],
+    resourceNames: ['bitcoin-controller-leader'],
+    verbs: ['get', 'update'],
+  },
 ];
 
 const DANGEROUS_VERBS = ['delete', 'deletecollection', 'escalate', 'bind', 'impersonate', '*'];
@@ -78,14 +105,41 @@ describe('BitcoinOperatorChart', () => {
     expect(synth()).toMatchSnapshot();
   });
 
-  test('creates the namespace first, then the identity, RBAC and Deployment, with stable names', () => {
+  test('creates the namespace first, then the identity, RBAC, Deployment, budget and policies, with stable names', () => {
     expect(synth().map((m) => [m.kind, m.metadata.name, m.metadata.namespace])).toEqual([
       ['Namespace', 'bitcoin-controller', undefined],
       ['ServiceAccount', 'bitcoin-controller', 'bitcoin-controller'],
       ['ClusterRole', 'bitcoin-controller', undefined],
       ['ClusterRoleBinding', 'bitcoin-controller', undefined],
+      ['Role', 'bitcoin-controller', 'bitcoin-controller'],
+      ['RoleBinding', 'bitcoin-controller', 'bitcoin-controller'],
       ['Deployment', 'bitcoin-controller', 'bitcoin-controller'],
+      ['PodDisruptionBudget', 'bitcoin-controller', 'bitcoin-controller'],
+      ['NetworkPolicy', 'deny-all-ingress', 'bitcoin-controller'],
+      ['NetworkPolicy', 'allow-health-and-metrics', 'bitcoin-controller'],
     ]);
+  });
+
+  test('denies all ingress to the controller except the health and metrics port', () => {
+    const policies = synth().filter((m) => m.kind === 'NetworkPolicy');
+    expect(policies.map((p) => p.spec)).toEqual([
+      { podSelector: {}, policyTypes: ['Ingress'] },
+      {
+        podSelector: {
+          matchLabels: find(synth(), 'Deployment').spec.selector.matchLabels,
+        },
+        policyTypes: ['Ingress'],
+        ingress: [{ ports: [{ protocol: 'TCP', port: 8081 }] }],
+      },
+    ]);
+  });
+
+  test('a PodDisruptionBudget keeps at least one controller replica through drains', () => {
+    const manifests = synth();
+    expect(find(manifests, 'PodDisruptionBudget').spec).toEqual({
+      minAvailable: 1,
+      selector: { matchLabels: find(manifests, 'Deployment').spec.selector.matchLabels },
+    });
   });
 
   test('enforces the restricted Pod Security Standard in its namespace', () => {
@@ -101,6 +155,86 @@ describe('BitcoinOperatorChart', () => {
 
     test('no rule is broader than least privilege', () => {
       expect(broadening(find(synth(), 'ClusterRole').rules)).toEqual([]);
+      expect(broadening(find(synth(), 'Role').rules)).toEqual([]);
+    });
+
+    test('leases are granted by a namespaced Role only, get and update by name', () => {
+      const manifests = synth();
+      expect(find(manifests, 'Role').rules).toEqual(EXPECTED_ROLE_RULES);
+      expect(
+        find(manifests, 'ClusterRole').rules.filter((r: Json) => r.resources.includes('leases')),
+      ).toEqual([]);
+      expect(find(manifests, 'RoleBinding')).toMatchObject({
+        roleRef: {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'Role',
+          name: 'bitcoin-controller',
+        },
+        subjects: [
+          { kind: 'ServiceAccount', name: 'bitcoin-controller', namespace: 'bitcoin-controller' },
+        ],
+      });
+    });
+
+    test('the grants are exactly what the code calls: its API methods and its informers', () => {
+      // API group of each resource the controller touches
+      const GROUPS: Record<string, string> = {
+        bitcoinnetworks: 'bitcoin.eksplatform.dev',
+        'bitcoinnetworks/status': 'bitcoin.eksplatform.dev',
+        statefulsets: 'apps',
+        services: '',
+        pods: '',
+        secrets: '',
+        events: '',
+        networkpolicies: 'networking.k8s.io',
+        poddisruptionbudgets: 'policy',
+        leases: 'coordination.k8s.io',
+      };
+      // Informers list and watch; adding one to makeInformers without updating this fails below.
+      const INFORMED: Record<string, string> = {
+        networks: 'bitcoinnetworks',
+        statefulSets: 'statefulsets',
+        services: 'services',
+        pods: 'pods',
+        secrets: 'secrets',
+        networkPolicies: 'networkpolicies',
+        podDisruptionBudgets: 'poddisruptionbudgets',
+      };
+      const kc = new KubeConfig();
+      kc.loadFromOptions({
+        clusters: [{ name: 'c', server: 'https://127.0.0.1:1' }],
+        users: [{ name: 'u' }],
+        contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+        currentContext: 'c',
+      });
+      const informers = makeInformers(kc, pino({ level: 'silent' }), {
+        network: () => undefined,
+        child: () => undefined,
+      });
+      expect(Object.keys(informers).sort()).toEqual(Object.keys(INFORMED).sort());
+      const used = new Set<string>();
+      for (const [verb, resource] of Object.values(API_METHODS)) {
+        used.add(`${GROUPS[resource]}|${resource}|${verb}`);
+      }
+      for (const resource of Object.values(INFORMED)) {
+        for (const verb of ['list', 'watch']) used.add(`${GROUPS[resource]}|${resource}|${verb}`);
+      }
+      const manifests = synth();
+      const granted = new Set<string>();
+      for (const rule of [
+        ...find(manifests, 'ClusterRole').rules,
+        ...find(manifests, 'Role').rules,
+      ]) {
+        for (const verb of rule.verbs)
+          granted.add(`${rule.apiGroups[0]}|${rule.resources[0]}|${verb}`);
+      }
+      // nothing used is missing, and nothing granted is unused
+      expect([...used].filter((u) => !granted.has(u)).sort()).toEqual([]);
+      expect([...granted].filter((g) => !used.has(g)).sort()).toEqual([]);
+    });
+
+    test('the Role names the Lease the controller campaigns for', () => {
+      expect(find(synth(), 'Role').rules[1].resourceNames).toEqual([LEASE_NAME]);
     });
 
     test('each API group and resource is granted by one rule only', () => {
@@ -163,9 +297,17 @@ describe('BitcoinOperatorChart', () => {
       return pod().containers[0];
     };
 
-    test('runs one replica at a time, as there is no leader election', () => {
-      expect(deployment().spec.replicas).toBe(1);
-      expect(deployment().spec.strategy).toEqual({ type: 'Recreate' });
+    test('runs two replicas with leader election, rolled one at a time', () => {
+      expect(deployment().spec.replicas).toBe(2);
+      expect(deployment().spec.strategy).toEqual({
+        type: 'RollingUpdate',
+        rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+      });
+      expect(container().env).toEqual([
+        { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+        { name: 'BITCOIN_CONTROLLER_LEADER_ELECT', value: 'true' },
+      ]);
     });
 
     test('selects its pods by stable labels', () => {
@@ -183,12 +325,13 @@ describe('BitcoinOperatorChart', () => {
       expect(container().imagePullPolicy).toBe('IfNotPresent');
     });
 
-    test('runs as a non-root user with a read-only root filesystem and no privileges', () => {
-      expect(pod().securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+    test('runs as a high non-root user with a read-only root filesystem and no privileges', () => {
+      expect(CONTROLLER_UID).toBeGreaterThanOrEqual(10000);
+      expect(pod().securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
       expect(container().securityContext).toEqual({
         runAsNonRoot: true,
-        runAsUser: 1000,
-        runAsGroup: 1000,
+        runAsUser: 10001,
+        runAsGroup: 10001,
         readOnlyRootFilesystem: true,
         allowPrivilegeEscalation: false,
         privileged: false,

@@ -21,17 +21,28 @@ function synth(props: BitcoinSampleChartProps): Json[] {
   return Testing.synth(new BitcoinSampleChart(Testing.app(), 'sample', props));
 }
 
+/** The BitcoinNetwork among the manifests. */
+function networkOf(manifests: Json[]): Json {
+  return manifests.find((m) => m.kind === 'BitcoinNetwork');
+}
+
 describe('BitcoinSampleChart', () => {
   test('matches the snapshot', () => {
     expect(synth({ nodes: 3 })).toMatchSnapshot();
   });
 
-  test('creates the bitcoin namespace, then the network in it', () => {
+  test('creates the bitcoin namespace, its default-deny policy, then the network in it', () => {
     const manifests = synth({ nodes: 3 });
     expect(manifests.map((m) => [m.kind, m.metadata.name, m.metadata.namespace])).toEqual([
       ['Namespace', 'bitcoin', undefined],
+      ['NetworkPolicy', 'deny-all-ingress', 'bitcoin'],
       ['BitcoinNetwork', 'my-network', 'bitcoin'],
     ]);
+  });
+
+  test('denies all ingress in the bitcoin namespace by default', () => {
+    const policy = synth({ nodes: 3 }).find((m) => m.kind === 'NetworkPolicy');
+    expect(policy.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
   });
 
   test('enforces the restricted Pod Security Standard on the bitcoind pods', () => {
@@ -45,7 +56,7 @@ describe('BitcoinSampleChart', () => {
     const chart = new BitcoinSampleChart(Testing.app(), 'sample', { nodes: 3 });
     // THEN
     expect(chart.network).toBeInstanceOf(BitcoinNetwork);
-    const [, network] = Testing.synth(chart);
+    const network = networkOf(Testing.synth(chart));
     expect(network.apiVersion).toBe(`${crd.spec.group}/${crd.spec.versions[0].name}`);
     expect(network.kind).toBe(crd.spec.names.kind);
   });
@@ -53,19 +64,19 @@ describe('BitcoinSampleChart', () => {
   test('has as many nodes as configured, by default 3', () => {
     const { sampleNetworkNodes } = loadConfig(() => undefined).operator;
     expect(sampleNetworkNodes).toBe(3);
-    expect(synth({ nodes: sampleNetworkNodes })[1].spec).toEqual({ nodes: 3 });
-    expect(synth({ nodes: 7 })[1].spec).toEqual({ nodes: 7 });
+    expect(networkOf(synth({ nodes: sampleNetworkNodes })).spec).toEqual({ nodes: 3 });
+    expect(networkOf(synth({ nodes: 7 })).spec).toEqual({ nodes: 7 });
   });
 
   test.each([0, 1, 3, MAX_NETWORK_NODES])(
     'a network of %i nodes passes the CRD schema',
     (nodes) => {
-      expect(validationErrors(synth({ nodes })[1], schema)).toEqual([]);
+      expect(validationErrors(networkOf(synth({ nodes })), schema)).toEqual([]);
     },
   );
 
   test('leaves spec.image to the CRD default', () => {
-    expect(synth({ nodes: 3 })[1].spec.image).toBeUndefined();
+    expect(networkOf(synth({ nodes: 3 })).spec.image).toBeUndefined();
   });
 
   test.each([-1, MAX_NETWORK_NODES + 1, 2.5, Number.NaN])('rejects %p nodes', (nodes) => {
@@ -81,7 +92,9 @@ describe('BitcoinSampleChart', () => {
   });
 
   test('takes another network name', () => {
-    expect(synth({ nodes: 1, networkName: 'regtest-a' })[1].metadata.name).toBe('regtest-a');
+    expect(networkOf(synth({ nodes: 1, networkName: 'regtest-a' })).metadata.name).toBe(
+      'regtest-a',
+    );
   });
 
   test.each(['1st', 'My-Network', 'a'.repeat(49), 'net.work'])(
