@@ -41,9 +41,16 @@ export function toApiError(err: unknown): unknown {
       // not a Status object
     }
   }
-  const status = (body ?? {}) as { reason?: string; message?: string };
+  const status = (body ?? {}) as {
+    reason?: string;
+    message?: string;
+    details?: { retryAfterSeconds?: number };
+  };
   const message = `HTTP ${err.code}${status.reason ? ` ${status.reason}` : ''}: ${status.message ?? 'request failed'}`;
-  return new ApiError(err.code, message, status.reason, { cause: err });
+  // The header is authoritative; the Status body repeats it for clients that cannot see headers.
+  const header = Number(err.headers?.['retry-after'] ?? Number.NaN);
+  const retryAfterSeconds = Number.isFinite(header) ? header : status.details?.retryAfterSeconds;
+  return new ApiError(err.code, message, status.reason, { cause: err, retryAfterSeconds });
 }
 
 async function call<T>(fn: () => Promise<T>): Promise<T> {

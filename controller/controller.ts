@@ -16,7 +16,7 @@ import {
 import { applyActions, EventRecorder, writeStatus } from './apply';
 import { generateCredentials } from './desired';
 import { ownerKeyOf } from './informer';
-import { KubeApi, Listers } from './kube';
+import { KubeApi, Listers, retryAfterMs } from './kube';
 import { describeRpcFailure, isBenignAddNodeError, MeshNode, planMesh } from './mesh';
 import {
   desiredStatus,
@@ -154,7 +154,11 @@ export class BitcoinNetworkController {
       if (result.requeueAfterMs !== undefined) this.queue.addAfter(key, result.requeueAfterMs);
       this.onSync?.(result.skipped ? 'skipped' : 'ok', seconds());
     } catch (err) {
-      this.queue.addRateLimited(key);
+      // A server that says when to come back (429 with Retry-After) is obeyed; anything else
+      // backs off exponentially per key.
+      const serverDelay = retryAfterMs(err);
+      if (serverDelay === undefined) this.queue.addRateLimited(key);
+      else this.queue.addAfter(key, serverDelay);
       this.onRetry?.(key);
       const retries = this.queue.numRequeues(key);
       if (err instanceof SyncError) {

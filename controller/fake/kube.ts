@@ -87,6 +87,10 @@ export const conflict = (resource: string, name: string) =>
   );
 export const serverError = (message = 'etcdserver: request timed out') =>
   new ApiError(500, message, 'InternalError');
+export const tooManyRequests = (retryAfterSeconds: number) =>
+  new ApiError(429, 'the server has received too many requests', 'TooManyRequests', {
+    retryAfterSeconds,
+  });
 
 type Obj = KubernetesObject & { spec?: unknown; status?: unknown };
 

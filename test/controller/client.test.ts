@@ -8,7 +8,7 @@ import pino from 'pino';
 import { BitcoinNetwork } from '../../controller/api';
 import { ClientNodeKubeApi } from '../../controller/client';
 import { ResilientInformer } from '../../controller/informer';
-import { ApiError, isAlreadyExists, isConflict } from '../../controller/kube';
+import { ApiError, isAlreadyExists, isConflict, retryAfterMs } from '../../controller/kube';
 import { FakeApiServer, json, status } from './fake-apiserver';
 
 const logger = pino({ level: 'silent' });
@@ -92,6 +92,29 @@ describe('ClientNodeKubeApi', () => {
     expect(isAlreadyExists(err)).toBe(true);
     expect(isConflict(err)).toBe(false);
     expect((err as Error).message).toBe('HTTP 409 AlreadyExists: services "x-svc" already exists');
+  });
+
+  test('keeps the Retry-After of a 429, from the header or else from the Status details', async () => {
+    server.routes = [
+      (r, res) => {
+        const body = {
+          ...status(429, 'TooManyRequests', 'slow down'),
+          details: { retryAfterSeconds: 3 },
+        };
+        res.writeHead(429, {
+          'content-type': 'application/json',
+          ...(r.path.includes('a-svc') ? { 'retry-after': '7' } : {}),
+        });
+        res.end(JSON.stringify(body));
+        return true;
+      },
+    ];
+    const fromHeader = await api.getService('ns1', 'a-svc').catch((e) => e);
+    expect(fromHeader).toBeInstanceOf(ApiError);
+    expect((fromHeader as ApiError).statusCode).toBe(429);
+    expect(retryAfterMs(fromHeader)).toBe(7000);
+    const fromBody = await api.getService('ns1', 'b-svc').catch((e) => e);
+    expect(retryAfterMs(fromBody)).toBe(3000);
   });
 
   test('reads a network through the custom objects API', async () => {

@@ -13,7 +13,7 @@ import {
 import { SyncError } from '../../controller/controller';
 import { rpcAuthLine } from '../../controller/desired';
 import { quantityValue } from '../../controller/reconcile';
-import { conflict, serverError } from '../../controller/fake/kube';
+import { conflict, serverError, tooManyRequests } from '../../controller/fake/kube';
 import type { NetworkPolicy } from '../../controller/kube';
 import { FakeBitcoinRpc } from '../../controller/fake/rpc';
 import {
@@ -607,6 +607,25 @@ describe('status', () => {
       'update bitcoinnetworks/status default/net',
     ]);
     expect(cond(f.network('net'), 'Progressing')?.reason).toBe('ScalingUp');
+  });
+
+  test('a 429 with Retry-After requeues the key after that delay, not with backoff', async () => {
+    jest.useFakeTimers();
+    try {
+      const f = fixture();
+      f.addNetwork('net', { nodes: 1 });
+      f.kube.failNext('create', 'statefulsets', tooManyRequests(7));
+      await f.controller.processKey(KEY);
+      expect(f.queue.numRequeues(KEY)).toBe(0);
+      expect(f.queue.pendingDelayed()).toBe(1);
+      jest.advanceTimersByTime(6_999);
+      expect(f.queue.len()).toBe(0);
+      jest.advanceTimersByTime(1);
+      expect(f.queue.len()).toBe(1);
+      f.queue.shutDown();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   test('persistent conflicts give up after a few tries and the key is retried with backoff', async () => {
