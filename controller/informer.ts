@@ -77,8 +77,8 @@ export class ResilientInformer<T extends KubernetesObject> implements ObjectCach
     inner.on('connect', () => {
       this.lastConnect = this.now();
     });
-    inner.on('add', (obj: T) => options.onEvent('add', obj));
-    inner.on('update', (obj: T) => options.onEvent('update', obj));
+    inner.on('add', (obj: T) => options.onEvent('add', withoutManagedFields(obj)));
+    inner.on('update', (obj: T) => options.onEvent('update', withoutManagedFields(obj)));
     inner.on('delete', (obj: T) => options.onEvent('delete', obj));
     inner.on('error', (err: unknown) => this.onError(err));
   }
@@ -214,4 +214,15 @@ export function ownerKeyOf(
     return label ? keyOf(ns, label) : undefined;
   }
   return undefined;
+}
+
+/**
+ * Drops `metadata.managedFields` as an object enters the cache, as client-go's transform
+ * functions do: the controller never reads them, and they are a large share of every cached pod
+ * and StatefulSet. This is the one write to a cached object, made before anyone can read it;
+ * updates that omit the field leave the server's copy as it is.
+ */
+function withoutManagedFields<T extends KubernetesObject>(obj: T): T {
+  if (obj.metadata?.managedFields) delete obj.metadata.managedFields;
+  return obj;
 }
