@@ -347,8 +347,8 @@ describe('BitcoinOperatorChart', () => {
 
     test('requests and limits CPU and memory', () => {
       expect(container().resources).toEqual({
-        requests: { cpu: '50m', memory: '128Mi' },
-        limits: { cpu: '500m', memory: '256Mi' },
+        requests: { cpu: '50m', memory: '256Mi' },
+        limits: { cpu: '500m', memory: '512Mi' },
       });
     });
 
