@@ -51,6 +51,8 @@ export enum ClusterAddon {
   LOAD_BALANCER_CONTROLLER = 'aws-load-balancer-controller',
   /** Feeds the HPA its CPU metrics. */
   METRICS_SERVER = 'metrics-server',
+  /** Enforces the NetworkPolicies that every chart ships. */
+  VPC_CNI = 'vpc-cni',
 }
 
 /**

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { ClusterAutoscaler } from './addons/cluster-autoscaler';
 import { EbsCsiDriver } from './addons/ebs-csi-driver';
 import { MetricsServer } from './addons/metrics-server';
+import { VpcCni } from './addons/vpc-cni';
 import { EksCluster } from './cluster';
 import { ClusterAddon } from '../k8s/platform';
 import { ClusterCharts } from './cluster-charts';
@@ -72,8 +73,15 @@ export class PlatformStack extends Stack {
       clusterName: infra.clusterName,
       kubernetesVersion: infra.kubernetesVersion,
     }).chart;
+    const vpcCni = new VpcCni(this, 'VpcCni', { cluster }).addon;
     const loadBalancerController = cluster.albController!;
-    for (const addon of [ebsCsiDriver, metricsServer, clusterAutoscaler, loadBalancerController]) {
+    for (const addon of [
+      vpcCni,
+      ebsCsiDriver,
+      metricsServer,
+      clusterAutoscaler,
+      loadBalancerController,
+    ]) {
       addon.node.addDependency(this.nodes.nodegroup);
     }
 
@@ -87,6 +95,7 @@ export class PlatformStack extends Stack {
         [ClusterAddon.EBS_CSI_DRIVER]: ebsCsiDriver,
         [ClusterAddon.LOAD_BALANCER_CONTROLLER]: loadBalancerController,
         [ClusterAddon.METRICS_SERVER]: metricsServer,
+        [ClusterAddon.VPC_CNI]: vpcCni,
       },
     });
 

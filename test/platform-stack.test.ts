@@ -213,6 +213,18 @@ describe('add-ons', () => {
     expect(dependsOn(addon)).toEqual(expect.arrayContaining([association, nodegroup]));
   });
 
+  test('takes over the VPC CNI as an add-on that enforces NetworkPolicies', () => {
+    const cni = logicalId('AWS::EKS::Addon', {
+      AddonName: 'vpc-cni',
+      ResolveConflicts: 'OVERWRITE',
+      PreserveOnDelete: true,
+    });
+    expect(JSON.parse(resources[cni].Properties.ConfigurationValues)).toEqual({
+      enableNetworkPolicy: 'true',
+    });
+    expect(dependsOn(cni)).toContain(nodegroup);
+  });
+
   test('installs metrics-server', () => {
     const addon = logicalId('AWS::EKS::Addon', { AddonName: 'metrics-server' });
     expect(dependsOn(addon)).toContain(nodegroup);
@@ -272,9 +284,11 @@ describe('Kubernetes charts', () => {
     expect(dependsOn(manifest('workloads'))).toContain(loadBalancerController);
     expect(dependsOn(manifest('ingress'))).toContain(loadBalancerController);
     expect(dependsOn(manifest('autoscaling'))).toContain(addon('metrics-server'));
-    // Its webhook admits every Service, including the operator's.
+    // Its webhook admits every Service, including the operator's; the CNI enforces every
+    // chart's NetworkPolicies.
     for (const name of ['namespaces', 'bitcoin-crd', 'bitcoin-operator', 'bitcoin-sample']) {
       expect(dependsOn(manifest(name))).toContain(loadBalancerController);
+      expect(dependsOn(manifest(name))).toContain(addon('vpc-cni'));
     }
   });
 
