@@ -24,7 +24,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BitcoinNetwork } from '../controller/api';
+import { API_VERSION, BitcoinNetwork, GROUP, VERSION } from '../controller/api';
 import {
   desiredSecret,
   desiredService,
@@ -58,7 +58,6 @@ const USE_TSX = process.env.BENCH_CONTROLLER_TSX === '1';
 const CONTROLLER_NODE_OPTIONS = process.env.BENCH_CONTROLLER_NODE_OPTIONS;
 const NODES = 3;
 const NS = 'bench';
-const GROUP = 'bitcoin.eksplatform.dev';
 // kwok gives each fake node a /24 of pod IPs: enough nodes for every pod of the run.
 const FAKE_NODES = Math.ceil((NETWORKS * NODES + (TOTAL_NETWORKS - NETWORKS) * EXTRA_NODES) / 200);
 const TIMEOUT_MS = 15 * 60_000;
@@ -70,7 +69,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 function network(i: number, nodes: number): BitcoinNetwork {
   return {
-    apiVersion: `${GROUP}/v1alpha1`,
+    apiVersion: API_VERSION,
     kind: 'BitcoinNetwork',
     metadata: { name: name(i), namespace: NS },
     spec: { nodes },
@@ -158,7 +157,7 @@ async function allConverged(
   count: number,
 ) {
   const list = await admin.get<NetworkList>(
-    `/apis/${GROUP}/v1alpha1/namespaces/${NS}/bitcoinnetworks`,
+    `/apis/${GROUP}/${VERSION}/namespaces/${NS}/bitcoinnetworks`,
   );
   if (list.items.length !== count) return false;
   for (const net of list.items) {

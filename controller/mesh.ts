@@ -65,12 +65,6 @@ export function isBenignAddNodeError(err: unknown): boolean {
   );
 }
 
-/** One node's mesh failure, for the Degraded condition. */
-export interface MeshFailure {
-  readonly podName: string;
-  readonly message: string;
-}
-
 /** Text for a mesh failure, safe to show in status and events. */
 export function describeRpcFailure(err: unknown): string {
   if (err instanceof RpcError) return err.message;

@@ -109,6 +109,9 @@ function normaliseBooleanFlags(argv: readonly string[]): string[] {
   return out;
 }
 
+/** Port of `/healthz`, `/readyz` and `/metrics`; the chart's probes use it too. */
+export const DEFAULT_HEALTH_PORT = 8081;
+
 export function parseOptions(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
@@ -174,7 +177,7 @@ export function parseOptions(
     healthPort: intOption(
       'health-port',
       values['health-port'] ?? env[ENV.healthPort],
-      8081,
+      DEFAULT_HEALTH_PORT,
       0,
       65_535,
     ),

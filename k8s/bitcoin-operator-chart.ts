@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { CONTROLLER_NAMESPACE, CONTROLLER_POD_LABELS, GROUP, PLURAL } from '../controller/api';
 import { LEASE_NAME } from '../controller/leader';
-import { ENV } from '../controller/options';
+import { DEFAULT_HEALTH_PORT, ENV } from '../controller/options';
 import { allowIngress, denyAllIngress } from './network-policies';
 import { restrictedContainer } from './common';
 
@@ -19,7 +19,7 @@ export const CONTROLLER_UID = 10001;
 /** Controller replicas: one leads (by a Lease), the other stands by with warm caches. */
 export const CONTROLLER_REPLICAS = 2;
 /** Port of the controller's health server: `GET /healthz` (alive) and `GET /readyz` (ready). */
-export const CONTROLLER_HEALTH_PORT = 8081;
+export const CONTROLLER_HEALTH_PORT = DEFAULT_HEALTH_PORT;
 
 /**
  * Everything the controller may do across namespaces, and nothing more: exactly the calls of

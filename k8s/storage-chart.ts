@@ -2,7 +2,7 @@ import { Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { k8s } from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
-import { ThroughputVolume, gibibytes } from '../lib/config';
+import { HDD_MIN_GIB, ThroughputVolume, gibibytes } from '../lib/config';
 import {
   Namespaces,
   PlatformTarget,
@@ -19,9 +19,6 @@ export const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-c
 
 /** Our classes. Never `gp2`: EKS already has one, and it must stay the AWS-managed one. */
 export const StorageClassNames = { GP3: 'gp3', ST1: 'st1', COLD: 'cold' } as const;
-
-/** st1 and sc1 volumes cannot be smaller than this. */
-export const HDD_MIN_GIB = 125;
 
 export const PvcNames = {
   DEMO: 'demo-data',

@@ -100,6 +100,9 @@ export const SUPPORTED_KUBERNETES_VERSIONS = ['1.35'] as const;
 /** The CRD's ceiling on `spec.nodes`, which the sample network's size must respect. */
 export const MAX_NETWORK_NODES = MAX_NODES;
 
+/** The smallest st1 and sc1 EBS volume, in GiB. */
+export const HDD_MIN_GIB = 125;
+
 /** Reads one context key; returns undefined when unset. */
 export type ContextReader = (key: string) => unknown;
 
@@ -179,8 +182,8 @@ function loadInfra(r: Reader): InfraConfig {
 }
 
 function loadPlatform(r: Reader): PlatformConfig {
-  const throughputVolumeSize = r.quantity('throughputVolumeSize', '125Gi');
-  if (gibibytes(throughputVolumeSize) < 125) {
+  const throughputVolumeSize = r.quantity('throughputVolumeSize', `${HDD_MIN_GIB}Gi`);
+  if (gibibytes(throughputVolumeSize) < HDD_MIN_GIB) {
     throw new ConfigError(
       'throughputVolumeSize',
       throughputVolumeSize,
