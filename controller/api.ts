@@ -38,7 +38,11 @@ export const SECRET_KEY_PASSWORD = 'password';
 /** bitcoind's salted `user:salt$hmac` line; generated Secrets always carry it. */
 export const SECRET_KEY_RPCAUTH = 'rpcauth';
 
-export const MANAGED_BY = 'bitcoin-controller';
+/** The controller's name: its namespace, Deployment, ServiceAccount, RBAC and logs use it. */
+export const CONTROLLER_NAME = 'bitcoin-controller';
+/** `app.kubernetes.io/part-of` of everything the operator ships. */
+export const PART_OF_OPERATOR = 'bitcoin-operator';
+export const MANAGED_BY = CONTROLLER_NAME;
 export const LABEL_NAME = 'app.kubernetes.io/name';
 export const LABEL_INSTANCE = 'app.kubernetes.io/instance';
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
@@ -125,12 +129,12 @@ export interface BitcoinNetwork extends KubernetesObject {
 }
 
 /** Namespace the controller runs in (the operator chart creates it). */
-export const CONTROLLER_NAMESPACE = 'bitcoin-controller';
+export const CONTROLLER_NAMESPACE = CONTROLLER_NAME;
 /** Labels of the controller's pods; the per-network NetworkPolicy admits RPC from them only. */
 export const CONTROLLER_POD_LABELS: Readonly<Record<string, string>> = {
-  'app.kubernetes.io/name': 'bitcoin-controller',
+  'app.kubernetes.io/name': CONTROLLER_NAME,
   'app.kubernetes.io/component': 'controller',
-  'app.kubernetes.io/part-of': 'bitcoin-operator',
+  'app.kubernetes.io/part-of': PART_OF_OPERATOR,
 };
 
 export const secretName = (network: string): string => `${network}-rpc`;

@@ -3,6 +3,7 @@
  * second line of defence should one slip into a log object.
  */
 import pino, { DestinationStream, Logger } from 'pino';
+import { CONTROLLER_NAME } from './api';
 
 export const REDACT_PATHS = [
   'password',
@@ -22,7 +23,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   return pino(
     {
       level,
-      base: { component: 'bitcoin-controller' },
+      base: { component: CONTROLLER_NAME },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },

@@ -1,7 +1,13 @@
 import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
-import { CONTROLLER_NAMESPACE, CONTROLLER_POD_LABELS, GROUP, PLURAL } from '../controller/api';
+import {
+  CONTROLLER_NAME,
+  CONTROLLER_NAMESPACE,
+  CONTROLLER_POD_LABELS,
+  GROUP,
+  PLURAL,
+} from '../controller/api';
 import { LEASE_NAME } from '../controller/leader';
 import { DEFAULT_HEALTH_PORT, ENV } from '../controller/options';
 import { allowIngress, denyAllIngress } from './network-policies';
@@ -10,7 +16,7 @@ import { restrictedContainer } from './common';
 /** Namespace the controller runs in. */
 export { CONTROLLER_NAMESPACE };
 /** Name of the ServiceAccount, ClusterRole, Role, their bindings and the Deployment. */
-export const CONTROLLER_NAME = 'bitcoin-controller';
+export { CONTROLLER_NAME };
 /**
  * Numeric user and group the controller runs as; the Dockerfile's `USER` is the same. High enough
  * (≥ 10000) not to collide with any user of the node's host system.

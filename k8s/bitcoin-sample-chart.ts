@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
+import { PART_OF_OPERATOR } from '../controller/api';
 import { MAX_NETWORK_NODES } from '../lib/config';
 import { BitcoinNetwork } from './imports/bitcoin.eksplatform.dev';
 import { denyAllIngress } from './network-policies';
@@ -68,7 +69,7 @@ export class BitcoinSampleChart extends Chart {
     // controller adds `<network>-netpol` per network (RPC from the controller, P2P within the
     // network). Do the same in every namespace you put networks in.
     this.denyAllIngress = denyAllIngress(this, SAMPLE_NAMESPACE, {
-      'app.kubernetes.io/part-of': 'bitcoin-operator',
+      'app.kubernetes.io/part-of': PART_OF_OPERATOR,
     });
     this.denyAllIngress.node.addDependency(this.namespaceObject);
 
