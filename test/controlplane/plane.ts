@@ -310,10 +310,9 @@ class Plane implements ControlPlane {
     await this.startApiserver();
   }
 
-  private async startControllerManager(): Promise<void> {
-    const port = await freePort();
-    const kubeconfig = this.componentKubeconfig('controller-manager', CONTROLLER_MANAGER);
-    const proc = this.spawn('kube-controller-manager', this.bin.kubeControllerManager, [
+  /** What kube-controller-manager and kube-scheduler share: their client, serving and election. */
+  private componentArgs(kubeconfig: string, port: number): string[] {
+    return [
       `--kubeconfig=${kubeconfig}`,
       `--authentication-kubeconfig=${kubeconfig}`,
       `--authorization-kubeconfig=${kubeconfig}`,
@@ -322,6 +321,14 @@ class Plane implements ControlPlane {
       `--tls-cert-file=${this.pki.serving.cert}`,
       `--tls-private-key-file=${this.pki.serving.key}`,
       '--leader-elect=false',
+    ];
+  }
+
+  private async startControllerManager(): Promise<void> {
+    const port = await freePort();
+    const kubeconfig = this.componentKubeconfig('controller-manager', CONTROLLER_MANAGER);
+    const proc = this.spawn('kube-controller-manager', this.bin.kubeControllerManager, [
+      ...this.componentArgs(kubeconfig, port),
       // As kubeadm does: each controller acts as its own ServiceAccount, so the audit log
       // says which controller wrote what.
       '--use-service-account-credentials=true',
@@ -344,14 +351,7 @@ class Plane implements ControlPlane {
     const port = await freePort();
     const kubeconfig = this.componentKubeconfig('scheduler', SCHEDULER);
     const proc = this.spawn('kube-scheduler', this.bin.kubeScheduler, [
-      `--kubeconfig=${kubeconfig}`,
-      `--authentication-kubeconfig=${kubeconfig}`,
-      `--authorization-kubeconfig=${kubeconfig}`,
-      '--bind-address=127.0.0.1',
-      `--secure-port=${port}`,
-      `--tls-cert-file=${this.pki.serving.cert}`,
-      `--tls-private-key-file=${this.pki.serving.key}`,
-      '--leader-elect=false',
+      ...this.componentArgs(kubeconfig, port),
     ]);
     await waitUntil('kube-scheduler /healthz', proc, () => this.healthz(port), 60_000);
   }
