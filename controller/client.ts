@@ -28,6 +28,7 @@ import {
 import type { Logger } from 'pino';
 import { BitcoinNetwork, CHILD_SELECTOR, GROUP, LABEL_INSTANCE, PLURAL, VERSION } from './api';
 import { EventVerb, ResilientInformer } from './informer';
+import { makeKeepAliveApiClient, SharedAgents } from './keep-alive';
 import { ApiError, isNotFound, KubeApi, LeaseApi, Listers, NetworkPolicy } from './kube';
 
 /** Turn a client-node error into an ApiError with the Status reason, if the body has one. */
@@ -103,12 +104,12 @@ export class ClientNodeKubeApi implements KubeApi {
   private readonly networking: NetworkingV1Api;
   private readonly policy: PolicyV1Api;
 
-  constructor(kc: KubeConfig) {
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.apps = kc.makeApiClient(AppsV1Api);
-    this.custom = kc.makeApiClient(CustomObjectsApi);
-    this.networking = kc.makeApiClient(NetworkingV1Api);
-    this.policy = kc.makeApiClient(PolicyV1Api);
+  constructor(kc: KubeConfig, agents: SharedAgents) {
+    this.core = makeKeepAliveApiClient(kc, CoreV1Api, agents);
+    this.apps = makeKeepAliveApiClient(kc, AppsV1Api, agents);
+    this.custom = makeKeepAliveApiClient(kc, CustomObjectsApi, agents);
+    this.networking = makeKeepAliveApiClient(kc, NetworkingV1Api, agents);
+    this.policy = makeKeepAliveApiClient(kc, PolicyV1Api, agents);
   }
 
   getNetwork(namespace: string, name: string): Promise<BitcoinNetwork | undefined> {
@@ -254,8 +255,8 @@ function withMicroTimes(lease: V1Lease): V1Lease {
 export class ClientNodeLeaseApi implements LeaseApi {
   private readonly coordination: CoordinationV1Api;
 
-  constructor(kc: KubeConfig) {
-    this.coordination = kc.makeApiClient(CoordinationV1Api);
+  constructor(kc: KubeConfig, agents: SharedAgents) {
+    this.coordination = makeKeepAliveApiClient(kc, CoordinationV1Api, agents);
   }
 
   getLease(namespace: string, name: string): Promise<V1Lease | undefined> {
@@ -298,14 +299,15 @@ export interface InformerHandlers {
  */
 export function makeInformers(
   kc: KubeConfig,
+  agents: SharedAgents,
   logger: Logger,
   handlers: InformerHandlers,
 ): Informers {
-  const core = kc.makeApiClient(CoreV1Api);
-  const apps = kc.makeApiClient(AppsV1Api);
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const networking = kc.makeApiClient(NetworkingV1Api);
-  const policy = kc.makeApiClient(PolicyV1Api);
+  const core = makeKeepAliveApiClient(kc, CoreV1Api, agents);
+  const apps = makeKeepAliveApiClient(kc, AppsV1Api, agents);
+  const custom = makeKeepAliveApiClient(kc, CustomObjectsApi, agents);
+  const networking = makeKeepAliveApiClient(kc, NetworkingV1Api, agents);
+  const policy = makeKeepAliveApiClient(kc, PolicyV1Api, agents);
   const sel = CHILD_SELECTOR;
   const child = handlers.child;
   const onRestart = (name: string) => () => handlers.restarted?.(name);

@@ -16,6 +16,7 @@ import {
 } from './client';
 import { BitcoinNetworkController } from './controller';
 import { Check, ControllerMetrics, HealthServer } from './health';
+import { SharedAgents } from './keep-alive';
 import { LeaderElector } from './leader';
 import { createLogger } from './log';
 import { meteredApi, MeteredRpc } from './metered';
@@ -98,13 +99,15 @@ async function main(): Promise<void> {
   // The informers' handlers need the controller, and the controller reads the informers' caches.
   // The handlers run only after start(), when `ctl` exists. On a standby they fill the queue,
   // which no worker takes from until this process leads.
-  const informers: Informers = makeInformers(kc, logger, {
+  // One pool of keep-alive connections to the apiserver for every API call of this process.
+  const agents = new SharedAgents();
+  const informers: Informers = makeInformers(kc, agents, logger, {
     network: (_verb, obj) => ctl.enqueueNetwork(obj),
     child: (_verb, obj) => ctl.enqueueOwner(obj),
     restarted: (name) => metrics.informerRestarted(name),
   });
   const ctl = new BitcoinNetworkController({
-    api: meteredApi(new ClientNodeKubeApi(kc), metrics),
+    api: meteredApi(new ClientNodeKubeApi(kc, agents), metrics),
     listers: informerListers(informers),
     rpc,
     resolver,
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
   if (options.leaderElect) {
     const identity = `${process.env[ENV.podName] || os.hostname()}_${randomBytes(4).toString('hex')}`;
     elector = new LeaderElector({
-      api: meteredApi(new ClientNodeLeaseApi(kc), metrics),
+      api: meteredApi(new ClientNodeLeaseApi(kc, agents), metrics),
       namespace: leaseNamespace(options),
       identity,
       logger,
@@ -184,6 +187,7 @@ async function main(): Promise<void> {
     await elector?.release();
     metrics.setLeader(false);
     rpcClient.close();
+    agents.destroy();
     await health.close();
     logger.info('stopped');
     logger.flush();

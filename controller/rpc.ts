@@ -75,8 +75,13 @@ export class RpcResponseError extends RpcError {
 export interface JsonRpcClientOptions {
   /** Deadline of one call, connection included. @default 5000 */
   readonly timeoutMs?: number;
-  /** @default - a keep-alive agent owned by the client */
-  readonly agent?: http.Agent;
+  /**
+   * How long a connection may stay idle before the client closes it. A mesh pass reuses one
+   * connection for its few calls to a node; between passes it closes, before bitcoind drops it
+   * (`-rpcservertimeout`, 30 s by default), so no call goes out on a connection being closed
+   * and the controller holds no idle socket per node of every network. @default 10000
+   */
+  readonly idleConnectionMs?: number;
 }
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -91,7 +96,11 @@ export class JsonRpcClient implements BitcoinRpc {
     if (!(this.timeoutMs > 0)) {
       throw new Error(`timeoutMs must be greater than 0, got ${this.timeoutMs}`);
     }
-    this.agent = options.agent ?? new http.Agent({ keepAlive: true, maxSockets: 4 });
+    this.agent = new http.Agent({
+      keepAlive: true,
+      maxSockets: 4,
+      timeout: options.idleConnectionMs ?? 10_000,
+    });
   }
 
   /** Call `method` and return its decoded `result`. */

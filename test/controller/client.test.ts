@@ -8,6 +8,7 @@ import pino from 'pino';
 import { BitcoinNetwork } from '../../controller/api';
 import { ClientNodeKubeApi } from '../../controller/client';
 import { ResilientInformer } from '../../controller/informer';
+import { SharedAgents } from '../../controller/keep-alive';
 import { ApiError, isAlreadyExists, isConflict, retryAfterMs } from '../../controller/kube';
 import { FakeApiServer, json, status } from './fake-apiserver';
 
@@ -19,7 +20,7 @@ describe('ClientNodeKubeApi', () => {
 
   beforeEach(async () => {
     server = new FakeApiServer();
-    api = new ClientNodeKubeApi(await server.start());
+    api = new ClientNodeKubeApi(await server.start(), new SharedAgents());
   });
 
   afterEach(() => server.stop());

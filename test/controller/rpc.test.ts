@@ -40,10 +40,13 @@ class FakeBitcoind {
       this.handler(seen, res);
     });
   });
-  private readonly sockets = new Set<import('node:net').Socket>();
+  /** Open connections. */
+  readonly sockets = new Set<import('node:net').Socket>();
+  connections = 0;
 
   async listen(): Promise<number> {
     this.server.on('connection', (s) => {
+      this.connections++;
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
@@ -193,6 +196,18 @@ describe('JsonRpcClient', () => {
     expect(err.message).not.toContain(endpoint.password);
     bitcoind = new FakeBitcoind();
     await bitcoind.listen();
+  });
+
+  test('reuses a connection for calls in a row and closes it once idle', async () => {
+    const idle = new JsonRpcClient({ timeoutMs: 2000, idleConnectionMs: 100 });
+    bitcoind.handler = (req, res) => reply(res, req, 200, { result: null, error: null });
+    for (let i = 0; i < 3; i++) await idle.call(endpoint, 'getnetworkinfo');
+    expect(bitcoind.connections).toBe(1);
+    for (let i = 0; i < 100 && bitcoind.sockets.size > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(bitcoind.sockets.size).toBe(0);
+    idle.close();
   });
 
   test('the timeout must be positive', () => {

@@ -8,6 +8,7 @@ import {
 import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { makeInformers } from '../../controller/client';
+import { SharedAgents } from '../../controller/keep-alive';
 import { LEASE_NAME } from '../../controller/leader';
 import { API_METHODS } from '../../controller/metered';
 
@@ -207,7 +208,7 @@ describe('BitcoinOperatorChart', () => {
         contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
         currentContext: 'c',
       });
-      const informers = makeInformers(kc, pino({ level: 'silent' }), {
+      const informers = makeInformers(kc, new SharedAgents(), pino({ level: 'silent' }), {
         network: () => undefined,
         child: () => undefined,
       });
