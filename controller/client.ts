@@ -29,7 +29,16 @@ import type { Logger } from 'pino';
 import { BitcoinNetwork, CHILD_SELECTOR, GROUP, LABEL_INSTANCE, PLURAL, VERSION } from './api';
 import { EventVerb, ResilientInformer } from './informer';
 import { makeKeepAliveApiClient, SharedAgents } from './keep-alive';
-import { ApiError, isNotFound, KubeApi, LeaseApi, Listers, NetworkPolicy } from './kube';
+import {
+  ApiError,
+  isNotFound,
+  KubeApi,
+  LeaseApi,
+  Listers,
+  NetworkPolicy,
+  projectPod,
+  projectStatefulSet,
+} from './kube';
 
 /** Turn a client-node error into an ApiError with the Status reason, if the body has one. */
 export function toApiError(err: unknown): unknown {
@@ -325,7 +334,13 @@ export function makeInformers(
         () => apps.listStatefulSetForAllNamespaces({ labelSelector: sel }),
         sel,
       ),
-      { name: 'statefulsets', logger, onEvent: child, onRestart: onRestart('statefulsets') },
+      {
+        name: 'statefulsets',
+        logger,
+        onEvent: child,
+        onRestart: onRestart('statefulsets'),
+        transform: projectStatefulSet,
+      },
     ),
     services: new ResilientInformer(
       makeInformer<V1Service>(
@@ -343,7 +358,13 @@ export function makeInformers(
         () => core.listPodForAllNamespaces({ labelSelector: sel }),
         sel,
       ),
-      { name: 'pods', logger, onEvent: child, onRestart: onRestart('pods') },
+      {
+        name: 'pods',
+        logger,
+        onEvent: child,
+        onRestart: onRestart('pods'),
+        transform: projectPod,
+      },
     ),
     secrets: new ResilientInformer(
       makeInformer<V1Secret>(

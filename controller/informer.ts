@@ -18,6 +18,11 @@ export interface ResilientInformerOptions<T> {
   readonly logger: Logger;
   /** Called for every add, update and delete, with the object as the cache holds it. */
   readonly onEvent: (verb: EventVerb, obj: T) => void;
+  /**
+   * Reduces an object, in place, to the fields the controller reads, as it enters the cache (as
+   * client-go's informer transforms do). `metadata.managedFields` are dropped from every object.
+   */
+  readonly transform?: (obj: T) => void;
   /** @default 500 */
   readonly initialBackoffMs?: number;
   /** @default 60000 */
@@ -77,8 +82,8 @@ export class ResilientInformer<T extends KubernetesObject> implements ObjectCach
     inner.on('connect', () => {
       this.lastConnect = this.now();
     });
-    inner.on('add', (obj: T) => options.onEvent('add', withoutManagedFields(obj)));
-    inner.on('update', (obj: T) => options.onEvent('update', withoutManagedFields(obj)));
+    inner.on('add', (obj: T) => options.onEvent('add', this.admit(obj)));
+    inner.on('update', (obj: T) => options.onEvent('update', this.admit(obj)));
     inner.on('delete', (obj: T) => options.onEvent('delete', obj));
     inner.on('error', (err: unknown) => this.onError(err));
   }
@@ -140,6 +145,16 @@ export class ResilientInformer<T extends KubernetesObject> implements ObjectCach
 
   list(namespace?: string): ReadonlyArray<T> {
     return this.inner.list(namespace);
+  }
+
+  /**
+   * The one write to a cached object, made as it enters the cache and before anyone can read it.
+   * Updates that omit the dropped fields leave the server's copy as it is.
+   */
+  private admit(obj: T): T {
+    if (obj.metadata?.managedFields) delete obj.metadata.managedFields;
+    this.options.transform?.(obj);
+    return obj;
   }
 
   private async attempt(): Promise<void> {
@@ -214,15 +229,4 @@ export function ownerKeyOf(
     return label ? keyOf(ns, label) : undefined;
   }
   return undefined;
-}
-
-/**
- * Drops `metadata.managedFields` as an object enters the cache, as client-go's transform
- * functions do: the controller never reads them, and they are a large share of every cached pod
- * and StatefulSet. This is the one write to a cached object, made before anyone can read it;
- * updates that omit the field leave the server's copy as it is.
- */
-function withoutManagedFields<T extends KubernetesObject>(obj: T): T {
-  if (obj.metadata?.managedFields) delete obj.metadata.managedFields;
-  return obj;
 }

@@ -14,9 +14,12 @@ import type {
   V1NetworkPolicySpec,
   V1Pod,
   V1PodDisruptionBudget,
+  V1PodSpec,
+  V1PodStatus,
   V1Secret,
   V1Service,
   V1StatefulSet,
+  V1StatefulSetSpec,
 } from '@kubernetes/client-node';
 import type { BitcoinNetwork } from './api';
 
@@ -94,16 +97,53 @@ export interface LeaseApi {
   replaceLease(namespace: string, name: string, body: V1Lease): Promise<V1Lease>;
 }
 
+/**
+ * A pod as the informer cache keeps it: its metadata and the three fields the status reports.
+ * Pods are the most numerous cached objects and their specs the largest; client-go's informer
+ * transforms exist for the same reason.
+ */
+export interface CachedPod {
+  readonly metadata?: V1Pod['metadata'];
+  readonly spec?: Pick<V1PodSpec, 'nodeName'>;
+  readonly status?: Pick<V1PodStatus, 'podIP' | 'conditions'>;
+}
+
+/**
+ * A StatefulSet as the informer cache keeps it: without the pod template (its hash is an
+ * annotation) and without the status, which the controller reads from the pods.
+ */
+export interface CachedStatefulSet extends Omit<V1StatefulSet, 'spec' | 'status'> {
+  readonly spec?: Omit<V1StatefulSetSpec, 'template'>;
+}
+
+/** Reduces a pod to a CachedPod as it enters the cache (in place: the cache holds this object). */
+export function projectPod(pod: V1Pod): void {
+  const { spec, status } = pod;
+  const cached: { spec?: CachedPod['spec']; status?: CachedPod['status'] } = pod;
+  cached.spec = spec && { nodeName: spec.nodeName };
+  cached.status = status && { podIP: status.podIP, conditions: status.conditions };
+}
+
+/** Reduces a StatefulSet to a CachedStatefulSet as it enters the cache (in place). */
+export function projectStatefulSet(statefulSet: V1StatefulSet): void {
+  const cached: { spec?: CachedStatefulSet['spec']; status?: unknown } = statefulSet;
+  if (statefulSet.spec) {
+    const { template, ...rest } = statefulSet.spec;
+    cached.spec = rest;
+  }
+  cached.status = undefined;
+}
+
 /** Read-only views of the informer caches. Returned objects must not be modified. */
 export interface Listers {
   network(namespace: string, name: string): Readonly<BitcoinNetwork> | undefined;
   secret(namespace: string, name: string): Readonly<V1Secret> | undefined;
   service(namespace: string, name: string): Readonly<V1Service> | undefined;
-  statefulSet(namespace: string, name: string): Readonly<V1StatefulSet> | undefined;
+  statefulSet(namespace: string, name: string): Readonly<CachedStatefulSet> | undefined;
   networkPolicy(namespace: string, name: string): Readonly<NetworkPolicy> | undefined;
   podDisruptionBudget(namespace: string, name: string): Readonly<V1PodDisruptionBudget> | undefined;
   /** Pods labelled with the network's instance label. */
-  pods(namespace: string, network: string): readonly Readonly<V1Pod>[];
+  pods(namespace: string, network: string): readonly Readonly<CachedPod>[];
 }
 
 /** An API error with its HTTP status, the Status reason and the server's Retry-After, if any. */

@@ -4,7 +4,6 @@
  * cache are read, never modified.
  */
 import type {
-  V1Pod,
   V1PodDisruptionBudget,
   V1Secret,
   V1Service,
@@ -40,7 +39,7 @@ import {
   RpcAuthSource,
   RpcCredentials,
 } from './desired';
-import type { NetworkPolicy } from './kube';
+import type { CachedPod, CachedStatefulSet, NetworkPolicy } from './kube';
 import type { MeshNode } from './mesh';
 
 // Event and condition reasons.
@@ -98,11 +97,11 @@ export interface Observed {
   /** The Secret the network uses: `<name>-rpc` or `spec.rpcSecretName`; undefined if absent. */
   readonly secret?: V1Secret;
   readonly service?: V1Service;
-  readonly statefulSet?: V1StatefulSet;
+  readonly statefulSet?: CachedStatefulSet;
   readonly networkPolicy?: NetworkPolicy;
   readonly podDisruptionBudget?: V1PodDisruptionBudget;
   /** Pods carrying the network's labels. */
-  readonly pods: readonly V1Pod[];
+  readonly pods: readonly CachedPod[];
 }
 
 export interface ReconcileContext {
@@ -404,7 +403,7 @@ export function quantityValue(q: string): number | undefined {
 }
 
 /** "ephemeral storage" or "<bytes> of storage class <class>" of a StatefulSet's data claim. */
-function storageSignature(sts: V1StatefulSet): string {
+function storageSignature(sts: CachedStatefulSet): string {
   const claim = sts.spec?.volumeClaimTemplates?.[0];
   if (!claim) return 'ephemeral storage';
   const size = claim.spec?.resources?.requests?.storage ?? '?';
@@ -413,7 +412,7 @@ function storageSignature(sts: V1StatefulSet): string {
 }
 
 /** Ordinal of a pod of the network's StatefulSet, or undefined for any other pod. */
-export function ordinalOf(network: BitcoinNetwork, pod: V1Pod): number | undefined {
+export function ordinalOf(network: BitcoinNetwork, pod: CachedPod): number | undefined {
   const prefix = `${statefulSetName(network.metadata?.name ?? '')}-`;
   const name = pod.metadata?.name ?? '';
   if (!name.startsWith(prefix)) return undefined;
@@ -421,7 +420,7 @@ export function ordinalOf(network: BitcoinNetwork, pod: V1Pod): number | undefin
   return /^(0|[1-9]\d*)$/.test(rest) ? Number(rest) : undefined;
 }
 
-function isPodReady(pod: V1Pod): boolean {
+function isPodReady(pod: CachedPod): boolean {
   if (pod.metadata?.deletionTimestamp) return false;
   return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
@@ -429,7 +428,7 @@ function isPodReady(pod: V1Pod): boolean {
 /** One status entry per pod of the StatefulSet, by ordinal. */
 export function nodeStatuses(
   network: BitcoinNetwork,
-  pods: readonly V1Pod[],
+  pods: readonly CachedPod[],
 ): BitcoinNetworkNodeStatus[] {
   const name = network.metadata?.name ?? '';
   const ns = network.metadata?.namespace ?? '';
@@ -559,7 +558,7 @@ function condition(
 
 export interface StatusInput {
   readonly network: BitcoinNetwork;
-  readonly pods: readonly V1Pod[];
+  readonly pods: readonly CachedPod[];
   readonly problems: readonly Problem[];
   readonly statefulSetPresent: boolean;
   /** RFC 3339 time for new condition transitions. */

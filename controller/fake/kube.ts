@@ -24,7 +24,17 @@ import {
   networkLabels,
   statefulSetName,
 } from '../api';
-import { ApiError, KubeApi, LeaseApi, Listers, NetworkPolicy } from '../kube';
+import {
+  ApiError,
+  CachedPod,
+  CachedStatefulSet,
+  KubeApi,
+  LeaseApi,
+  Listers,
+  NetworkPolicy,
+  projectPod,
+  projectStatefulSet,
+} from '../kube';
 
 export type Resource =
   | 'bitcoinnetworks'
@@ -233,8 +243,11 @@ export class FakeKube implements KubeApi, LeaseApi, Listers {
     return this.cached<V1Service>('services', namespace, name);
   }
 
-  statefulSet(namespace: string, name: string): V1StatefulSet | undefined {
-    return this.cached<V1StatefulSet>('statefulsets', namespace, name);
+  statefulSet(namespace: string, name: string): CachedStatefulSet | undefined {
+    return asCached(
+      this.cached<V1StatefulSet>('statefulsets', namespace, name),
+      projectStatefulSet,
+    );
   }
 
   networkPolicy(namespace: string, name: string): NetworkPolicy | undefined {
@@ -245,12 +258,14 @@ export class FakeKube implements KubeApi, LeaseApi, Listers {
     return this.cached<V1PodDisruptionBudget>('poddisruptionbudgets', namespace, name);
   }
 
-  pods(namespace: string, network: string): V1Pod[] {
-    return this.list<V1Pod & Obj>('pods', namespace).filter(
-      (p) =>
-        p.metadata?.labels?.[LABEL_MANAGED_BY] === MANAGED_BY &&
-        p.metadata?.labels?.[LABEL_INSTANCE] === network,
-    );
+  pods(namespace: string, network: string): CachedPod[] {
+    return this.list<V1Pod & Obj>('pods', namespace)
+      .filter(
+        (p) =>
+          p.metadata?.labels?.[LABEL_MANAGED_BY] === MANAGED_BY &&
+          p.metadata?.labels?.[LABEL_INSTANCE] === network,
+      )
+      .map((p) => asCached(p, projectPod) as CachedPod);
   }
 
   // ---- KubeApi ----
@@ -474,6 +489,14 @@ function isReady(pod: V1Pod): boolean {
 }
 
 /** A pod of a network's StatefulSet as the kubelet would report it. */
+/** A copy of `obj` reduced as the real informer caches it. */
+function asCached<T extends object>(obj: T | undefined, project: (o: T) => void): T | undefined {
+  if (!obj) return undefined;
+  const copy = structuredClone(obj);
+  project(copy);
+  return deepFreeze(copy);
+}
+
 export function podFor(
   network: string,
   namespace: string,

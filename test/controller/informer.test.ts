@@ -1,8 +1,12 @@
 import type { Informer, KubernetesObject, ObjectCache } from '@kubernetes/client-node';
 import pino from 'pino';
 import { networkLabels } from '../../controller/api';
+import { desiredStatefulSet } from '../../controller/desired';
+import { podFor } from '../../controller/fake/kube';
 import { ownerKeyOf, ResilientInformer } from '../../controller/informer';
-import { fixture, NS } from './fixtures';
+import { projectPod, projectStatefulSet } from '../../controller/kube';
+import { nodeStatuses } from '../../controller/reconcile';
+import { fixture, networkObject, NS } from './fixtures';
 
 type Cb = (arg?: unknown) => void;
 
@@ -178,6 +182,57 @@ describe('ResilientInformer', () => {
     inner.emit('update', { metadata: { name: 'a' } });
     inner.emit('delete', { metadata: { name: 'a' } });
     expect(seen).toEqual(['add a', 'update a', 'delete a']);
+  });
+
+  test('an added or updated object is reduced in place before anyone sees it', () => {
+    const inner = new ScriptedInformer([]);
+    const seen: KubernetesObject[] = [];
+    new ResilientInformer(inner, {
+      name: 'pods',
+      logger,
+      onEvent: (_verb, obj) => seen.push(obj),
+      transform: projectPod,
+    });
+    const pod = podFor('net', NS, 0, { ip: '10.0.0.9', nodeName: 'node-b' });
+    pod.metadata!.managedFields = [{ manager: 'kube-scheduler', operation: 'Update' }];
+    // The cache holds this very object: the reduction must be made on it, not on a copy.
+    inner.emit('add', pod);
+    expect(seen[0]).toBe(pod);
+    expect(pod).toEqual({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'net-sts-0', namespace: NS, labels: networkLabels('net') },
+      spec: { nodeName: 'node-b' },
+      status: { podIP: '10.0.0.9', conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+  });
+});
+
+describe('cache projections', () => {
+  const network = networkObject('net', { nodes: 2 });
+
+  test('a reduced pod reports the same node status as the full one', () => {
+    const full = [podFor('net', NS, 1, { ready: false }), podFor('net', NS, 0)];
+    const reduced = full.map((p) => {
+      const copy = structuredClone(p);
+      projectPod(copy);
+      return copy;
+    });
+    expect(reduced[0].spec).toEqual({ nodeName: 'node-a' });
+    expect(nodeStatuses(network, reduced)).toEqual(nodeStatuses(network, full));
+  });
+
+  test('a reduced StatefulSet keeps replicas and claims but not the pod template', () => {
+    const sts = desiredStatefulSet(networkObject('net', { nodes: 3, storage: { size: '2Gi' } }), {
+      kind: 'secretKey',
+      secretName: 'net-rpc',
+    });
+    const { template, ...kept } = structuredClone(sts.spec!);
+    projectStatefulSet(sts);
+    expect(sts.spec).toEqual(kept);
+    expect(sts.spec?.replicas).toBe(3);
+    expect(sts.spec?.volumeClaimTemplates).toHaveLength(1);
+    expect(sts.metadata?.annotations).toBeDefined();
   });
 });
 
