@@ -26,6 +26,12 @@ export const CONTROLLER_UID = 10001;
 export const CONTROLLER_REPLICAS = 2;
 /** Port of the controller's health server: `GET /healthz` (alive) and `GET /readyz` (ready). */
 export const CONTROLLER_HEALTH_PORT = DEFAULT_HEALTH_PORT;
+/**
+ * V8 settings of the controller process, its container's NODE_OPTIONS: young-generation
+ * semispaces of 4 MiB instead of Node's 16. The controller allocates little per second, and the
+ * default young generation alone kept 32 MiB resident (npm run bench:e2e).
+ */
+export const CONTROLLER_NODE_OPTIONS = '--max-semi-space-size=4';
 
 /**
  * Everything the controller may do across namespaces, and nothing more: exactly the calls of
@@ -221,6 +227,8 @@ export class BitcoinOperatorChart extends Chart {
             [ENV.podName]: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
             [ENV.podNamespace]: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
             [ENV.leaderElect]: kplus.EnvValue.fromValue('true'),
+            // Memory settings of the node runtime.
+            NODE_OPTIONS: kplus.EnvValue.fromValue(CONTROLLER_NODE_OPTIONS),
           },
           securityContext: restrictedContainer(CONTROLLER_UID, CONTROLLER_UID),
           resources: {

@@ -7,6 +7,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as path from 'node:path';
+import { CONTROLLER_NODE_OPTIONS } from '../../k8s/bitcoin-operator-chart';
 import { FakeBitcoind } from './fake-bitcoind';
 import { REPO_ROOT } from './lib/binaries';
 import { request, TlsClient } from './lib/http';
@@ -175,7 +176,7 @@ export interface ControllerOptions {
   readonly resyncSeconds?: number;
   readonly workers?: number;
   readonly logLevel?: string;
-  /** NODE_OPTIONS of the controller process, e.g. `--max-old-space-size=128`. */
+  /** NODE_OPTIONS of the controller process. @default CONTROLLER_NODE_OPTIONS, as the chart sets */
   readonly nodeOptions?: string;
   /**
    * Run `dist/controller/main.js` (see `buildController()`) with plain node, as the image
@@ -237,7 +238,7 @@ export class ControllerProcess {
           PATH: process.env.PATH,
           HOME: process.env.HOME,
           HOSTNAME: 'e2e-controller',
-          ...(o.nodeOptions ? { NODE_OPTIONS: o.nodeOptions } : {}),
+          NODE_OPTIONS: o.nodeOptions ?? CONTROLLER_NODE_OPTIONS,
         },
       },
     );

@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { Testing } from 'cdk8s';
 import {
   BitcoinOperatorChart,
   CONTROLLER_HEALTH_PORT,
   CONTROLLER_RULES,
+  CONTROLLER_NODE_OPTIONS,
   CONTROLLER_UID,
 } from '../../k8s/bitcoin-operator-chart';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -308,7 +310,16 @@ describe('BitcoinOperatorChart', () => {
         { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
         { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
         { name: 'BITCOIN_CONTROLLER_LEADER_ELECT', value: 'true' },
+        { name: 'NODE_OPTIONS', value: '--max-semi-space-size=4' },
       ]);
+    });
+
+    test('the node runtime options are ones NODE_OPTIONS accepts', () => {
+      // node refuses to start when NODE_OPTIONS holds an option it does not allow there.
+      const out = execFileSync(process.execPath, ['-e', 'process.stdout.write("ok")'], {
+        env: { PATH: process.env.PATH, NODE_OPTIONS: CONTROLLER_NODE_OPTIONS },
+      });
+      expect(out.toString()).toBe('ok');
     });
 
     test('selects its pods by stable labels', () => {
