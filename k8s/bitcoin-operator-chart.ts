@@ -233,7 +233,8 @@ export class BitcoinOperatorChart extends Chart {
           securityContext: restrictedContainer(CONTROLLER_UID, CONTROLLER_UID),
           resources: {
             cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(500) },
-            // Measured: ~115 MB idle, ~250 MB with 1000 networks cached (npm run bench:e2e).
+            // Measured: 105 MB idle, 143 MB with 1000 networks cached, 151 MB at peak
+            // (npm run bench:e2e).
             memory: { request: Size.mebibytes(256), limit: Size.mebibytes(512) },
           },
           // The controller serves these on CONTROLLER_HEALTH_PORT: /healthz answers while the

@@ -35,9 +35,8 @@ const NETWORK_PATH = `/apis/${GROUP}/v1alpha1/namespaces/${NS}/bitcoinnetworks/$
 const CONVERGE_MS = 120_000;
 // Re-checks each network this often, so a quiet period spans several resyncs.
 const RESYNC_SECONDS = 5;
-// The steady-state window: five resyncs. Shorter than the issue's minute to keep the suite
-// quick; every resync in it must end without a write.
-const QUIET_MS = 25_000;
+// The steady-state window: a quiet minute, twelve resyncs; every one must end without a write.
+const QUIET_MS = 60_000;
 
 interface Condition {
   type: string;
