@@ -25,7 +25,7 @@ import {
  * Idle connections close after this long, well before the apiserver closes them (its idle
  * timeout is 90 s): reusing a connection the server is closing fails the request.
  */
-export const IDLE_CONNECTION_MS = 30_000;
+const IDLE_CONNECTION_MS = 30_000;
 
 /** The agent options that decide which server and client identity a connection has. */
 const TLS_OPTIONS = [
@@ -87,7 +87,7 @@ export class SharedAgents {
 }
 
 /** Middleware that sends each request through `agents`. */
-export function sharedAgentMiddleware(agents: SharedAgents): Middleware {
+function sharedAgentMiddleware(agents: SharedAgents): Middleware {
   return {
     pre: async (context) => {
       const fresh = context.getAgent();

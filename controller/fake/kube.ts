@@ -488,7 +488,6 @@ function isReady(pod: V1Pod): boolean {
   return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
-/** A pod of a network's StatefulSet as the kubelet would report it. */
 /** A copy of `obj` reduced as the real informer caches it. */
 function asCached<T extends object>(obj: T | undefined, project: (o: T) => void): T | undefined {
   if (!obj) return undefined;
@@ -497,6 +496,7 @@ function asCached<T extends object>(obj: T | undefined, project: (o: T) => void)
   return deepFreeze(copy);
 }
 
+/** A pod of a network's StatefulSet as the kubelet would report it. */
 export function podFor(
   network: string,
   namespace: string,
