@@ -285,6 +285,10 @@ export class ClientNodeLeaseApi implements LeaseApi {
   }
 }
 
+/**
+ * The informers. `statefulSets` and `pods` hold objects reduced to CachedStatefulSet and
+ * CachedPod: read them through `informerListers`, whose types say so.
+ */
 export interface Informers {
   readonly networks: ResilientInformer<BitcoinNetwork>;
   readonly statefulSets: ResilientInformer<V1StatefulSet>;
