@@ -206,16 +206,19 @@ class RssSampler {
 
   /** Highest sample since `from`. */
   peak(from: number): number {
-    return Math.max(...this.samples.filter((s) => s.at >= from).map((s) => s.mb));
+    return Math.max(...this.since(from));
   }
 
   /** Median of the samples since `from`: the settled figure, whenever the GC happened to run. */
   median(from: number): number {
-    const mbs = this.samples
-      .filter((s) => s.at >= from)
-      .map((s) => s.mb)
-      .sort((a, b) => a - b);
+    const mbs = this.since(from).sort((a, b) => a - b);
     return mbs[Math.floor(mbs.length / 2)];
+  }
+
+  private since(from: number): number[] {
+    const mbs = this.samples.filter((s) => s.at >= from).map((s) => s.mb);
+    if (mbs.length === 0) throw new Error('no RSS samples: the controller process was gone');
+    return mbs;
   }
 
   stop(): void {

@@ -16,7 +16,10 @@ export interface ResilientInformerOptions<T> {
   /** Name for logs, e.g. "statefulsets". */
   readonly name: string;
   readonly logger: Logger;
-  /** Called for every add, update and delete, with the object as the cache holds it. */
+  /**
+   * Called for every add, update and delete: for add and update with the object as the cache
+   * holds it, for delete with the last state the server sent.
+   */
   readonly onEvent: (verb: EventVerb, obj: T) => void;
   /**
    * Reduces an object, in place, to the fields the controller reads, as it enters the cache (as

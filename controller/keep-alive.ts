@@ -53,8 +53,9 @@ function fingerprint(options: https.AgentOptions): string {
 }
 
 /**
- * One keep-alive agent per TLS setting. When the setting changes, the previous agent is dropped:
- * its requests in flight finish and its connections close once idle.
+ * The keep-alive agent for the current TLS setting (one at a time: a process has one kubeconfig
+ * identity). When the setting changes, the previous agent is dropped: its requests in flight
+ * finish and its connections close once idle.
  */
 export class SharedAgents {
   private current?: { fingerprint: string; agent: https.Agent };
@@ -98,7 +99,11 @@ function sharedAgentMiddleware(agents: SharedAgents): Middleware {
   };
 }
 
-/** `kc.makeApiClient(type)`, with its requests sent through `agents`. */
+/**
+ * `kc.makeApiClient(type)`, with its requests sent through `agents`. Keep the middleware list at
+ * one entry: client-node's generated calls reverse the configuration's list in place on every
+ * call.
+ */
 export function makeKeepAliveApiClient<T>(
   kc: KubeConfig,
   type: new (config: ReturnType<typeof createConfiguration>) => T,

@@ -107,6 +107,8 @@ type Obj = KubernetesObject & { spec?: unknown; status?: unknown };
 export class FakeKube implements KubeApi, LeaseApi, Listers {
   readonly calls: Call[] = [];
   private readonly store = new Map<Resource, Map<string, Obj>>();
+  /** Reduced copies of stored pods and StatefulSets, by stored object (see `reduced`). */
+  private readonly reducedCopies = new WeakMap<object, object>();
   private readonly reactors: Array<{ verb: Verb | '*'; resource: Resource | '*'; fn: Reactor }> =
     [];
   private uidSeq = 0;
@@ -244,7 +246,7 @@ export class FakeKube implements KubeApi, LeaseApi, Listers {
   }
 
   statefulSet(namespace: string, name: string): CachedStatefulSet | undefined {
-    return asCached(
+    return this.reduced(
       this.cached<V1StatefulSet>('statefulsets', namespace, name),
       projectStatefulSet,
     );
@@ -265,7 +267,7 @@ export class FakeKube implements KubeApi, LeaseApi, Listers {
           p.metadata?.labels?.[LABEL_MANAGED_BY] === MANAGED_BY &&
           p.metadata?.labels?.[LABEL_INSTANCE] === network,
       )
-      .map((p) => asCached(p, projectPod) as CachedPod);
+      .map((p) => this.reduced(p, projectPod) as CachedPod);
   }
 
   // ---- KubeApi ----
@@ -455,6 +457,21 @@ export class FakeKube implements KubeApi, LeaseApi, Listers {
     return this.put(resource, after);
   }
 
+  /**
+   * `obj` reduced as the real informer caches it: one frozen copy per stored version (stored
+   * objects are replaced, never changed), so repeated reads return the same object, as a cache's do.
+   */
+  private reduced<T extends object>(obj: T | undefined, project: (o: T) => void): T | undefined {
+    if (!obj) return undefined;
+    let copy = this.reducedCopies.get(obj) as T | undefined;
+    if (!copy) {
+      copy = structuredClone(obj);
+      project(copy);
+      this.reducedCopies.set(obj, deepFreeze(copy));
+    }
+    return copy;
+  }
+
   private cached<T>(resource: Resource, namespace: string, name: string): T | undefined {
     const obj = this.object(resource, namespace, name);
     return obj?.metadata?.labels?.[LABEL_MANAGED_BY] === MANAGED_BY ? (obj as T) : undefined;
@@ -486,14 +503,6 @@ export class FakeKube implements KubeApi, LeaseApi, Listers {
 
 function isReady(pod: V1Pod): boolean {
   return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-}
-
-/** A copy of `obj` reduced as the real informer caches it. */
-function asCached<T extends object>(obj: T | undefined, project: (o: T) => void): T | undefined {
-  if (!obj) return undefined;
-  const copy = structuredClone(obj);
-  project(copy);
-  return deepFreeze(copy);
 }
 
 /** A pod of a network's StatefulSet as the kubelet would report it. */

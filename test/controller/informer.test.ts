@@ -184,28 +184,31 @@ describe('ResilientInformer', () => {
     expect(seen).toEqual(['add a', 'update a', 'delete a']);
   });
 
-  test('an added or updated object is reduced in place before anyone sees it', () => {
-    const inner = new ScriptedInformer([]);
-    const seen: KubernetesObject[] = [];
-    new ResilientInformer(inner, {
-      name: 'pods',
-      logger,
-      onEvent: (_verb, obj) => seen.push(obj),
-      transform: projectPod,
-    });
-    const pod = podFor('net', NS, 0, { ip: '10.0.0.9', nodeName: 'node-b' });
-    pod.metadata!.managedFields = [{ manager: 'kube-scheduler', operation: 'Update' }];
-    // The cache holds this very object: the reduction must be made on it, not on a copy.
-    inner.emit('add', pod);
-    expect(seen[0]).toBe(pod);
-    expect(pod).toEqual({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'net-sts-0', namespace: NS, labels: networkLabels('net') },
-      spec: { nodeName: 'node-b' },
-      status: { podIP: '10.0.0.9', conditions: [{ type: 'Ready', status: 'True' }] },
-    });
-  });
+  test.each(['add', 'update'])(
+    'an object from %s is reduced in place before anyone sees it',
+    (verb) => {
+      const inner = new ScriptedInformer([]);
+      const seen: KubernetesObject[] = [];
+      new ResilientInformer(inner, {
+        name: 'pods',
+        logger,
+        onEvent: (_verb, obj) => seen.push(obj),
+        transform: projectPod,
+      });
+      const pod = podFor('net', NS, 0, { ip: '10.0.0.9', nodeName: 'node-b' });
+      pod.metadata!.managedFields = [{ manager: 'kube-scheduler', operation: 'Update' }];
+      // The cache holds this very object: the reduction must be made on it, not on a copy.
+      inner.emit(verb, pod);
+      expect(seen[0]).toBe(pod);
+      expect(pod).toEqual({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'net-sts-0', namespace: NS, labels: networkLabels('net') },
+        spec: { nodeName: 'node-b' },
+        status: { podIP: '10.0.0.9', conditions: [{ type: 'Ready', status: 'True' }] },
+      });
+    },
+  );
 });
 
 describe('cache projections', () => {

@@ -20,23 +20,28 @@ const caFile = path.join(dir, 'client-ca.crt');
 
 let server: https.Server;
 let connections: number;
+let authorizations: Array<string | undefined>;
 /** The server's open TLS connections; a new set per server. */
 let open: Set<unknown>;
 let kc: KubeConfig;
 
 beforeEach(async () => {
   connections = 0;
+  authorizations = [];
   const live = new Set<unknown>();
   open = live;
   fs.copyFileSync(pki.caCert, caFile);
   server = https.createServer(
     { cert: fs.readFileSync(pki.serving.cert), key: fs.readFileSync(pki.serving.key) },
     (req, res) => {
+      authorizations.push(req.headers.authorization);
       const name = req.url?.split('/').pop();
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name } }));
     },
   );
+  // Longer than any wait here: a connection that closes was closed by the client.
+  server.keepAliveTimeout = 60_000;
   server.on('secureConnection', (socket) => {
     connections++;
     live.add(socket);
@@ -66,7 +71,7 @@ afterEach(async () => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 async function until(what: string, check: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+  for (let i = 0; i < 80 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
   if (!check()) throw new Error(`${what}: not reached`);
 }
 
@@ -78,6 +83,8 @@ describe('SharedAgents', () => {
       expect((await api.getSecret('ns1', `s${i}`))?.metadata?.name).toBe(`s${i}`);
     }
     expect(connections).toBe(1);
+    // client-node's authentication still applies to every call.
+    expect(authorizations).toEqual(Array(10).fill('Bearer test-token'));
     agents.destroy();
   });
 
