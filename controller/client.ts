@@ -106,6 +106,31 @@ export function toModelNetworkPolicy(policy: NetworkPolicy): V1NetworkPolicy {
 
 const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
+/**
+ * The API clients of one kubeconfig, made once per process and shared by the KubeApi, the
+ * LeaseApi and the informers' lists; every request goes through `agents`' keep-alive connections.
+ */
+export class ApiClients {
+  readonly core: CoreV1Api;
+  readonly apps: AppsV1Api;
+  readonly custom: CustomObjectsApi;
+  readonly networking: NetworkingV1Api;
+  readonly policy: PolicyV1Api;
+  readonly coordination: CoordinationV1Api;
+
+  constructor(
+    readonly kubeConfig: KubeConfig,
+    agents: SharedAgents,
+  ) {
+    this.core = makeKeepAliveApiClient(kubeConfig, CoreV1Api, agents);
+    this.apps = makeKeepAliveApiClient(kubeConfig, AppsV1Api, agents);
+    this.custom = makeKeepAliveApiClient(kubeConfig, CustomObjectsApi, agents);
+    this.networking = makeKeepAliveApiClient(kubeConfig, NetworkingV1Api, agents);
+    this.policy = makeKeepAliveApiClient(kubeConfig, PolicyV1Api, agents);
+    this.coordination = makeKeepAliveApiClient(kubeConfig, CoordinationV1Api, agents);
+  }
+}
+
 export class ClientNodeKubeApi implements KubeApi {
   private readonly core: CoreV1Api;
   private readonly apps: AppsV1Api;
@@ -113,12 +138,14 @@ export class ClientNodeKubeApi implements KubeApi {
   private readonly networking: NetworkingV1Api;
   private readonly policy: PolicyV1Api;
 
-  constructor(kc: KubeConfig, agents: SharedAgents) {
-    this.core = makeKeepAliveApiClient(kc, CoreV1Api, agents);
-    this.apps = makeKeepAliveApiClient(kc, AppsV1Api, agents);
-    this.custom = makeKeepAliveApiClient(kc, CustomObjectsApi, agents);
-    this.networking = makeKeepAliveApiClient(kc, NetworkingV1Api, agents);
-    this.policy = makeKeepAliveApiClient(kc, PolicyV1Api, agents);
+  constructor(clients: ApiClients) {
+    ({
+      core: this.core,
+      apps: this.apps,
+      custom: this.custom,
+      networking: this.networking,
+      policy: this.policy,
+    } = clients);
   }
 
   getNetwork(namespace: string, name: string): Promise<BitcoinNetwork | undefined> {
@@ -264,8 +291,8 @@ function withMicroTimes(lease: V1Lease): V1Lease {
 export class ClientNodeLeaseApi implements LeaseApi {
   private readonly coordination: CoordinationV1Api;
 
-  constructor(kc: KubeConfig, agents: SharedAgents) {
-    this.coordination = makeKeepAliveApiClient(kc, CoordinationV1Api, agents);
+  constructor(clients: ApiClients) {
+    this.coordination = clients.coordination;
   }
 
   getLease(namespace: string, name: string): Promise<V1Lease | undefined> {
@@ -311,16 +338,11 @@ export interface InformerHandlers {
  * every namespace.
  */
 export function makeInformers(
-  kc: KubeConfig,
-  agents: SharedAgents,
+  clients: ApiClients,
   logger: Logger,
   handlers: InformerHandlers,
 ): Informers {
-  const core = makeKeepAliveApiClient(kc, CoreV1Api, agents);
-  const apps = makeKeepAliveApiClient(kc, AppsV1Api, agents);
-  const custom = makeKeepAliveApiClient(kc, CustomObjectsApi, agents);
-  const networking = makeKeepAliveApiClient(kc, NetworkingV1Api, agents);
-  const policy = makeKeepAliveApiClient(kc, PolicyV1Api, agents);
+  const { kubeConfig: kc, core, apps, custom, networking, policy } = clients;
   const sel = CHILD_SELECTOR;
   const child = handlers.child;
   const onRestart = (name: string) => () => handlers.restarted?.(name);

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
+  ApiClients,
   ClientNodeKubeApi,
   ClientNodeLeaseApi,
   informerListers,
@@ -101,13 +102,14 @@ async function main(): Promise<void> {
   // which no worker takes from until this process leads.
   // One pool of keep-alive connections to the apiserver for every API call of this process.
   const agents = new SharedAgents();
-  const informers: Informers = makeInformers(kc, agents, logger, {
+  const clients = new ApiClients(kc, agents);
+  const informers: Informers = makeInformers(clients, logger, {
     network: (_verb, obj) => ctl.enqueueNetwork(obj),
     child: (_verb, obj) => ctl.enqueueOwner(obj),
     restarted: (name) => metrics.informerRestarted(name),
   });
   const ctl = new BitcoinNetworkController({
-    api: meteredApi(new ClientNodeKubeApi(kc, agents), metrics),
+    api: meteredApi(new ClientNodeKubeApi(clients), metrics),
     listers: informerListers(informers),
     rpc,
     resolver,
@@ -127,7 +129,7 @@ async function main(): Promise<void> {
   if (options.leaderElect) {
     const identity = `${process.env[ENV.podName] || os.hostname()}_${randomBytes(4).toString('hex')}`;
     elector = new LeaderElector({
-      api: meteredApi(new ClientNodeLeaseApi(kc, agents), metrics),
+      api: meteredApi(new ClientNodeLeaseApi(clients), metrics),
       namespace: leaseNamespace(options),
       identity,
       logger,

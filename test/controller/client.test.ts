@@ -6,7 +6,7 @@
 import { makeInformer, V1Service } from '@kubernetes/client-node';
 import pino from 'pino';
 import { BitcoinNetwork } from '../../controller/api';
-import { ClientNodeKubeApi } from '../../controller/client';
+import { ApiClients, ClientNodeKubeApi } from '../../controller/client';
 import { ResilientInformer } from '../../controller/informer';
 import { SharedAgents } from '../../controller/keep-alive';
 import { ApiError, isAlreadyExists, isConflict, retryAfterMs } from '../../controller/kube';
@@ -20,7 +20,7 @@ describe('ClientNodeKubeApi', () => {
 
   beforeEach(async () => {
     server = new FakeApiServer();
-    api = new ClientNodeKubeApi(await server.start(), new SharedAgents());
+    api = new ClientNodeKubeApi(new ApiClients(await server.start(), new SharedAgents()));
   });
 
   afterEach(() => server.stop());

@@ -9,7 +9,7 @@ import {
 } from '../../k8s/bitcoin-operator-chart';
 import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
-import { makeInformers } from '../../controller/client';
+import { ApiClients, makeInformers } from '../../controller/client';
 import { SharedAgents } from '../../controller/keep-alive';
 import { LEASE_NAME } from '../../controller/leader';
 import { API_METHODS } from '../../controller/metered';
@@ -210,10 +210,14 @@ describe('BitcoinOperatorChart', () => {
         contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
         currentContext: 'c',
       });
-      const informers = makeInformers(kc, new SharedAgents(), pino({ level: 'silent' }), {
-        network: () => undefined,
-        child: () => undefined,
-      });
+      const informers = makeInformers(
+        new ApiClients(kc, new SharedAgents()),
+        pino({ level: 'silent' }),
+        {
+          network: () => undefined,
+          child: () => undefined,
+        },
+      );
       expect(Object.keys(informers).sort()).toEqual(Object.keys(INFORMED).sort());
       const used = new Set<string>();
       for (const [verb, resource] of Object.values(API_METHODS)) {
