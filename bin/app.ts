@@ -1,13 +1,16 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { App } from 'aws-cdk-lib';
+import { loadConfig } from '../config';
 import { buildApp } from '../lib/app';
 import { lookUpDeployer } from '../lib/deployer';
 
-/** Wiring only: ask STS who deploys (when the CLI found credentials), then build the app. */
+/** Wiring only: read config, ask STS who deploys (when the CLI found credentials), build the app. */
 async function main(): Promise<void> {
   // cfn-lint checks every template in `npm test` (and `npm run lint:cfn`); the built-in validator
   // would repeat that work on every synth and triple its time.
   const app = new App({ builtinCloudFormationValidation: false });
+  // Checked before STS is asked, so that a bad value fails at once.
+  const config = loadConfig((key) => app.node.tryGetContext(key));
   // The CDK CLI sets CDK_DEFAULT_ACCOUNT only when it found credentials; without them there
   // is nobody to ask, and asking would only wait for a timeout.
   const lookup = process.env.CDK_DEFAULT_ACCOUNT
@@ -18,7 +21,7 @@ async function main(): Promise<void> {
       `Synthesising without AWS credentials (${lookup.warning}): templates are environment-agnostic and only adminPrincipalArns get cluster admin.`,
     );
   }
-  buildApp(app, 'deployer' in lookup ? lookup.deployer : undefined);
+  buildApp(app, config, 'deployer' in lookup ? lookup.deployer : undefined);
   app.synth();
 }
 

@@ -2,7 +2,6 @@ import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { PART_OF_OPERATOR } from '../controller/api';
-import { MAX_NETWORK_NODES } from '../lib/config';
 import { BitcoinNetwork } from './imports/bitcoin.eksplatform.dev';
 import { denyAllIngress } from './network-policies';
 
@@ -17,7 +16,7 @@ export const NETWORK_NAME_PATTERN = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 export const MAX_NETWORK_NAME_LENGTH = 48;
 
 export interface BitcoinSampleChartProps {
-  /** Nodes of the sample network, from 0 to MAX_NETWORK_NODES (the CRD's maximum). */
+  /** Nodes of the sample network; config's `sampleNetworkNodes` holds it to the CRD's range. */
   readonly nodes: number;
 
   /**
@@ -43,9 +42,6 @@ export class BitcoinSampleChart extends Chart {
     super(scope, id);
     const { nodes } = props;
     const networkName = props.networkName ?? SAMPLE_NETWORK_NAME;
-    if (!Number.isInteger(nodes) || nodes < 0 || nodes > MAX_NETWORK_NODES) {
-      throw new Error(`nodes must be an integer between 0 and ${MAX_NETWORK_NODES}, got ${nodes}`);
-    }
     if (networkName.length > MAX_NETWORK_NAME_LENGTH || !NETWORK_NAME_PATTERN.test(networkName)) {
       throw new Error(
         `networkName must be a lowercase RFC 1035 label of at most ${MAX_NETWORK_NAME_LENGTH} ` +

@@ -6,7 +6,7 @@
  * `cluster.addCdk8sChart`; `k8s/synth.ts` writes the same charts as YAML.
  */
 import { Construct } from 'constructs';
-import { PlatformConfig } from '../lib/config';
+import type { PlatformConfig } from '../config';
 import { AutoscalingChart } from './autoscaling-chart';
 import { PlatformTarget } from './common';
 import { IngressChart } from './ingress-chart';

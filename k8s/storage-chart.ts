@@ -2,7 +2,7 @@ import { Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { k8s } from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
-import { HDD_MIN_GIB, ThroughputVolume, gibibytes } from '../lib/config';
+import { type PlatformConfig, ThroughputVolume } from '../config';
 import {
   Namespaces,
   PlatformTarget,
@@ -29,16 +29,15 @@ export const STATIC_PV_NAME = 'static-ebs';
 export const DeploymentNames = { DEMO: 'volume-demo', STATIC: 'static-volume-demo' } as const;
 export const BUSYBOX_IMAGE = 'busybox:1.37';
 
-export interface StorageChartProps extends ChartProps {
+/** Sizes and opt-ins come from config, which has checked them (see docs/configuration.md). */
+export interface StorageChartProps
+  extends
+    ChartProps,
+    Pick<
+      PlatformConfig,
+      'demoVolumeSize' | 'throughputVolume' | 'throughputVolumeSize' | 'staticVolumeId'
+    > {
   readonly target: PlatformTarget;
-  /** Size of `demo-data` on the default class. */
-  readonly demoVolumeSize: string;
-  /** Add `throughput-data` on `st1` or `cold`. @default none */
-  readonly throughputVolume?: ThroughputVolume;
-  /** Size of `throughput-data`; at least 125Gi. @default '125Gi' */
-  readonly throughputVolumeSize?: string;
-  /** An existing EBS volume to expose through a static PersistentVolume (EKS only). */
-  readonly staticVolumeId?: string;
   /**
    * The availability zone of `staticVolumeId`, e.g. `eu-west-1a`. With it the PV carries node
    * affinity, so its pod is scheduled in the volume's zone; without it the pod may land in
@@ -72,12 +71,6 @@ const CLASSES: readonly ClassSpec[] = [
 export class StorageChart extends Chart {
   constructor(scope: Construct, id: string, props: StorageChartProps) {
     super(scope, id, props);
-    const throughput = props.throughputVolume ?? ThroughputVolume.NONE;
-    const throughputSize = props.throughputVolumeSize ?? `${HDD_MIN_GIB}Gi`;
-    checkSize('demoVolumeSize', props.demoVolumeSize, 1);
-    if (throughput !== ThroughputVolume.NONE) {
-      checkSize('throughputVolumeSize', throughputSize, HDD_MIN_GIB);
-    }
     const eks = props.target === 'eks';
 
     for (const spec of CLASSES) {
@@ -86,8 +79,8 @@ export class StorageChart extends Chart {
 
     const claims: Array<{ name: string; path: string }> = [{ name: PvcNames.DEMO, path: '/data' }];
     claim(this, PvcNames.DEMO, StorageClassNames.GP3, props.demoVolumeSize);
-    if (throughput !== ThroughputVolume.NONE) {
-      claim(this, PvcNames.THROUGHPUT, throughput, throughputSize);
+    if (props.throughputVolume !== ThroughputVolume.NONE) {
+      claim(this, PvcNames.THROUGHPUT, props.throughputVolume, props.throughputVolumeSize);
       claims.push({ name: PvcNames.THROUGHPUT, path: '/throughput' });
     }
     volumeDemo(this, DeploymentNames.DEMO, claims);
@@ -97,16 +90,6 @@ export class StorageChart extends Chart {
       staticVolume(this, props.staticVolumeId, props.demoVolumeSize, props.staticVolumeZone);
       volumeDemo(this, DeploymentNames.STATIC, [{ name: PvcNames.STATIC, path: '/data' }]);
     }
-  }
-}
-
-function checkSize(key: string, value: string, minGib: number): void {
-  const gib = gibibytes(value);
-  if (Number.isNaN(gib)) {
-    throw new Error(`${key} must be a size like "4Gi", got "${value}"`);
-  }
-  if (gib < minGib) {
-    throw new Error(`${key} must be at least ${minGib}Gi, got "${value}"`);
   }
 }
 

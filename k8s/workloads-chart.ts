@@ -75,9 +75,6 @@ const TOMCAT_PAGE = `<!doctype html>
 export class WorkloadsChart extends Chart {
   constructor(scope: Construct, id: string, props: WorkloadsChartProps) {
     super(scope, id, props);
-    if (!Number.isInteger(props.replicas) || props.replicas < 1) {
-      throw new Error(`replicas must be a whole number of at least 1, got ${props.replicas}`);
-    }
     const eks = props.target === 'eks';
 
     // httpd: its page lives at /httpd/index.html, so /httpd/ answers without a rewrite.

@@ -1,7 +1,7 @@
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { App as Cdk8sApp, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { AppConfig } from './config';
+import { AppConfig } from '../config';
 import { createOperatorCharts } from '../k8s/operator';
 import { ClusterAddon, PLATFORM_CHART_ADDONS, createPlatformCharts } from '../k8s/platform';
 

@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Validations } from 'aws-cdk-lib';
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { Construct } from 'constructs';
-import { EndpointMode } from './config';
+import { EndpointMode } from '../config';
 import { skipCheckov } from './private/checkov';
 import { acceptManagedPolicies, acceptRule, acceptWildcards } from './private/nag';
 

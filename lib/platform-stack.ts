@@ -9,7 +9,7 @@ import { VpcCni } from './addons/vpc-cni';
 import { EksCluster } from './cluster';
 import { ClusterAddon } from '../k8s/platform';
 import { ClusterCharts } from './cluster-charts';
-import { AppConfig } from './config';
+import { AppConfig } from '../config';
 import { Deployer } from './deployer';
 import { Network } from './network';
 import { NodeGroup } from './nodegroup';

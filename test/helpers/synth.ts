@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { loadConfig } from '../../config';
 import { buildApp } from '../../lib/app';
 import { Deployer } from '../../lib/deployer';
 import { context as projectContext } from '../../cdk.json';
@@ -14,7 +15,8 @@ export function synthPlatform(
     builtinCloudFormationValidation: false,
     context: { ...projectContext, 'aws:cdk:enable-path-metadata': true, ...context },
   });
-  const stack = buildApp(app, deployer);
+  const config = loadConfig((key) => app.node.tryGetContext(key));
+  const stack = buildApp(app, config, deployer);
   app.synth();
   return Template.fromStack(stack);
 }

@@ -1,4 +1,4 @@
-import { TARGETS, chartsOf, find, objectsOf } from './helpers';
+import { TARGETS, chartsOf, find, objectsOf } from '../helpers/k8s';
 
 describe.each(TARGETS)('autoscaling chart, %s target', (target) => {
   const hpa = find(chartsOf(target).autoscaling, 'HorizontalPodAutoscaler', 'httpd');

@@ -4,8 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as YAML from 'yaml';
-import { MAX_NETWORK_NODES } from '../../lib/config';
-import { GROUP, VERSION } from '../../controller/api';
+import { GROUP, MAX_NODES, VERSION } from '../../controller/api';
 import {
   BITCOIN_NETWORK_CRD_FILE,
   BITCOIN_NETWORK_CRD_NAME,
@@ -102,18 +101,18 @@ describe('BitcoinNetwork CRD', () => {
     expect(errorsOf(withoutNodes)).toEqual(['<root>.spec: missing required field "nodes"']);
   });
 
-  test('bounds spec.nodes to an int32 from 0 to MAX_NETWORK_NODES', () => {
+  test('bounds spec.nodes to an int32 from 0 to MAX_NODES', () => {
     expect(spec.properties.nodes).toMatchObject({
       type: 'integer',
       format: 'int32',
       minimum: 0,
-      maximum: MAX_NETWORK_NODES,
+      maximum: MAX_NODES,
     });
     expect(errorsOf(network({ nodes: 0 }))).toEqual([]);
-    expect(errorsOf(network({ nodes: MAX_NETWORK_NODES }))).toEqual([]);
+    expect(errorsOf(network({ nodes: MAX_NODES }))).toEqual([]);
     expect(errorsOf(network({ nodes: -1 }))).toEqual(['<root>.spec.nodes: must be >= 0, got -1']);
-    expect(errorsOf(network({ nodes: MAX_NETWORK_NODES + 1 }))).toEqual([
-      `<root>.spec.nodes: must be <= ${MAX_NETWORK_NODES}, got ${MAX_NETWORK_NODES + 1}`,
+    expect(errorsOf(network({ nodes: MAX_NODES + 1 }))).toEqual([
+      `<root>.spec.nodes: must be <= ${MAX_NODES}, got ${MAX_NODES + 1}`,
     ]);
     expect(errorsOf(network({ nodes: 1.5 }))).toEqual([
       '<root>.spec.nodes: must be an integer, got 1.5',

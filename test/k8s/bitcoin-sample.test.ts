@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import { Testing } from 'cdk8s';
 import * as YAML from 'yaml';
-import { loadConfig, MAX_NETWORK_NODES } from '../../lib/config';
+import { loadConfig } from '../../config';
+import { MAX_NODES } from '../../controller/api';
 import { BITCOIN_NETWORK_CRD_FILE } from '../../k8s/bitcoin-crd-chart';
 import { BitcoinNetwork } from '../../k8s/imports/bitcoin.eksplatform.dev';
 import {
@@ -68,21 +69,12 @@ describe('BitcoinSampleChart', () => {
     expect(networkOf(synth({ nodes: 7 })).spec).toEqual({ nodes: 7 });
   });
 
-  test.each([0, 1, 3, MAX_NETWORK_NODES])(
-    'a network of %i nodes passes the CRD schema',
-    (nodes) => {
-      expect(validationErrors(networkOf(synth({ nodes })), schema)).toEqual([]);
-    },
-  );
+  test.each([0, 1, 3, MAX_NODES])('a network of %i nodes passes the CRD schema', (nodes) => {
+    expect(validationErrors(networkOf(synth({ nodes })), schema)).toEqual([]);
+  });
 
   test('leaves spec.image to the CRD default', () => {
     expect(networkOf(synth({ nodes: 3 })).spec.image).toBeUndefined();
-  });
-
-  test.each([-1, MAX_NETWORK_NODES + 1, 2.5, Number.NaN])('rejects %p nodes', (nodes) => {
-    expect(() => synth({ nodes })).toThrow(
-      `nodes must be an integer between 0 and ${MAX_NETWORK_NODES}, got ${nodes}`,
-    );
   });
 
   test('checks network names by the same rule as the CRD', () => {

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../lib/config';
+import { loadConfig } from '../../config';
 import { BITCOIN_NETWORK_CRD_NAME } from '../../k8s/bitcoin-crd-chart';
 import { LOCAL_CONTROLLER_IMAGE, synthTarget } from '../../k8s/synth';
 

@@ -1,4 +1,4 @@
-import { EVERYTHING, TARGETS, chartsOf, find, objectsOf } from './helpers';
+import { EVERYTHING, TARGETS, chartsOf, find, objectsOf } from '../helpers/k8s';
 
 describe.each(TARGETS)('ingress chart, %s target', (target) => {
   const objects = chartsOf(target).ingress;

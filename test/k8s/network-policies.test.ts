@@ -1,5 +1,5 @@
 import { PLATFORM_TARGETS } from '../../k8s/common';
-import { K8sObject, chartsOf, find, ofKind } from './helpers';
+import { K8sObject, chartsOf, find, ofKind } from '../helpers/k8s';
 
 describe.each(PLATFORM_TARGETS)('network policies of the %s target', (target) => {
   const charts = chartsOf(target);

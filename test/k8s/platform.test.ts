@@ -16,7 +16,7 @@ import {
   ofKind,
   podTemplates,
   selects,
-} from './helpers';
+} from '../helpers/k8s';
 
 const CLUSTER_SCOPED = new Set(['Namespace', 'StorageClass', 'PersistentVolume']);
 const SAFE_SYSCTLS = new Set(['net.ipv4.ip_unprivileged_port_start']);

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Yaml } from 'cdk8s';
 import { synthTarget, writeTarget } from '../../k8s/synth';
-import { EVERYTHING, TARGETS, config, find, objectsOf } from './helpers';
+import { EVERYTHING, TARGETS, config, find, objectsOf } from '../helpers/k8s';
 
 const KUBERNETES_VERSION = config().infra.kubernetesVersion;
 const CUSTOM_RESOURCE_WARNING =

@@ -1,4 +1,4 @@
-import { EVERYTHING, TARGETS, chartsOf } from './helpers';
+import { EVERYTHING, TARGETS, chartsOf } from '../helpers/k8s';
 
 // One snapshot per chart and target, with the defaults and with every opt-in feature on.
 // The objects have fixed names, so a snapshot changes only when a manifest really does.

@@ -1,7 +1,6 @@
 import { App } from 'cdk8s';
-import { ThroughputVolume } from '../../lib/config';
 import { StorageChart } from '../../k8s/storage-chart';
-import { EVERYTHING, TARGETS, chartsOf, find, ofKind, selects } from './helpers';
+import { EVERYTHING, TARGETS, chartsOf, config, find, ofKind, selects } from '../helpers/k8s';
 
 const DEFAULT = 'storageclass.kubernetes.io/is-default-class';
 
@@ -137,8 +136,8 @@ describe('static volume', () => {
   test('with a zone, the PV pins its pod to that zone', () => {
     const app = new App();
     const chart = new StorageChart(app, 's', {
+      ...config().platform,
       target: 'eks',
-      demoVolumeSize: '4Gi',
       staticVolumeId: 'vol-0123456789abcdef0',
       staticVolumeZone: 'eu-west-1a',
     });
@@ -152,26 +151,5 @@ describe('static volume', () => {
     const objects = chartsOf('local', EVERYTHING).storage;
     expect(ofKind(objects, 'PersistentVolume')).toEqual([]);
     expect(objects.map((o) => o.metadata.name)).not.toContain('static-data');
-  });
-});
-
-describe('storage chart props', () => {
-  const base = { target: 'eks' as const, demoVolumeSize: '4Gi' };
-
-  test('a throughput volume under 125Gi is refused with the key and value', () => {
-    expect(
-      () =>
-        new StorageChart(new App(), 's', {
-          ...base,
-          throughputVolume: ThroughputVolume.ST1,
-          throughputVolumeSize: '100Gi',
-        }),
-    ).toThrow('throughputVolumeSize must be at least 125Gi, got "100Gi"');
-  });
-
-  test('a malformed size is refused with the key and value', () => {
-    expect(() => new StorageChart(new App(), 's', { ...base, demoVolumeSize: '4GB' })).toThrow(
-      'demoVolumeSize must be a size like "4Gi", got "4GB"',
-    );
   });
 });

@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Chart, Yaml } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-34';
-import { CHART_SOURCES, ChartSource, parseArgs, synthTarget, writeTarget } from '../../k8s/synth';
-import { config } from './helpers';
+import { CHART_SOURCES, ChartSource, synthTarget, writeTarget } from '../../k8s/synth';
+import { config } from '../helpers/k8s';
 
 describe('writeTarget', () => {
   let out: string;
@@ -55,41 +54,4 @@ test('adding a chart source is one more entry, numbered after the others', () =>
     '07-bitcoin-sample.yaml',
     '08-extra.yaml',
   ]);
-});
-
-describe('parseArgs', () => {
-  test('defaults to both targets into dist', () => {
-    expect(parseArgs([])).toEqual({ targets: ['eks', 'local'], outDir: 'dist', context: {} });
-  });
-
-  test('reads --target, --out and -c in both spellings', () => {
-    expect(
-      parseArgs(['--target', 'local', '--out=build', '-c', 'webReplicas=3', '--context=a=b=c']),
-    ).toEqual({ targets: ['local'], outDir: 'build', context: { webReplicas: '3', a: 'b=c' } });
-  });
-
-  test('refuses an unknown target or argument, naming it', () => {
-    expect(() => parseArgs(['--target', 'gke'])).toThrow(
-      '--target must be one of eks, local, got "gke"',
-    );
-    expect(() => parseArgs(['--verbose'])).toThrow('unknown argument "--verbose"');
-    expect(() => parseArgs(['-c', 'novalue'])).toThrow('-c expects key=value, got "novalue"');
-  });
-});
-
-test('npm run synth:k8s with a bad config value exits 1 and names the key', () => {
-  const root = path.resolve(__dirname, '..', '..');
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-cli-'));
-  try {
-    const result = spawnSync(
-      path.join(root, 'node_modules', '.bin', 'tsx'),
-      ['k8s/synth.ts', '--out', out, '-c', 'webReplicas=-1'],
-      { cwd: root, encoding: 'utf8' },
-    );
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain('Invalid config "webReplicas": got "-1"');
-    expect(fs.readdirSync(out)).toEqual([]);
-  } finally {
-    fs.rmSync(out, { recursive: true, force: true });
-  }
 });

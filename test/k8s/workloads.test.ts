@@ -1,6 +1,4 @@
-import { App } from 'cdk8s';
-import { WorkloadsChart } from '../../k8s/workloads-chart';
-import { EVERYTHING, TARGETS, chartsOf, find, ofKind, selects } from './helpers';
+import { EVERYTHING, TARGETS, chartsOf, find, ofKind, selects } from '../helpers/k8s';
 
 describe.each(TARGETS)('workloads chart, %s target', (target) => {
   const objects = chartsOf(target, EVERYTHING).workloads;
@@ -144,11 +142,4 @@ describe('AWS-specific settings', () => {
       expect(service.spec.loadBalancerClass).toBeUndefined();
     }
   });
-});
-
-test('a replica count below 1 is refused with the value in the message', () => {
-  expect(
-    () =>
-      new WorkloadsChart(new App(), 'w', { target: 'eks', replicas: 0, alpineLoadBalancer: false }),
-  ).toThrow('replicas must be a whole number of at least 1, got 0');
 });

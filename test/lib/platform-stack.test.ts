@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { NODE_MANAGED_POLICIES } from '../lib/nodegroup';
-import { maskedJson, synthPlatform } from './helpers/synth';
+import { NODE_MANAGED_POLICIES } from '../../lib/nodegroup';
+import { maskedJson, synthPlatform } from '../helpers/synth';
 
 const DEPLOYER = {
   account: '123456789012',

@@ -1,5 +1,5 @@
 /** Shared helpers of the chart tests: synthesise a target and look objects up. */
-import { AppConfig, loadConfig } from '../../lib/config';
+import { AppConfig, loadConfig } from '../../config';
 import { PlatformTarget } from '../../k8s/common';
 import { PLATFORM_SOURCE, synthTarget } from '../../k8s/synth';
 

@@ -1,4 +1,4 @@
-import { ConfigError, ThroughputVolume, gibibytes, loadConfig } from '../lib/config';
+import { ConfigError, ThroughputVolume, gibibytes, loadConfig } from '../../config';
 
 function platform(context: Record<string, unknown>) {
   return loadConfig((key) => context[key]).platform;
@@ -63,6 +63,27 @@ describe('platform config', () => {
     const load = () => platform({ [key]: value });
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(message);
+  });
+
+  // The storage and workloads charts once checked these themselves; config now owns them.
+  test.each([
+    [
+      'webReplicas',
+      0,
+      'Invalid config "webReplicas": got 0; expected a whole number from 1 to 20.',
+    ],
+    [
+      'throughputVolumeSize',
+      '100Gi',
+      'Invalid config "throughputVolumeSize": got "100Gi"; expected at least 125Gi (the st1/sc1 minimum).',
+    ],
+    [
+      'demoVolumeSize',
+      '4GB',
+      'Invalid config "demoVolumeSize": got "4GB"; expected a size like "4Gi" (a positive whole number with Mi, Gi or Ti).',
+    ],
+  ])('%s = %p is refused before any chart sees it', (key, value, message) => {
+    expect(() => platform({ [key]: value })).toThrow(message);
   });
 
   test('exactly 125Gi, in any unit, is accepted for st1/sc1', () => {

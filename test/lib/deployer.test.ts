@@ -1,6 +1,6 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { iamPrincipalArn, lookUpDeployer } from '../lib/deployer';
+import { iamPrincipalArn, lookUpDeployer } from '../../lib/deployer';
 
 const sts = mockClient(STSClient);
 const client = new STSClient({ region: 'us-east-1' });

@@ -1,4 +1,4 @@
-import { ConfigError, gibibytes, loadConfig } from '../lib/config';
+import { ConfigError, gibibytes, loadConfig } from '../../config';
 
 const load = (context: Record<string, unknown>) => () => loadConfig((key) => context[key]);
 

@@ -10,7 +10,7 @@ function cdkSynth(args: string[] = []) {
     Object.entries(process.env).filter(([key]) => !/^(AWS_|CDK_)/.test(key)),
   );
   const result = spawnSync('npx', ['cdk', 'synth', '-q', '-o', outdir, ...args], {
-    cwd: join(__dirname, '..'),
+    cwd: join(__dirname, '..', '..'),
     env: { ...env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
     encoding: 'utf8',
   });
@@ -46,7 +46,7 @@ describe('cdk synth without AWS credentials', () => {
 
   test('cfn-lint finds no errors in the template', () => {
     const lint = spawnSync('cfn-lint', [join(synth.outdir, 'BitcoinPlatform.template.json')], {
-      cwd: join(__dirname, '..'),
+      cwd: join(__dirname, '..', '..'),
       encoding: 'utf8',
     });
     expect(lint.error).toBeUndefined();

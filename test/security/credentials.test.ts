@@ -10,12 +10,12 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadConfig } from '../lib/config';
-import { PLATFORM_TARGETS } from '../k8s/common';
-import { synthTarget } from '../k8s/synth';
-import { synthPlatform } from './helpers/synth';
+import { loadConfig } from '../../config';
+import { PLATFORM_TARGETS } from '../../k8s/common';
+import { synthTarget } from '../../k8s/synth';
+import { synthPlatform } from '../helpers/synth';
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(__dirname, '..', '..');
 
 /** Patterns of secret material, each with a name for the report. */
 const SECRET_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [

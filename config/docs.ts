@@ -1,0 +1,55 @@
+/** docs/configuration.md, rendered from the schema so that it cannot drift from the code. */
+import { CONFIG_SCHEMA, CROSS_KEY_RULES, Setting } from './schema';
+
+/** Where the rendered page lives, relative to the repository root. */
+export const CONFIG_DOC_PATH = 'docs/configuration.md';
+/** The command that rewrites it. */
+export const WRITE_CONFIG_DOC_COMMAND = 'npx tsx config/write-docs.ts';
+
+const HEADINGS = ['key', 'type', 'default', 'allowed', 'description'];
+
+/** The page, laid out as prettier lays out markdown so that `prettier --check` passes. */
+export function renderConfigDoc(): string {
+  const rows = Object.values(CONFIG_SCHEMA).flatMap((settings) =>
+    Object.entries(settings).map(([key, spec]: [string, Setting<unknown>]) => [
+      code(key),
+      spec.type.kind,
+      spec.default === undefined
+        ? (spec.unsetMeans ?? 'unset')
+        : code(JSON.stringify(spec.default)),
+      [spec.type.rule, ...CROSS_KEY_RULES.filter((r) => r.key === key).map((r) => r.rule)].join(
+        '; ',
+      ),
+      spec.description,
+    ]),
+  );
+  return [
+    '# Configuration',
+    '',
+    `<!-- Generated from config/schema.ts by \`${WRITE_CONFIG_DOC_COMMAND}\`; do not edit. -->`,
+    '',
+    'Every key is read from the `context` of `cdk.json` and can be overridden per command with',
+    '`-c key=value`, for `cdk synth` and `npm run synth:k8s` alike. On the command line every value',
+    'is text: numbers and `true`/`false` are read from their spelling, lists as comma-separated',
+    'text. All keys are checked before anything is synthesised; a bad value stops synth with one',
+    'line naming the key, the value and what is allowed, for example',
+    '`Invalid config "nodeMinSize": got 5; expected at most nodeDesiredSize (2).`',
+    '',
+    table([HEADINGS, ...rows]),
+    '',
+  ].join('\n');
+}
+
+function code(text: string): string {
+  return `\`${text}\``;
+}
+
+/** A markdown table with padded columns, as prettier prints it. */
+function table(rows: readonly string[][]): string {
+  const cells = rows.map((row) => row.map((cell) => cell.replace(/\|/g, '\\|')));
+  const widths = cells[0].map((_, i) => Math.max(3, ...cells.map((row) => row[i].length)));
+  const line = (row: readonly string[]) =>
+    `| ${row.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+  const rule = `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`;
+  return [line(cells[0]), rule, ...cells.slice(1).map(line)].join('\n');
+}

@@ -1,0 +1,40 @@
+import { ConfigError, loadConfig } from '../../config';
+import { MAX_NODES } from '../../controller/api';
+
+function operator(context: Record<string, unknown>) {
+  return loadConfig((key) => context[key]).operator;
+}
+
+describe('operator config', () => {
+  test('defaults: a sample network of 3 nodes and the image built from controller/Dockerfile', () => {
+    expect(operator({})).toEqual({ sampleNetworkNodes: 3, controllerImage: undefined });
+  });
+
+  test.each([0, 1, MAX_NODES, String(MAX_NODES)])(
+    'a sample network of %p nodes is accepted',
+    (n) => {
+      expect(operator({ sampleNetworkNodes: n }).sampleNetworkNodes).toBe(Number(n));
+    },
+  );
+
+  // The sample chart once checked this itself; config is now the one owner of the range.
+  test.each([-1, MAX_NODES + 1, 2.5, 'NaN'])('a sample network of %p nodes is refused', (n) => {
+    const load = () => operator({ sampleNetworkNodes: n });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(
+      `Invalid config "sampleNetworkNodes": got ${JSON.stringify(n)}; expected a whole number from 0 to ${MAX_NODES}.`,
+    );
+  });
+
+  test('a prebuilt controller image is taken as given', () => {
+    expect(operator({ controllerImage: 'registry.example/bitcoin-controller:1.2' })).toMatchObject({
+      controllerImage: 'registry.example/bitcoin-controller:1.2',
+    });
+  });
+
+  test('a malformed controller image is refused with the key and value', () => {
+    expect(() => operator({ controllerImage: 'Not An Image' })).toThrow(
+      'Invalid config "controllerImage": got "Not An Image"; expected an image reference like "registry/repo:tag".',
+    );
+  });
+});
