@@ -1,0 +1,62 @@
+import { synthPlatform } from '../helpers/synth';
+import { platformTemplate } from '../helpers/template';
+
+// Synthesised once for the whole file: a full synth takes seconds.
+const { resources, logicalId, dependsOn } = platformTemplate();
+
+describe('Kubernetes charts', () => {
+  const manifest = (name: string) =>
+    logicalId('Custom::AWSCDK-EKS-KubernetesResource', {}, `chart-${name}`);
+  const nodegroup = logicalId('AWS::EKS::Nodegroup');
+  const addon = (name: string) => logicalId('AWS::EKS::Addon', { AddonName: name });
+  const loadBalancerController = logicalId('Custom::AWSCDK-EKS-HelmChart', {
+    Chart: 'aws-load-balancer-controller',
+  });
+
+  test.each([
+    ['namespaces', []],
+    ['storage', ['namespaces']],
+    ['workloads', ['storage']],
+    ['ingress', ['workloads']],
+    ['autoscaling', ['ingress']],
+    ['bitcoin-crd', []],
+    ['bitcoin-operator', ['bitcoin-crd']],
+    ['bitcoin-sample', ['bitcoin-operator']],
+  ])('%s is applied after %j and the node group', (name, before) => {
+    expect(dependsOn(manifest(name))).toEqual(
+      expect.arrayContaining([nodegroup, ...before.map(manifest)]),
+    );
+  });
+
+  test('objects that make AWS resources are deleted before the controllers that clean them up', () => {
+    expect(dependsOn(manifest('storage'))).toContain(addon('aws-ebs-csi-driver'));
+    expect(dependsOn(manifest('workloads'))).toContain(loadBalancerController);
+    expect(dependsOn(manifest('ingress'))).toContain(loadBalancerController);
+    expect(dependsOn(manifest('autoscaling'))).toContain(addon('metrics-server'));
+    // Its webhook admits every Service, including the operator's; the CNI enforces every
+    // chart's NetworkPolicies.
+    for (const name of ['namespaces', 'bitcoin-crd', 'bitcoin-operator', 'bitcoin-sample']) {
+      expect(dependsOn(manifest(name))).toContain(loadBalancerController);
+      expect(dependsOn(manifest(name))).toContain(addon('vpc-cni'));
+    }
+  });
+
+  test('the CRD is applied on its own, before any BitcoinNetwork', () => {
+    const crd = JSON.stringify(resources[manifest('bitcoin-crd')].Properties.Manifest);
+    expect(crd).toContain('CustomResourceDefinition');
+    expect(crd).not.toContain('"kind\\":\\"BitcoinNetwork\\",\\"metadata');
+    expect(JSON.stringify(resources[manifest('bitcoin-sample')].Properties.Manifest)).toContain(
+      'BitcoinNetwork',
+    );
+  });
+
+  test('the controller image comes from the ECR asset unless a prebuilt one is configured', () => {
+    const operator = JSON.stringify(resources[manifest('bitcoin-operator')].Properties.Manifest);
+    expect(operator).toContain('.dkr.ecr.');
+    const prebuilt = synthPlatform({ controllerImage: 'ghcr.io/example/bitcoin-controller:1.2.3' });
+    const manifests = Object.values(
+      prebuilt.findResources('Custom::AWSCDK-EKS-KubernetesResource'),
+    );
+    expect(JSON.stringify(manifests)).toContain('ghcr.io/example/bitcoin-controller:1.2.3');
+  });
+});
