@@ -153,7 +153,8 @@ describe('.dockerignore', () => {
     'controller/Dockerfile',
     'controller/tsconfig.build.json',
     'controller/main.ts',
-    'controller/lib/queue.ts',
+    // A nested folder of the controller, as in its layered layout.
+    'controller/runtime/queue.ts',
   ])('sends %s to the build', (file) => {
     expect(dockerignore().ignores(file)).toBe(false);
   });
@@ -165,7 +166,8 @@ describe('.dockerignore', () => {
     'dist/controller/main.js',
     'test/k8s/bitcoin-crd.test.ts',
     'controller/queue.test.ts',
-    'lib/config.ts',
+    'config/schema.ts',
+    'lib/app.ts',
     'k8s/crds/bitcoinnetwork.yaml',
     '.env',
     '.git/config',
