@@ -1,5 +1,5 @@
 /** docs/configuration.md, rendered from the schema so that it cannot drift from the code. */
-import { CONFIG_SCHEMA, CROSS_KEY_RULES, Setting } from './schema';
+import { CONFIG_SCHEMA, Setting, crossKeyRulesOf } from './schema';
 
 /** Where the rendered page lives, relative to the repository root. */
 export const CONFIG_DOC_PATH = 'docs/configuration.md';
@@ -7,22 +7,31 @@ export const CONFIG_DOC_PATH = 'docs/configuration.md';
 export const WRITE_CONFIG_DOC_COMMAND = 'npx tsx config/write-docs.ts';
 
 const HEADINGS = ['key', 'type', 'default', 'allowed', 'description'];
+const SECTION_TITLES: Readonly<Record<string, string>> = {
+  infra: 'Infrastructure: VPC, cluster, nodes and access (`lib/`)',
+  platform: 'Platform charts: web workloads and storage (`k8s/`)',
+  operator: 'Operator: controller image and sample network (`k8s/`)',
+};
 
 /** The page, laid out as prettier lays out markdown so that `prettier --check` passes. */
 export function renderConfigDoc(): string {
-  const rows = Object.values(CONFIG_SCHEMA).flatMap((settings) =>
-    Object.entries(settings).map(([key, spec]: [string, Setting<unknown>]) => [
+  const sections = Object.entries(CONFIG_SCHEMA).flatMap(([section, settings]) => {
+    const rows = Object.entries<Setting<unknown>>(settings).map(([key, spec]) => [
       code(key),
       spec.type.kind,
       spec.default === undefined
         ? (spec.unsetMeans ?? 'unset')
         : code(JSON.stringify(spec.default)),
-      [spec.type.rule, ...CROSS_KEY_RULES.filter((r) => r.key === key).map((r) => r.rule)].join(
-        '; ',
-      ),
+      [
+        spec.type.rule,
+        ...crossKeyRulesOf(section)
+          .filter((r) => r.key === key)
+          .map((r) => r.rule),
+      ].join('; '),
       spec.description,
-    ]),
-  );
+    ]);
+    return [`## ${SECTION_TITLES[section]}`, '', table([HEADINGS, ...rows]), ''];
+  });
   return [
     '# Configuration',
     '',
@@ -35,8 +44,7 @@ export function renderConfigDoc(): string {
     'line naming the key, the value and what is allowed, for example',
     '`Invalid config "nodeMinSize": got 5; expected at most nodeDesiredSize (2).`',
     '',
-    table([HEADINGS, ...rows]),
-    '',
+    ...sections,
   ].join('\n');
 }
 

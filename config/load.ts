@@ -1,27 +1,27 @@
 import { ConfigError } from './errors';
-import { AppConfig, CONFIG_SCHEMA, CROSS_KEY_RULES, Setting } from './schema';
+import { AppConfig, CONFIG_SCHEMA, Setting, crossKeyRulesOf } from './schema';
 
 /** Reads one context key; returns undefined when unset. */
 export type ContextReader = (key: string) => unknown;
 
 /**
  * The whole configuration from context, typed, defaulted and checked against
- * {@link CONFIG_SCHEMA}: keys in schema order, then the rules between keys. The first value that
- * cannot be used throws a {@link ConfigError}.
+ * {@link CONFIG_SCHEMA}: section by section, each key in schema order and then the rules between
+ * the section's keys. The first value that cannot be used throws a {@link ConfigError}.
  */
 export function loadConfig(read: ContextReader): AppConfig {
   const earlier: Record<string, unknown> = {};
   const sections = Object.entries(CONFIG_SCHEMA).map(([section, settings]) => {
-    const values = Object.entries(settings).map(([key, spec]: [string, Setting<unknown>]) => {
+    for (const [key, spec] of Object.entries<Setting<unknown>>(settings)) {
       earlier[key] = spec.type.read(key, read(key) ?? spec.default, earlier);
-      return [key, earlier[key]];
-    });
-    return [section, Object.fromEntries(values)];
+    }
+    const values = Object.fromEntries(Object.keys(settings).map((key) => [key, earlier[key]]));
+    for (const rule of crossKeyRulesOf(section)) {
+      if (!rule.holds(values)) {
+        throw new ConfigError(rule.key, earlier[rule.key], rule.allowed(values));
+      }
+    }
+    return [section, values];
   });
-  const config = Object.fromEntries(sections) as AppConfig;
-  for (const rule of CROSS_KEY_RULES) {
-    if (!rule.holds(config))
-      throw new ConfigError(rule.key, earlier[rule.key], rule.allowed(config));
-  }
-  return config;
+  return Object.fromEntries(sections) as AppConfig;
 }

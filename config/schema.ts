@@ -204,39 +204,56 @@ export type AppConfig = { readonly [S in keyof Schema]: Values<Schema[S]> };
 /** A key of `cdk.json` context. */
 export type ConfigKey = { [S in keyof Schema]: keyof Schema[S] }[keyof Schema];
 
-/** A rule between keys, checked once every key has its own value. */
-export interface CrossKeyRule {
+/** A rule between keys of one section, checked once the section's keys have their own values. */
+export interface CrossKeyRule<Section> {
   /** The key the error names. */
-  readonly key: ConfigKey;
+  readonly key: keyof Section & string;
   /** The rule, for the docs. */
   readonly rule: string;
-  holds(config: AppConfig): boolean;
+  holds(values: Section): boolean;
   /** What is allowed, for the error: the rule with the other key's value. */
-  allowed(config: AppConfig): string;
+  allowed(values: Section): string;
 }
 
 const PUBLIC_CIDRS_RULE = `["0.0.0.0/0"] unless endpointAccess is "${EndpointMode.PUBLIC_AND_PRIVATE}"`;
 
-export const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
-  {
-    key: 'nodeMinSize',
-    rule: 'at most nodeDesiredSize',
-    holds: ({ infra }) => infra.nodeMinSize <= infra.nodeDesiredSize,
-    allowed: ({ infra }) => `at most nodeDesiredSize (${infra.nodeDesiredSize})`,
-  },
-  {
-    key: 'nodeDesiredSize',
-    rule: 'at most nodeMaxSize',
-    holds: ({ infra }) => infra.nodeDesiredSize <= infra.nodeMaxSize,
-    allowed: ({ infra }) => `at most nodeMaxSize (${infra.nodeMaxSize})`,
-  },
-  {
-    // EKS can only restrict a public endpoint by CIDR when the private endpoint is on too.
-    key: 'endpointPublicCidrs',
-    rule: PUBLIC_CIDRS_RULE,
-    holds: ({ infra }) =>
-      infra.endpointAccess === EndpointMode.PUBLIC_AND_PRIVATE ||
-      infra.endpointPublicCidrs.join() === '0.0.0.0/0',
-    allowed: () => PUBLIC_CIDRS_RULE,
-  },
-];
+export const CROSS_KEY_RULES: {
+  readonly [S in keyof AppConfig]: ReadonlyArray<CrossKeyRule<AppConfig[S]>>;
+} = {
+  infra: [
+    {
+      key: 'nodeMinSize',
+      rule: 'at most nodeDesiredSize',
+      holds: (infra) => infra.nodeMinSize <= infra.nodeDesiredSize,
+      allowed: (infra) => `at most nodeDesiredSize (${infra.nodeDesiredSize})`,
+    },
+    {
+      key: 'nodeDesiredSize',
+      rule: 'at most nodeMaxSize',
+      holds: (infra) => infra.nodeDesiredSize <= infra.nodeMaxSize,
+      allowed: (infra) => `at most nodeMaxSize (${infra.nodeMaxSize})`,
+    },
+    {
+      // EKS can only restrict a public endpoint by CIDR when the private endpoint is on too.
+      key: 'endpointPublicCidrs',
+      rule: PUBLIC_CIDRS_RULE,
+      holds: (infra) =>
+        infra.endpointAccess === EndpointMode.PUBLIC_AND_PRIVATE ||
+        infra.endpointPublicCidrs.join() === '0.0.0.0/0',
+      allowed: () => PUBLIC_CIDRS_RULE,
+    },
+  ],
+  platform: [],
+  operator: [],
+};
+
+/** The rules of a section named at run time, as code that walks the schema sees them. */
+export function crossKeyRulesOf(
+  section: string,
+): ReadonlyArray<CrossKeyRule<Readonly<Record<string, unknown>>>> {
+  const bySection = CROSS_KEY_RULES as unknown as Record<
+    string,
+    ReadonlyArray<CrossKeyRule<Readonly<Record<string, unknown>>>>
+  >;
+  return bySection[section] ?? [];
+}
