@@ -3,7 +3,7 @@
  * returned by name in the order they must be applied.
  *
  * The CDK stack calls {@link createPlatformCharts} and hands each chart to
- * `cluster.addCdk8sChart`; `k8s/synth.ts` writes the same charts as YAML.
+ * `cluster.addCdk8sChart`; `bin/synth-k8s.ts` writes the same charts as YAML through `k8s/synth.ts`.
  */
 import { Construct } from 'constructs';
 import type { PlatformConfig } from '../config';
