@@ -1,14 +1,9 @@
 /**
  * The one home of every config key: its type, default, rule and description. `AppConfig`'s types,
- * the validation in {@link loadConfig} and the table in docs/configuration.md all come from here.
+ * the validation in `loadConfig` and the table in docs/configuration.md all come from here.
  */
 import { MAX_NODES } from '../controller/api';
-import {
-  EndpointMode,
-  HDD_MIN_GIB,
-  SUPPORTED_KUBERNETES_VERSIONS,
-  ThroughputVolume,
-} from './enums';
+import { EndpointMode, ThroughputVolume } from './enums';
 import {
   ValueType,
   boolean,
@@ -36,6 +31,11 @@ export interface Setting<T> {
 function setting<T>(spec: Setting<T>): Setting<T> {
   return spec;
 }
+
+/** Minor versions with a published `@aws-cdk/lambda-layer-kubectl-vNN` that this project installs. */
+const SUPPORTED_KUBERNETES_VERSIONS = ['1.35'] as const;
+/** The smallest st1 and sc1 EBS volume, in GiB. */
+const HDD_MIN_GIB = 125;
 
 // EKS cluster names: 1-100 characters, start with a letter or digit, then letters, digits,
 // hyphens and underscores. We also keep them DNS-safe (lowercase, no underscores), because the
@@ -201,8 +201,6 @@ export type InfraConfig = Values<Schema['infra']>;
 export type PlatformConfig = Values<Schema['platform']>;
 export type OperatorConfig = Values<Schema['operator']>;
 export type AppConfig = { readonly [S in keyof Schema]: Values<Schema[S]> };
-/** A key of `cdk.json` context. */
-export type ConfigKey = { [S in keyof Schema]: keyof Schema[S] }[keyof Schema];
 
 /** A rule between keys of one section, checked once the section's keys have their own values. */
 export interface CrossKeyRule<Section> {
@@ -217,7 +215,7 @@ export interface CrossKeyRule<Section> {
 
 const PUBLIC_CIDRS_RULE = `["0.0.0.0/0"] unless endpointAccess is "${EndpointMode.PUBLIC_AND_PRIVATE}"`;
 
-export const CROSS_KEY_RULES: {
+const CROSS_KEY_RULES: {
   readonly [S in keyof AppConfig]: ReadonlyArray<CrossKeyRule<AppConfig[S]>>;
 } = {
   infra: [
