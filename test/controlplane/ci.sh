@@ -19,4 +19,4 @@ if ! command -v openssl >/dev/null; then
   $sudo apt-get install -y --no-install-recommends openssl
 fi
 
-"$here/build.sh"
+"$here/../../tools/testplane/build.sh"

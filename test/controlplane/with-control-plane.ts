@@ -1,5 +1,5 @@
-import { missingBinaries } from './lib/binaries';
-import { ControlPlane, PlaneOptions, startControlPlane } from './plane';
+import { missingBinaries } from '../../tools/testplane/lib/binaries';
+import { ControlPlane, PlaneOptions, startControlPlane } from '../../tools/testplane/plane';
 
 /** Set to 1 to skip every control-plane suite (they are never skipped silently). */
 export const SKIP_ENV = 'SKIP_CONTROLPLANE';

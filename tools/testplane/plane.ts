@@ -3,7 +3,7 @@
  * kube-controller-manager, kube-scheduler and kwok (fake nodes and kubelets).
  *
  * Library: `startControlPlane()` returns a handle with the admin kubeconfig and `stop()`.
- * CLI:     `tsx test/controlplane/plane.ts up|down` (npm run controlplane:up / :down).
+ * CLI:     `tsx tools/testplane/plane.ts up|down` (npm run controlplane:up / :down).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
