@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { binaries, CACHE_DIR, missingBinaries, REPO_ROOT, VERSIONS } from './lib/binaries';
+import { binaries, missingBinaries, REPO_ROOT, RUN_STATE_DIR, VERSIONS } from './lib/binaries';
 import { request, TlsClient } from './lib/http';
 import { ClientIdentity, createPki, KeyPair, Pki } from './lib/pki';
 import {
@@ -511,7 +511,7 @@ interface NodeList {
 }
 
 // `controlplane:up` leaves one plane running; this file says where it is.
-const CURRENT = path.join(CACHE_DIR, 'current.json');
+const CURRENT = path.join(RUN_STATE_DIR, 'current.json');
 
 async function up(): Promise<void> {
   if (fs.existsSync(CURRENT)) {
@@ -524,7 +524,7 @@ async function up(): Promise<void> {
     await down();
   }
   const plane = await startControlPlane({ detached: true });
-  fs.mkdirSync(CACHE_DIR, { recursive: true });
+  fs.mkdirSync(RUN_STATE_DIR, { recursive: true });
   fs.copyFileSync(path.join(plane.dir, 'state.json'), CURRENT);
   console.log(`control plane ${VERSIONS.kubernetes} up in ${plane.dir}; pods get ${plane.podCidr}`);
   console.log(`KUBECONFIG=${plane.kubeconfig}`);
