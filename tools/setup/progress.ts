@@ -1,6 +1,8 @@
 /** Where progress goes: a terminal gets one updating line, anything else plain lines. */
 export interface ProgressStream {
   readonly isTTY?: boolean;
+  /** A terminal's width: a longer line would wrap, and `\r` could not rewrite it. */
+  readonly columns?: number;
   write(text: string): unknown;
 }
 
@@ -48,13 +50,13 @@ export class Progress {
       `setup ${duration(this.now() - this.started)} of ~${duration(this.expectedTotalMs)})`;
     let lastPlain = stepStarted;
     const tick = this.out.isTTY
-      ? () => this.out.write(`\r\x1b[2K${status()}`)
+      ? () => this.out.write(`\r\x1b[2K${this.fit(status())}`)
       : () => {
           if (this.now() - lastPlain < this.plainIntervalMs) return;
           lastPlain = this.now();
           this.out.write(`${status()}\n`);
         };
-    this.out.write(this.out.isTTY ? `\r\x1b[2K${status()}` : `${prefix}: started\n`);
+    this.out.write(this.out.isTTY ? `\r\x1b[2K${this.fit(status())}` : `${prefix}: started\n`);
     const stop = this.every(tick, TTY_REFRESH_MS);
     try {
       const result = await work();
@@ -66,6 +68,11 @@ export class Progress {
     } finally {
       stop();
     }
+  }
+
+  private fit(line: string): string {
+    const width = this.out.columns;
+    return width && line.length >= width ? `${line.slice(0, width - 2)}…` : line;
   }
 
   private finish(line: string): void {

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   Component,
@@ -34,9 +35,11 @@ function buildStep(component: Component): Step {
     expectedMs: component.expectedBuildMs,
     requires: requireGo,
     run: () =>
-      buildAtomically(dir, component.version, (tmp) =>
-        runLogged('bash', [BUILD_SCRIPT, component.name, tmp, GO_CACHE_DIR], `${dir}.log`),
-      ),
+      buildAtomically(dir, component.version, (tmp) => {
+        const log = `${dir}.log`;
+        fs.rmSync(log, { force: true });
+        return runLogged('bash', [BUILD_SCRIPT, component.name, tmp, GO_CACHE_DIR], log);
+      }),
   };
 }
 

@@ -1,9 +1,9 @@
 import { duration, Progress, ProgressStream } from '../../../tools/setup/progress';
 
 /** A stream, a clock the test moves, and the ticker the reporter registered. */
-function harness(isTTY: boolean) {
+function harness(isTTY: boolean, columns?: number) {
   const written: string[] = [];
-  const out: ProgressStream = { isTTY, write: (text: string) => written.push(text) };
+  const out: ProgressStream = { isTTY, columns, write: (text: string) => written.push(text) };
   let now = 0;
   let tick: () => void = () => {};
   let stopped = false;
@@ -66,6 +66,13 @@ describe('progress on a terminal', () => {
       '\r\x1b[2Ksetup [1/2] building etcd: done in 2s\n',
     ]);
     expect(written.slice(0, -1).join('')).not.toContain('\n');
+  });
+
+  test('cuts the updating line to the terminal width, so it never wraps', async () => {
+    const { written, progress } = harness(true, 30);
+    await progress.run('building kubernetes v1.35.4', 600_000, async () => {});
+    expect(written[0]).toBe('\r\x1b[2Ksetup [1/2] building kuberne…');
+    expect(written[0].length - '\r\x1b[2K'.length).toBeLessThan(30);
   });
 });
 
