@@ -45,7 +45,11 @@ async function main(args: readonly string[]): Promise<void> {
     ...steps.map((s) => s.requires),
   ]);
   const missing = [...checks].flatMap((check) => missingPrerequisite(check));
-  if (missing.length > 0) throw new MissingPrerequisite(missing.join('\nsetup: '));
+  if (missing.length > 0) {
+    missing.forEach(log);
+    process.exitCode = 1;
+    return;
+  }
   if (steps.length === 0) {
     if (print === undefined) {
       log(`everything is in ${cacheRoot()} (checked in ${duration(Date.now() - started)})`);
@@ -85,13 +89,7 @@ function log(line: string): void {
 }
 
 main(process.argv.slice(2)).catch((err: Error) => {
-  if (!(
-    err instanceof MissingPrerequisite ||
-    err instanceof Usage ||
-    err instanceof CommandFailed
-  )) {
-    throw err;
-  }
+  if (!(err instanceof Usage || err instanceof CommandFailed)) throw err;
   log(err.message);
   process.exitCode = 1;
 });

@@ -46,8 +46,8 @@ export class Progress {
     const prefix = `setup [${this.step}/${this.steps}] ${label}`;
     const stepStarted = this.now();
     const status = () =>
-      `${prefix}: ${duration(this.now() - stepStarted)} (expected ~${duration(expectedMs)}; ` +
-      `setup ${duration(this.now() - this.started)} of ~${duration(this.expectedTotalMs)})`;
+      `${prefix}: ${duration(this.now() - stepStarted)} of ~${duration(expectedMs)}, ` +
+      `total ${duration(this.now() - this.started)} of ~${duration(this.expectedTotalMs)}`;
     let lastPlain = stepStarted;
     const tick = this.out.isTTY
       ? () => this.out.write(`\r\x1b[2K${this.fit(status())}`)

@@ -31,7 +31,7 @@ export function controlPlaneSteps(): Step[] {
 function buildStep(component: Component): Step {
   const dir = componentDir(component);
   return {
-    label: `building ${component.name} ${component.version} (${component.binaries.join(', ')})`,
+    label: `building ${component.name} ${component.version}`,
     expectedMs: component.expectedBuildMs,
     requires: requireGo,
     run: () =>
