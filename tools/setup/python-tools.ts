@@ -11,8 +11,8 @@ import { runLogged } from './run-logged';
  * in tools/python/. Expected times: cold install on this project's 2-core CI machine.
  */
 export const PYTHON_TOOLS = {
-  'cfn-lint': { executable: 'cfn-lint', expectedMs: 80_000 },
-  'kubernetes-validate': { executable: 'kubernetes-validate', expectedMs: 20_000 },
+  'cfn-lint': { executable: 'cfn-lint', expectedMs: 100_000 },
+  'kubernetes-validate': { executable: 'kubernetes-validate', expectedMs: 30_000 },
   checkov: { executable: 'checkov', expectedMs: 90_000 },
 } as const;
 
