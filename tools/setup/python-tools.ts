@@ -13,7 +13,7 @@ import { runLogged } from './run-logged';
 export const PYTHON_TOOLS = {
   'cfn-lint': { executable: 'cfn-lint', expectedMs: 100_000 },
   'kubernetes-validate': { executable: 'kubernetes-validate', expectedMs: 30_000 },
-  checkov: { executable: 'checkov', expectedMs: 90_000 },
+  checkov: { executable: 'checkov', expectedMs: 120_000 },
 } as const;
 
 export type PythonTool = keyof typeof PYTHON_TOOLS;

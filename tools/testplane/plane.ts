@@ -528,6 +528,8 @@ async function up(): Promise<void> {
   fs.copyFileSync(path.join(plane.dir, 'state.json'), CURRENT);
   console.log(`control plane ${VERSIONS.kubernetes} up in ${plane.dir}; pods get ${plane.podCidr}`);
   console.log(`KUBECONFIG=${plane.kubeconfig}`);
+  // The binaries sit in the machine's cache, not in the checkout: say where this kubectl is.
+  console.log(`kubectl of the same version: ${binaries().kubectl}`);
 }
 
 async function down(): Promise<void> {
