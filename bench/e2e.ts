@@ -37,10 +37,10 @@ import { randomBytes } from 'node:crypto';
 import { context as projectContext } from '../cdk.json';
 import { CONTROLLER_NODE_OPTIONS } from '../k8s/bitcoin-operator-chart';
 import { synthTarget } from '../k8s/synth';
-import { loadConfig } from '../lib/config';
-import { FakeBitcoind } from '../test/controlplane/fake-bitcoind';
-import { kubectl } from '../test/controlplane/lib/kubectl';
-import { sleep } from '../test/controlplane/lib/process';
+import { loadConfig } from '../config';
+import { FakeBitcoind } from '../tools/testplane/fake-bitcoind';
+import { kubectl } from '../tools/testplane/lib/kubectl';
+import { sleep } from '../tools/testplane/lib/process';
 import {
   AdminApi,
   buildController,
@@ -49,8 +49,8 @@ import {
   CONTROLLER_USER,
   ControllerProcess,
   PodTracker,
-} from '../test/controlplane/operator-harness';
-import { ControlPlane, startControlPlane } from '../test/controlplane/plane';
+} from '../tools/testplane/operator-harness';
+import { ControlPlane, startControlPlane } from '../tools/testplane/plane';
 
 const NETWORKS = Number(process.env.BENCH_NETWORKS ?? 200);
 const TOTAL_NETWORKS = Number(process.env.BENCH_TOTAL_NETWORKS ?? 1000);

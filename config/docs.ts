@@ -4,7 +4,7 @@ import { CONFIG_SCHEMA, Setting, crossKeyRulesOf } from './schema';
 /** Where the rendered page lives, relative to the repository root. */
 export const CONFIG_DOC_PATH = 'docs/configuration.md';
 /** The command that rewrites it. */
-export const WRITE_CONFIG_DOC_COMMAND = 'npx tsx config/write-docs.ts';
+export const WRITE_CONFIG_DOC_COMMAND = 'npm run docs:config';
 
 const HEADINGS = ['key', 'type', 'default', 'allowed', 'description'];
 const SECTION_TITLES: Readonly<Record<string, string>> = {

@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { pythonToolPath } from '../../tools/setup/python-tools';
 
 /** Runs `npx cdk synth` the way a user on a fresh machine would: no AWS credentials at all. */
 function cdkSynth(args: string[] = []) {
@@ -45,10 +46,14 @@ describe('cdk synth without AWS credentials', () => {
   });
 
   test('cfn-lint finds no errors in the template', () => {
-    const lint = spawnSync('cfn-lint', [join(synth.outdir, 'BitcoinPlatform.template.json')], {
-      cwd: join(__dirname, '..', '..'),
-      encoding: 'utf8',
-    });
+    const lint = spawnSync(
+      pythonToolPath('cfn-lint'),
+      [join(synth.outdir, 'BitcoinPlatform.template.json')],
+      {
+        cwd: join(__dirname, '..', '..'),
+        encoding: 'utf8',
+      },
+    );
     expect(lint.error).toBeUndefined();
     expect(lint.stdout + lint.stderr).toBe('');
     expect(lint.status).toBe(0);

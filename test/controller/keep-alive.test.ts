@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ApiClients, ClientNodeKubeApi } from '../../controller/client';
 import { SharedAgents } from '../../controller/keep-alive';
-import { createPki } from '../controlplane/lib/pki';
+import { createPki } from '../../tools/testplane/lib/pki';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keep-alive-'));
 const pki = createPki(dir);

@@ -1,7 +1,7 @@
-import { VERSIONS } from './lib/binaries';
-import { eventually } from './lib/eventually';
-import { getJson, kubectl } from './lib/kubectl';
-import { WRITE_VERBS } from './plane';
+import { VERSIONS } from '../../tools/testplane/lib/binaries';
+import { eventually } from '../../tools/testplane/lib/eventually';
+import { getJson, kubectl } from '../../tools/testplane/lib/kubectl';
+import { WRITE_VERBS } from '../../tools/testplane/plane';
 import { withControlPlane } from './with-control-plane';
 
 interface Pod {

@@ -13,11 +13,11 @@ import { Testing } from 'cdk8s';
 import { stringify } from 'yaml';
 import { LEASE_NAME } from '../../controller/leader';
 import { BitcoinOperatorChart, CONTROLLER_NAMESPACE } from '../../k8s/bitcoin-operator-chart';
-import { REPO_ROOT } from './lib/binaries';
-import { ControllerProcess, startController } from './lib/controller-process';
-import { eventually } from './lib/eventually';
-import { getJson, kubectl } from './lib/kubectl';
-import { freePort } from './lib/process';
+import { REPO_ROOT } from '../../tools/testplane/lib/binaries';
+import { ControllerProcess, startController } from '../../tools/testplane/lib/controller-process';
+import { eventually } from '../../tools/testplane/lib/eventually';
+import { getJson, kubectl } from '../../tools/testplane/lib/kubectl';
+import { freePort } from '../../tools/testplane/lib/process';
 import { withControlPlane } from './with-control-plane';
 
 const NS = 'leader-test';

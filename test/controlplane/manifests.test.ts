@@ -3,11 +3,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { context as projectContext } from '../../cdk.json';
-import { loadConfig } from '../../lib/config';
+import { loadConfig } from '../../config';
 import { PLATFORM_TARGETS, PlatformTarget } from '../../k8s/common';
 import { writeTarget } from '../../k8s/synth';
-import { describeObject, describeRejections, dryRunAll, Exclusion } from './dry-run';
-import { kubectl } from './lib/kubectl';
+import {
+  describeObject,
+  describeRejections,
+  dryRunAll,
+  Exclusion,
+} from '../../tools/testplane/dry-run';
+import { kubectl } from '../../tools/testplane/lib/kubectl';
 import { withControlPlane } from './with-control-plane';
 
 // The real BitcoinNetwork API, as the CRD chart ships it.

@@ -10,12 +10,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { context as projectContext } from '../../cdk.json';
-import { loadConfig } from '../../lib/config';
+import { loadConfig } from '../../config';
 import { synthTarget } from '../../k8s/synth';
-import { FakeBitcoind } from './fake-bitcoind';
-import { eventually } from './lib/eventually';
-import { kubectl, KubectlError } from './lib/kubectl';
-import { sleep } from './lib/process';
+import { FakeBitcoind } from '../../tools/testplane/fake-bitcoind';
+import { eventually } from '../../tools/testplane/lib/eventually';
+import { kubectl, KubectlError } from '../../tools/testplane/lib/kubectl';
+import { sleep } from '../../tools/testplane/lib/process';
 import {
   AdminApi,
   CONTROLLER_NAMESPACE,
@@ -23,8 +23,8 @@ import {
   CONTROLLER_USER,
   ControllerProcess,
   PodTracker,
-} from './operator-harness';
-import { AuditEvent, WRITE_VERBS } from './plane';
+} from '../../tools/testplane/operator-harness';
+import { AuditEvent, WRITE_VERBS } from '../../tools/testplane/plane';
 import { withControlPlane } from './with-control-plane';
 
 const GROUP = 'bitcoin.eksplatform.dev';

@@ -1,8 +1,6 @@
-import { missingBinaries } from './lib/binaries';
-import { ControlPlane, PlaneOptions, startControlPlane } from './plane';
-
-/** Set to 1 to skip every control-plane suite (they are never skipped silently). */
-export const SKIP_ENV = 'SKIP_CONTROLPLANE';
+import { missingBinaries } from '../../tools/testplane/lib/binaries';
+import { ControlPlane, PlaneOptions, startControlPlane } from '../../tools/testplane/plane';
+import { SKIP_ENV } from '../../tools/testplane/skip';
 
 // Cold start on 2 busy cores: etcd, apiserver, controllers, nodes Ready.
 const START_TIMEOUT_MS = 180_000;
@@ -38,7 +36,7 @@ export function withControlPlane(
       if (missing.length > 0) {
         throw new Error(
           `Control-plane binaries are not built (${missing.length} missing, e.g. ${missing[0]}).\n` +
-            `Run \`npm run controlplane:build\` (slow once, cached after), ` +
+            `Run \`npm run controlplane:build\` (npm test does it first; slow once per machine), ` +
             `or set ${SKIP_ENV}=1 to skip these suites knowingly.`,
         );
       }

@@ -2,15 +2,16 @@
  * Every object of both targets against the Kubernetes OpenAPI schema of the cluster's version,
  * with kubernetes-validate in strict mode: an unknown field (a typo) is an error, not ignored.
  *
- * The validator lives in .cache/venv; install-validator.sh installs it (idempotent, pinned) and
- * is run here too, so `npm test` works on a fresh clone with PyPI reachable.
+ * The validator is pinned in tools/python/ and installed once per machine by `npm test`'s setup
+ * (or here, when this file runs on its own).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Yaml } from 'cdk8s';
 import { synthTarget, writeTarget } from '../../k8s/synth';
+import { pythonToolPath } from '../../tools/setup/python-tools';
 import { EVERYTHING, TARGETS, config, find, objectsOf } from '../helpers/k8s';
 
 const KUBERNETES_VERSION = config().infra.kubernetesVersion;
@@ -21,10 +22,7 @@ let validator: string;
 let out: string;
 
 beforeAll(() => {
-  const printed = execFileSync('bash', [path.join(__dirname, 'install-validator.sh')], {
-    encoding: 'utf8',
-  });
-  validator = printed.trim().split('\n').pop() ?? '';
+  validator = pythonToolPath('kubernetes-validate');
   out = fs.mkdtempSync(path.join(os.tmpdir(), 'schema-test-'));
 }, 300_000);
 

@@ -6,16 +6,13 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 
-version=3.3.30
-venv=.cache/checkov-venv
-if [[ "$("$venv/bin/checkov" --version 2>/dev/null)" != "$version" ]]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "checkov==$version"
-fi
+# Pinned in tools/python/checkov.txt; installed once per machine, like npm test's tools.
+checkov_bin="$(npx tsx tools/setup/main.ts --print checkov)"
+version="$("$checkov_bin" --version)"
 
 # Offline: no guideline download from Prisma Cloud (the machines reach no such host).
 export BC_SKIP_MAPPING=TRUE
-checkov() { "$venv/bin/checkov" --skip-download --quiet --compact "$@"; }
+checkov() { "$checkov_bin" --skip-download --quiet --compact "$@"; }
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -3,12 +3,12 @@
  * kube-controller-manager, kube-scheduler and kwok (fake nodes and kubelets).
  *
  * Library: `startControlPlane()` returns a handle with the admin kubeconfig and `stop()`.
- * CLI:     `tsx test/controlplane/plane.ts up|down` (npm run controlplane:up / :down).
+ * CLI:     `tsx tools/testplane/plane.ts up|down` (npm run controlplane:up / :down).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { binaries, CACHE_DIR, missingBinaries, REPO_ROOT, VERSIONS } from './lib/binaries';
+import { binaries, missingBinaries, REPO_ROOT, RUN_STATE_DIR, VERSIONS } from './lib/binaries';
 import { request, TlsClient } from './lib/http';
 import { ClientIdentity, createPki, KeyPair, Pki } from './lib/pki';
 import {
@@ -511,7 +511,7 @@ interface NodeList {
 }
 
 // `controlplane:up` leaves one plane running; this file says where it is.
-const CURRENT = path.join(CACHE_DIR, 'current.json');
+const CURRENT = path.join(RUN_STATE_DIR, 'current.json');
 
 async function up(): Promise<void> {
   if (fs.existsSync(CURRENT)) {
@@ -524,10 +524,12 @@ async function up(): Promise<void> {
     await down();
   }
   const plane = await startControlPlane({ detached: true });
-  fs.mkdirSync(CACHE_DIR, { recursive: true });
+  fs.mkdirSync(RUN_STATE_DIR, { recursive: true });
   fs.copyFileSync(path.join(plane.dir, 'state.json'), CURRENT);
   console.log(`control plane ${VERSIONS.kubernetes} up in ${plane.dir}; pods get ${plane.podCidr}`);
   console.log(`KUBECONFIG=${plane.kubeconfig}`);
+  // The binaries sit in the machine's cache, not in the checkout: say where this kubectl is.
+  console.log(`kubectl of the same version: ${binaries().kubectl}`);
 }
 
 async function down(): Promise<void> {

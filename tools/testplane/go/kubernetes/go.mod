@@ -1,6 +1,6 @@
 // Wrapper module: k8s.io/kubernetes cannot be built with `go install pkg@version`
 // because it needs its staging modules replaced; this module pins them to the
-// matching v0.35.x tags. Binaries are built by test/controlplane/build.sh.
+// matching v0.35.x tags. Binaries are built by tools/testplane/build.sh.
 module eksplatform.dev/controlplane/kubernetes
 
 go 1.25.0

@@ -1,0 +1,133 @@
+/**
+ * The setup as `npm test` runs it, with a PATH that lacks tools and a cache the test fills by
+ * hand: nothing is built or downloaded here.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CACHE_ENV, REPO_ROOT } from '../../../tools/setup/cache';
+import { PYTHON_TOOLS, PythonTool, venvOf } from '../../../tools/setup/python-tools';
+import { componentDir, COMPONENTS } from '../../../tools/testplane/lib/binaries';
+
+const MAIN = path.join(REPO_ROOT, 'tools', 'setup', 'main.ts');
+const TSX = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], {
+  encoding: 'utf8',
+}).trim();
+const OPENSSL = execFileSync('bash', ['-c', 'command -v openssl'], { encoding: 'utf8' }).trim();
+
+let tmp: string;
+let cache: string;
+let bin: string;
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'setup-main-'));
+  cache = path.join(tmp, 'cache');
+  bin = path.join(tmp, 'bin');
+  fs.mkdirSync(bin);
+  link('node', process.execPath);
+});
+afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** Puts one tool on the test's PATH. */
+function link(name: string, target: string): void {
+  fs.symlinkSync(target, path.join(bin, name));
+}
+
+function fakeGo(version: string): void {
+  fs.writeFileSync(path.join(bin, 'go'), `#!/bin/sh\necho ${version}\n`, { mode: 0o755 });
+}
+
+function setup(env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, [TSX, MAIN], {
+    encoding: 'utf8',
+    env: { PATH: bin, HOME: tmp, [CACHE_ENV]: cache, ...env },
+  });
+  return { status: result.status, lines: result.stderr.trimEnd().split('\n') };
+}
+
+function stampVenvs(): void {
+  for (const tool of Object.keys(PYTHON_TOOLS) as PythonTool[]) {
+    const venv = venvOf(tool, cache);
+    fs.mkdirSync(path.join(venv.dir, 'bin'), { recursive: true });
+    fs.writeFileSync(path.join(venv.dir, 'bin', 'python'), '');
+    fs.writeFileSync(path.join(venv.dir, '.complete'), venv.key);
+  }
+}
+
+/** The plane's binaries as a finished build leaves them; `stamped: false` is a partial one. */
+function placeBinaries(stamped: boolean): void {
+  for (const component of COMPONENTS) {
+    const dir = componentDir(component, cache);
+    fs.mkdirSync(dir, { recursive: true });
+    for (const name of component.binaries) {
+      fs.writeFileSync(path.join(dir, name), '', { mode: 0o755 });
+    }
+    if (stamped) fs.writeFileSync(path.join(dir, '.complete'), component.version);
+  }
+}
+
+const NO_GO =
+  'setup: Go >= 1.26 is needed to build the test control plane and `go` is not on PATH: ' +
+  'install it from https://go.dev/dl/ and put it on PATH, ' +
+  'or set SKIP_CONTROLPLANE=1 to skip the control-plane suites knowingly';
+
+test('without Go and nothing cached, the one line names Go and how to get it', () => {
+  link('python3', PYTHON);
+  link('openssl', OPENSSL);
+  expect(setup()).toEqual({ status: 1, lines: [NO_GO] });
+  expect(fs.existsSync(path.join(cache, 'controlplane'))).toBe(false);
+});
+
+test('with nothing on PATH, each missing prerequisite gets its own line, and no stack trace', () => {
+  const { status, lines } = setup();
+  expect(status).toBe(1);
+  expect(lines).toHaveLength(3);
+  expect(lines[0]).toMatch(/^setup: openssl is needed .*: install it/);
+  expect(lines[1]).toBe(NO_GO);
+  expect(lines[2]).toMatch(/^setup: Python 3 with the venv module is needed .*python3-venv/);
+});
+
+test('a Go older than 1.26 is named with its version', () => {
+  link('python3', PYTHON);
+  link('openssl', OPENSSL);
+  fakeGo('go1.25.3');
+  const { status, lines } = setup();
+  expect(status).toBe(1);
+  expect(lines).toEqual([
+    expect.stringContaining(
+      'Go >= 1.26 is needed to build the test control plane, found go1.25.3:',
+    ),
+  ]);
+});
+
+test('everything cached: nothing to build, and Go is not needed', () => {
+  link('openssl', OPENSSL);
+  stampVenvs();
+  placeBinaries(true);
+  const { status, lines } = setup();
+  expect(status).toBe(0);
+  expect(lines).toEqual([
+    expect.stringMatching(`^setup: everything is in ${cache} \\(checked in \\d+s\\)$`),
+  ]);
+});
+
+test('binaries of an unfinished build (no stamp) are not used: the setup wants to build them', () => {
+  link('openssl', OPENSSL);
+  stampVenvs();
+  placeBinaries(false);
+  expect(setup()).toEqual({ status: 1, lines: [NO_GO] });
+});
+
+test('SKIP_CONTROLPLANE=1 builds no plane, needs no Go, and says so loudly', () => {
+  link('openssl', OPENSSL);
+  stampVenvs();
+  const { status, lines } = setup({ SKIP_CONTROLPLANE: '1' });
+  expect(status).toBe(0);
+  expect(lines.slice(0, 3)).toEqual([
+    '#'.repeat(78),
+    '# SKIP_CONTROLPLANE=1: the control plane is not built and its suites will be skipped.',
+    '#'.repeat(78),
+  ]);
+  expect(lines[3]).toMatch(/^setup: everything is in /);
+});

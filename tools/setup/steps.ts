@@ -1,0 +1,58 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  Component,
+  componentDir,
+  COMPONENTS,
+  GO_CACHE_DIR,
+  isBuilt,
+} from '../testplane/lib/binaries';
+import { buildAtomically } from './cache';
+import { requireGo, requirePythonVenv } from './prerequisites';
+import { install, isInstalled, PYTHON_TOOLS, PythonTool, venvOf } from './python-tools';
+import { runLogged } from './run-logged';
+
+/** One thing to build or install because the cache does not have it. */
+export interface Step {
+  readonly label: string;
+  readonly expectedMs: number;
+  /** Checked for every pending step before the first starts: a missing Go fails at once. */
+  readonly requires: () => void;
+  run(): Promise<void>;
+}
+
+const BUILD_SCRIPT = path.join(__dirname, '..', 'testplane', 'build.sh');
+
+/** The control-plane components that are not built (or only partly). */
+export function controlPlaneSteps(): Step[] {
+  return COMPONENTS.filter((component) => !isBuilt(component)).map(buildStep);
+}
+
+function buildStep(component: Component): Step {
+  const dir = componentDir(component);
+  return {
+    label: `building ${component.name} ${component.version}`,
+    expectedMs: component.expectedBuildMs,
+    requires: requireGo,
+    run: () =>
+      buildAtomically(dir, component.version, (tmp) => {
+        const log = `${dir}.log`;
+        fs.rmSync(log, { force: true });
+        return runLogged('bash', [BUILD_SCRIPT, component.name, tmp, GO_CACHE_DIR], log);
+      }),
+  };
+}
+
+/** The venv of `tool`, or nothing when it is installed already. */
+export function pythonToolSteps(tool: PythonTool): Step[] {
+  const venv = venvOf(tool);
+  if (isInstalled(venv)) return [];
+  return [
+    {
+      label: `installing ${tool} (pinned in tools/python/${tool}.txt)`,
+      expectedMs: PYTHON_TOOLS[tool].expectedMs,
+      requires: requirePythonVenv,
+      run: () => install(tool, venv),
+    },
+  ];
+}

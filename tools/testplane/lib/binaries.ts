@@ -1,0 +1,87 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cacheRoot, isComplete, REPO_ROOT } from '../../setup/cache';
+import versions from '../versions.json';
+
+export { REPO_ROOT };
+export const VERSIONS = versions;
+
+/** Go's module and build caches, next to the binaries they make a rebuild cheaper for. */
+export const GO_CACHE_DIR = path.join(cacheRoot(), 'controlplane', 'go');
+/** Run state of this checkout (`controlplane:up`), in its git-ignored `.cache/`. */
+export const RUN_STATE_DIR = path.join(REPO_ROOT, '.cache', 'controlplane');
+
+export interface Component {
+  /** The argument of build.sh, and the folder's name with the version. */
+  readonly name: 'etcd' | 'kwok' | 'kubernetes';
+  readonly version: string;
+  readonly binaries: readonly string[];
+  /**
+   * Cold build, module downloads included, for the progress line: ~13 min for all three on an
+   * idle 2-core machine (22 min when five jobs shared those cores: kubernetes alone took 19).
+   */
+  readonly expectedBuildMs: number;
+}
+
+export const COMPONENTS: readonly Component[] = [
+  { name: 'etcd', version: versions.etcd, binaries: ['etcd'], expectedBuildMs: 80_000 },
+  { name: 'kwok', version: versions.kwok, binaries: ['kwok'], expectedBuildMs: 130_000 },
+  {
+    name: 'kubernetes',
+    version: versions.kubernetes,
+    binaries: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'],
+    expectedBuildMs: 570_000,
+  },
+];
+
+/** Where a component's binaries are built, once per machine (see tools/setup/cache.ts). */
+export function componentDir(component: Component, root = cacheRoot()): string {
+  return path.join(root, 'controlplane', 'bin', `${component.name}-${component.version}`);
+}
+
+/** Built for the pinned version, stamped, and every binary executable. */
+export function isBuilt(component: Component): boolean {
+  const dir = componentDir(component);
+  return (
+    isComplete(dir, component.version) &&
+    component.binaries.every((name) => isExecutable(path.join(dir, name)))
+  );
+}
+
+export interface Binaries {
+  readonly etcd: string;
+  readonly kubeApiserver: string;
+  readonly kubeControllerManager: string;
+  readonly kubeScheduler: string;
+  readonly kwok: string;
+  /** The same version as the plane: the machine's kubectl may be older or missing. */
+  readonly kubectl: string;
+}
+
+export function binaries(): Binaries {
+  const [etcd, kwok, kubernetes] = COMPONENTS.map((component) => componentDir(component));
+  return {
+    etcd: path.join(etcd, 'etcd'),
+    kubeApiserver: path.join(kubernetes, 'kube-apiserver'),
+    kubeControllerManager: path.join(kubernetes, 'kube-controller-manager'),
+    kubeScheduler: path.join(kubernetes, 'kube-scheduler'),
+    kwok: path.join(kwok, 'kwok'),
+    kubectl: path.join(kubernetes, 'kubectl'),
+  };
+}
+
+/** Binaries of components not (completely) built yet: empty when the plane can start. */
+export function missingBinaries(): string[] {
+  return COMPONENTS.filter((component) => !isBuilt(component)).flatMap((component) =>
+    component.binaries.map((name) => path.join(componentDir(component), name)),
+  );
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
