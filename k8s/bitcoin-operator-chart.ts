@@ -5,11 +5,13 @@ import {
   CONTROLLER_NAME,
   CONTROLLER_NAMESPACE,
   CONTROLLER_POD_LABELS,
+  CONTROLLER_UID,
+  DEFAULT_HEALTH_PORT,
+  ENV,
   GROUP,
+  LEASE_NAME,
   PLURAL,
 } from '../controller/api';
-import { LEASE_NAME } from '../controller/leader';
-import { DEFAULT_HEALTH_PORT, ENV } from '../controller/options';
 import { allowIngress, denyAllIngress } from './network-policies';
 import { restrictedContainer } from './common';
 
@@ -17,11 +19,8 @@ import { restrictedContainer } from './common';
 export { CONTROLLER_NAMESPACE };
 /** Name of the ServiceAccount, ClusterRole, Role, their bindings and the Deployment. */
 export { CONTROLLER_NAME };
-/**
- * Numeric user and group the controller runs as; the Dockerfile's `USER` is the same. High enough
- * (≥ 10000) not to collide with any user of the node's host system.
- */
-export const CONTROLLER_UID = 10001;
+/** Numeric user and group the controller runs as; the Dockerfile's `USER` is the same. */
+export { CONTROLLER_UID };
 /** Controller replicas: one leads (by a Lease), the other stands by with warm caches. */
 export const CONTROLLER_REPLICAS = 2;
 /** Port of the controller's health server: `GET /healthz` (alive) and `GET /readyz` (ready). */
@@ -35,7 +34,8 @@ export const CONTROLLER_NODE_OPTIONS = '--max-semi-space-size=4';
 
 /**
  * Everything the controller may do across namespaces, and nothing more: exactly the calls of
- * `controller/kube.ts` (KubeApi) and the list/watch of its informers (`controller/client.ts`).
+ * `controller/kube/ports.ts` (KubeApi) and the list/watch of its informers
+ * (`controller/kube/informers.ts`).
  *
  * - It reads networks (get: the re-read after a status conflict) and writes only their status
  *   subresource, by update.

@@ -1,8 +1,8 @@
 /**
- * The BitcoinNetwork API: the contract between the controller, the CRD and the charts.
+ * The BitcoinNetwork API: its group, kind and types, and the names and labels of its children.
  *
- * Everything here is a constant or a type; nothing does I/O. The CRD YAML in `k8s/` and the
- * controller both import from this file so the names cannot drift apart.
+ * Everything here is a constant, a type or a pure function; nothing does I/O. The CRD chart in
+ * `k8s/` and the controller both import from here so the names cannot drift apart.
  */
 import type {
   KubernetesObject,
@@ -10,6 +10,7 @@ import type {
   V1OwnerReference,
   V1ResourceRequirements,
 } from '@kubernetes/client-node';
+import { CONTROLLER_NAME } from './operator';
 
 export const GROUP = 'bitcoin.eksplatform.dev';
 export const VERSION = 'v1alpha1';
@@ -38,10 +39,6 @@ export const SECRET_KEY_PASSWORD = 'password';
 /** bitcoind's salted `user:salt$hmac` line; generated Secrets always carry it. */
 export const SECRET_KEY_RPCAUTH = 'rpcauth';
 
-/** The controller's name: its namespace, Deployment, ServiceAccount, RBAC and logs use it. */
-export const CONTROLLER_NAME = 'bitcoin-controller';
-/** `app.kubernetes.io/part-of` of everything the operator ships. */
-export const PART_OF_OPERATOR = 'bitcoin-operator';
 export const MANAGED_BY = CONTROLLER_NAME;
 export const LABEL_NAME = 'app.kubernetes.io/name';
 export const LABEL_INSTANCE = 'app.kubernetes.io/instance';
@@ -127,15 +124,6 @@ export interface BitcoinNetwork extends KubernetesObject {
   spec: BitcoinNetworkSpec;
   status?: BitcoinNetworkStatus;
 }
-
-/** Namespace the controller runs in (the operator chart creates it). */
-export const CONTROLLER_NAMESPACE = CONTROLLER_NAME;
-/** Labels of the controller's pods; the per-network NetworkPolicy admits RPC from them only. */
-export const CONTROLLER_POD_LABELS: Readonly<Record<string, string>> = {
-  'app.kubernetes.io/name': CONTROLLER_NAME,
-  'app.kubernetes.io/component': 'controller',
-  'app.kubernetes.io/part-of': PART_OF_OPERATOR,
-};
 
 export const secretName = (network: string): string => `${network}-rpc`;
 export const networkPolicyName = (network: string): string => `${network}-netpol`;

@@ -3,7 +3,7 @@
  * says (for example a loopback port-forward per pod).
  */
 import * as fs from 'node:fs';
-import { RPC_PORT } from './api';
+import { RPC_PORT } from '../api';
 
 export interface PodRef {
   readonly namespace: string;

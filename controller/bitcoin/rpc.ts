@@ -3,10 +3,15 @@
  * errors. It never puts the password into an error message or a log line.
  */
 import * as http from 'node:http';
-
-/** bitcoind's RPC error codes the controller cares about. */
-export const RPC_CLIENT_NODE_ALREADY_ADDED = -23;
-export const RPC_CLIENT_NODE_NOT_ADDED = -24;
+import {
+  RpcAuthError,
+  RpcConnectionError,
+  RpcError,
+  RpcHttpError,
+  RpcProtocolError,
+  RpcResponseError,
+  RpcTimeoutError,
+} from './rpc-errors';
 
 /** Where and how to reach one bitcoind. */
 export interface RpcEndpoint {
@@ -29,47 +34,6 @@ export type AddNodeCommand = 'add' | 'remove' | 'onetry';
 export interface BitcoinRpc {
   getAddedNodeInfo(endpoint: RpcEndpoint): Promise<AddedNodeInfo[]>;
   addNode(endpoint: RpcEndpoint, node: string, command: AddNodeCommand): Promise<void>;
-}
-
-/** Base class of every error the client throws. */
-export class RpcError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
-
-/** The call did not complete before its deadline. */
-export class RpcTimeoutError extends RpcError {}
-
-/** The TCP connection failed (refused, reset, unreachable). */
-export class RpcConnectionError extends RpcError {}
-
-/** bitcoind answered with an HTTP status that carries no JSON-RPC error. */
-export class RpcHttpError extends RpcError {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** HTTP 401: wrong user name or password. */
-export class RpcAuthError extends RpcHttpError {}
-
-/** The body was not the JSON-RPC response we asked for. */
-export class RpcProtocolError extends RpcError {}
-
-/** bitcoind answered with a JSON-RPC error object. */
-export class RpcResponseError extends RpcError {
-  constructor(
-    readonly code: number,
-    readonly rpcMessage: string,
-    readonly method: string,
-  ) {
-    super(`${method} failed with RPC error ${code}: ${rpcMessage}`);
-  }
 }
 
 export interface JsonRpcClientOptions {

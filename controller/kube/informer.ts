@@ -1,5 +1,5 @@
 /**
- * Informers that survive watch errors, and the mapping of child events to their network's key.
+ * Informers that survive watch errors.
  *
  * client-node's informer re-lists after a 410 Gone and re-watches after a server timeout, but on
  * any other error it calls its error handlers and stops. `ResilientInformer` restarts it after an
@@ -7,8 +7,6 @@
  */
 import type { Informer, KubernetesObject, ObjectCache } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { API_VERSION, KIND, LABEL_NETWORK } from './api';
-import { keyOf } from './reconcile';
 
 export type EventVerb = 'add' | 'update' | 'delete';
 
@@ -195,41 +193,4 @@ export class ResilientInformer<T extends KubernetesObject> implements ObjectCach
       void this.attempt();
     }, delay);
   }
-}
-
-interface OwnedObject {
-  metadata?: {
-    namespace?: string;
-    labels?: Record<string, string>;
-    ownerReferences?: Array<{
-      apiVersion: string;
-      kind: string;
-      name: string;
-      controller?: boolean;
-    }>;
-  };
-}
-
-/**
- * The queue key of the network that controls `obj`, through its controller ownerReference. Pods
- * are controlled by the StatefulSet, so for them the StatefulSet's own controller is followed
- * (looked up with `statefulSet`), falling back to the pod's network label if the StatefulSet is
- * not in the cache.
- */
-export function ownerKeyOf(
-  obj: OwnedObject,
-  statefulSet: (namespace: string, name: string) => OwnedObject | undefined,
-): string | undefined {
-  const ns = obj.metadata?.namespace;
-  if (!ns) return undefined;
-  const ref = obj.metadata?.ownerReferences?.find((r) => r.controller === true);
-  if (!ref) return undefined;
-  if (ref.kind === KIND && ref.apiVersion === API_VERSION) return keyOf(ns, ref.name);
-  if (ref.kind === 'StatefulSet' && ref.apiVersion === 'apps/v1') {
-    const sts = statefulSet(ns, ref.name);
-    if (sts) return ownerKeyOf(sts, () => undefined);
-    const label = obj.metadata?.labels?.[LABEL_NETWORK];
-    return label ? keyOf(ns, label) : undefined;
-  }
-  return undefined;
 }

@@ -3,13 +3,7 @@
  * ready node, and forget the peers that are no longer ready or gone. bitcoind does not connect a
  * whole subnet from one known address, so every pair is added explicitly.
  */
-import { P2P_PORT } from './api';
-import {
-  RpcError,
-  RpcResponseError,
-  RPC_CLIENT_NODE_ALREADY_ADDED,
-  RPC_CLIENT_NODE_NOT_ADDED,
-} from './rpc';
+import { P2P_PORT } from '../api';
 
 /** A node of the network that takes part in the mesh. */
 export interface MeshNode {
@@ -52,22 +46,4 @@ export function planMesh(
     if (!want.has(peer)) ops.push({ command: 'remove', peer });
   }
   return ops;
-}
-
-/**
- * Whether an `addnode` failure means the list already is as wanted: -23 "already added" for an
- * add, -24 "not added" for a remove (another pass may have got there first).
- */
-export function isBenignAddNodeError(err: unknown): boolean {
-  return (
-    err instanceof RpcResponseError &&
-    (err.code === RPC_CLIENT_NODE_ALREADY_ADDED || err.code === RPC_CLIENT_NODE_NOT_ADDED)
-  );
-}
-
-/** Text for a mesh failure, safe to show in status and events. */
-export function describeRpcFailure(err: unknown): string {
-  if (err instanceof RpcError) return err.message;
-  if (err instanceof Error) return err.message;
-  return String(err);
 }

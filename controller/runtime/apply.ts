@@ -10,9 +10,12 @@ import type {
   V1StatefulSet,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { API_VERSION, BitcoinNetwork, BitcoinNetworkStatus, KIND, MANAGED_BY } from './api';
-import { isConflict, KubeApi, NetworkPolicy } from './kube';
-import { Action, jsonEqual } from './reconcile';
+import { API_VERSION, BitcoinNetwork, BitcoinNetworkStatus, KIND, MANAGED_BY } from '../api';
+import type { NetworkPolicy } from '../kube/cached';
+import { isConflict } from '../kube/errors';
+import type { KubeApi } from '../kube/ports';
+import type { Action } from '../reconcile/plan';
+import { isStatusCurrent } from '../reconcile/status';
 
 /** Writes core/v1 Events about a network. A failed Event is logged, never fatal. */
 export class EventRecorder {
@@ -142,7 +145,7 @@ export async function writeStatus(
 ): Promise<boolean> {
   let current: BitcoinNetwork = network;
   for (let attempt = 1; ; attempt++) {
-    if (jsonEqual(current.status ?? {}, status)) return false;
+    if (isStatusCurrent(current.status, status)) return false;
     const body: BitcoinNetwork = { ...structuredClone(current), status: structuredClone(status) };
     try {
       await api.replaceNetworkStatus(body);

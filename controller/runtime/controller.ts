@@ -12,25 +12,20 @@ import {
   secretName,
   serviceName,
   statefulSetName,
-} from './api';
+} from '../api';
+import { generateCredentials } from '../bitcoin/credentials';
+import { AddressResolver, PodIpResolver } from '../bitcoin/resolver';
+import type { BitcoinRpc } from '../bitcoin/rpc';
+import { describeRpcFailure, isBenignAddNodeError } from '../bitcoin/rpc-errors';
+import { retryAfterMs } from '../kube/errors';
+import type { KubeApi, Listers } from '../kube/ports';
+import { MeshNode, planMesh } from '../reconcile/mesh';
+import { Observed, Plan, Problem, REASON_RPC_ERROR, REASON_SYNC_ERROR } from '../reconcile/plan';
+import { reconcile } from '../reconcile/reconcile';
+import { desiredStatus, transitionEvents } from '../reconcile/status';
 import { applyActions, EventRecorder, writeStatus } from './apply';
-import { generateCredentials } from './desired';
-import { ownerKeyOf } from './informer';
-import { KubeApi, Listers, retryAfterMs } from './kube';
-import { describeRpcFailure, isBenignAddNodeError, MeshNode, planMesh } from './mesh';
-import {
-  desiredStatus,
-  keyOf,
-  Observed,
-  Plan,
-  Problem,
-  reconcile,
-  REASON_RPC_ERROR,
-  REASON_SYNC_ERROR,
-  transitionEvents,
-} from './reconcile';
-import { AddressResolver, PodIpResolver } from './resolver';
-import type { BitcoinRpc } from './rpc';
+import type { SyncOutcome } from './health';
+import { keyOf, ownerKeyOf, splitKey } from './keys';
 import { WorkQueue } from './queue';
 
 export interface ControllerOptions {
@@ -49,7 +44,7 @@ export interface ControllerOptions {
   /** @default crypto.randomBytes */
   readonly randomBytes?: (n: number) => Buffer;
   /** Told the outcome and duration of every processed key, e.g. for metrics. */
-  readonly onSync?: (outcome: 'ok' | 'degraded' | 'error' | 'skipped', seconds: number) => void;
+  readonly onSync?: (outcome: SyncOutcome, seconds: number) => void;
   /** Told each time a key is put back with backoff, e.g. for metrics. */
   readonly onRetry?: (key: string) => void;
 }
@@ -178,9 +173,7 @@ export class BitcoinNetworkController {
    * Throws SyncError when the network is degraded, so the key is retried with backoff.
    */
   async sync(key: string): Promise<SyncResult> {
-    const slash = key.indexOf('/');
-    const ns = key.slice(0, slash);
-    const name = key.slice(slash + 1);
+    const { namespace: ns, name } = splitKey(key);
     const network = this.listers.network(ns, name) as BitcoinNetwork | undefined;
     if (!network) return { skipped: 'gone' };
     if (network.metadata?.deletionTimestamp) return { skipped: 'deleting' };

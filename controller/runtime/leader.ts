@@ -14,7 +14,9 @@
  */
 import type { V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { isConflict, LeaseApi } from './kube';
+import { LEASE_NAME } from '../api';
+import { isConflict } from '../kube/errors';
+import type { LeaseApi } from '../kube/ports';
 
 /** client-go's defaults (and those of kube-controller-manager). */
 export const DEFAULT_LEASE_DURATION_MS = 15_000;
@@ -22,8 +24,6 @@ export const DEFAULT_RENEW_DEADLINE_MS = 10_000;
 export const DEFAULT_RETRY_PERIOD_MS = 2_000;
 /** client-go's JitterFactor for the acquire loop: waits are retryPeriod * [1, 2.2). */
 export const ACQUIRE_JITTER_FACTOR = 1.2;
-/** Name of the controller's Lease. */
-export const LEASE_NAME = 'bitcoin-controller-leader';
 
 export interface LeaderElectorOptions {
   readonly api: LeaseApi;

@@ -3,7 +3,7 @@
  * second line of defence should one slip into a log object.
  */
 import pino, { DestinationStream, Logger } from 'pino';
-import { CONTROLLER_NAME } from './api';
+import { CONTROLLER_NAME } from '../api';
 
 export const REDACT_PATHS = [
   'password',

@@ -3,19 +3,17 @@
  * code, and bitcoind JSON-RPC calls by method and result, with their duration. They wrap the
  * real clients in `main.ts` and the fakes in tests alike.
  */
-import { ApiError, KubeApi, LeaseApi } from './kube';
+import type { AddedNodeInfo, AddNodeCommand, BitcoinRpc, RpcEndpoint } from '../bitcoin/rpc';
 import {
-  AddedNodeInfo,
-  AddNodeCommand,
-  BitcoinRpc,
   RpcAuthError,
   RpcConnectionError,
-  RpcEndpoint,
   RpcHttpError,
   RpcProtocolError,
   RpcResponseError,
   RpcTimeoutError,
-} from './rpc';
+} from '../bitcoin/rpc-errors';
+import { ApiError } from '../kube/errors';
+import type { KubeApi, LeaseApi } from '../kube/ports';
 
 /** Where the counts go; ControllerMetrics implements it. */
 export interface RequestMetrics {

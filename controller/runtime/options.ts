@@ -3,6 +3,7 @@
  * A flag wins over its environment variable, which wins over the default. Errors name the flag.
  */
 import { parseArgs } from 'node:util';
+import { DEFAULT_HEALTH_PORT, ENV } from '../api';
 
 export interface ControllerProcessOptions {
   /** @default - in-cluster config when KUBERNETES_SERVICE_HOST is set, else $KUBECONFIG or ~/.kube/config */
@@ -38,18 +39,6 @@ export interface ControllerProcessOptions {
   readonly leaderElectionNamespace?: string;
   readonly help: boolean;
 }
-
-export const ENV = {
-  workers: 'BITCOIN_CONTROLLER_WORKERS',
-  resyncSeconds: 'BITCOIN_CONTROLLER_RESYNC_SECONDS',
-  rpcTimeoutMs: 'BITCOIN_CONTROLLER_RPC_TIMEOUT_MS',
-  rpcAddressMap: 'BITCOIN_CONTROLLER_RPC_ADDRESS_MAP',
-  healthPort: 'BITCOIN_CONTROLLER_HEALTH_PORT',
-  logLevel: 'LOG_LEVEL',
-  leaderElect: 'BITCOIN_CONTROLLER_LEADER_ELECT',
-  podName: 'POD_NAME',
-  podNamespace: 'POD_NAMESPACE',
-} as const;
 
 export const USAGE = `Usage: bitcoin-controller [flags]
 
@@ -108,9 +97,6 @@ function normaliseBooleanFlags(argv: readonly string[]): string[] {
   }
   return out;
 }
-
-/** Port of `/healthz`, `/readyz` and `/metrics`; the chart's probes use it too. */
-export const DEFAULT_HEALTH_PORT = 8081;
 
 export function parseOptions(
   argv: readonly string[],

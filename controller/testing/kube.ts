@@ -22,19 +22,17 @@ import {
   LABEL_MANAGED_BY,
   MANAGED_BY,
   networkLabels,
-  statefulSetName,
+  podName,
 } from '../api';
 import {
-  ApiError,
   CachedPod,
   CachedStatefulSet,
-  KubeApi,
-  LeaseApi,
-  Listers,
   NetworkPolicy,
   projectPod,
   projectStatefulSet,
-} from '../kube';
+} from '../kube/cached';
+import { ApiError } from '../kube/errors';
+import type { KubeApi, LeaseApi, Listers } from '../kube/ports';
 
 export type Resource =
   | 'bitcoinnetworks'
@@ -208,7 +206,7 @@ export class FakeKube implements KubeApi, LeaseApi, Listers {
         }
       }
       for (let i = 0; i < replicas; i++) {
-        const name = `${statefulSetName(network)}-${i}`;
+        const name = podName(network, i);
         const existing = this.object<V1Pod & Obj>('pods', ns, name);
         const ip = `10.${(n >> 8) & 255}.${n & 255}.${i + 1}`;
         const pod = podFor(network, ns, i, { ready, ip });
@@ -517,7 +515,7 @@ export function podFor(
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name: `${statefulSetName(network)}-${ordinal}`,
+      name: podName(network, ordinal),
       namespace,
       labels: networkLabels(network),
     },

@@ -2,15 +2,12 @@
  * A fake bitcoind fleet for controller tests: each host keeps an added-node list, `addnode`
  * answers -23 and -24 as bitcoind does, and a test can make a host fail or hang.
  */
+import type { AddedNodeInfo, AddNodeCommand, BitcoinRpc, RpcEndpoint } from '../bitcoin/rpc';
 import {
-  AddedNodeInfo,
-  AddNodeCommand,
-  BitcoinRpc,
-  RpcEndpoint,
   RpcResponseError,
   RPC_CLIENT_NODE_ALREADY_ADDED,
   RPC_CLIENT_NODE_NOT_ADDED,
-} from '../rpc';
+} from '../bitcoin/rpc-errors';
 
 export interface RpcCall {
   readonly host: string;

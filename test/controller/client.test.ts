@@ -6,10 +6,11 @@
 import { makeInformer, V1Service } from '@kubernetes/client-node';
 import pino from 'pino';
 import { BitcoinNetwork } from '../../controller/api';
-import { ApiClients, ClientNodeKubeApi } from '../../controller/client';
-import { ResilientInformer } from '../../controller/informer';
-import { SharedAgents } from '../../controller/keep-alive';
-import { ApiError, isAlreadyExists, isConflict, retryAfterMs } from '../../controller/kube';
+import { ApiClients } from '../../controller/kube/api-clients';
+import { ClientNodeKubeApi } from '../../controller/kube/client';
+import { ResilientInformer } from '../../controller/kube/informer';
+import { SharedAgents } from '../../controller/kube/keep-alive';
+import { ApiError, isAlreadyExists, isConflict, retryAfterMs } from '../../controller/kube/errors';
 import { FakeApiServer, json, status } from './fake-apiserver';
 
 const logger = pino({ level: 'silent' });

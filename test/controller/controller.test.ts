@@ -10,18 +10,14 @@ import {
   Condition,
   networkLabels,
 } from '../../controller/api';
-import { SyncError } from '../../controller/controller';
-import { rpcAuthLine } from '../../controller/desired';
-import { quantityValue } from '../../controller/reconcile';
-import { conflict, serverError, tooManyRequests } from '../../controller/fake/kube';
-import type { NetworkPolicy } from '../../controller/kube';
-import { FakeBitcoinRpc } from '../../controller/fake/rpc';
-import {
-  AddNodeCommand,
-  RpcEndpoint,
-  RpcResponseError,
-  RpcTimeoutError,
-} from '../../controller/rpc';
+import { SyncError } from '../../controller/runtime/controller';
+import { rpcAuthLine } from '../../controller/bitcoin/credentials';
+import { quantityValue } from '../../controller/api';
+import { conflict, serverError, tooManyRequests } from '../../controller/testing/kube';
+import type { NetworkPolicy } from '../../controller/kube/cached';
+import { FakeBitcoinRpc } from '../../controller/testing/rpc';
+import { AddNodeCommand, RpcEndpoint } from '../../controller/bitcoin/rpc';
+import { RpcResponseError, RpcTimeoutError } from '../../controller/bitcoin/rpc-errors';
 import { deferred, fixture, NOW, NS } from './fixtures';
 
 const KEY = `${NS}/net`;

@@ -1,10 +1,10 @@
 import pino from 'pino';
 import { API_VERSION, BitcoinNetwork, BitcoinNetworkSpec, KIND } from '../../controller/api';
-import { BitcoinNetworkController } from '../../controller/controller';
-import { FakeKube } from '../../controller/fake/kube';
-import { FakeBitcoinRpc } from '../../controller/fake/rpc';
-import { ItemExponentialRateLimiter, WorkQueue } from '../../controller/queue';
-import type { BitcoinRpc } from '../../controller/rpc';
+import { BitcoinNetworkController } from '../../controller/runtime/controller';
+import { FakeKube } from '../../controller/testing/kube';
+import { FakeBitcoinRpc } from '../../controller/testing/rpc';
+import { ItemExponentialRateLimiter, WorkQueue } from '../../controller/runtime/queue';
+import type { BitcoinRpc } from '../../controller/bitcoin/rpc';
 
 export const NOW = new Date('2026-01-01T00:00:00Z');
 export const NS = 'default';

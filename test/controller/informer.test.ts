@@ -1,11 +1,12 @@
 import type { Informer, KubernetesObject, ObjectCache } from '@kubernetes/client-node';
 import pino from 'pino';
 import { networkLabels } from '../../controller/api';
-import { desiredStatefulSet } from '../../controller/desired';
-import { podFor } from '../../controller/fake/kube';
-import { ownerKeyOf, ResilientInformer } from '../../controller/informer';
-import { projectPod, projectStatefulSet } from '../../controller/kube';
-import { nodeStatuses } from '../../controller/reconcile';
+import { desiredStatefulSet } from '../../controller/reconcile/desired/stateful-set';
+import { podFor } from '../../controller/testing/kube';
+import { ResilientInformer } from '../../controller/kube/informer';
+import { ownerKeyOf } from '../../controller/runtime/keys';
+import { projectPod, projectStatefulSet } from '../../controller/kube/cached';
+import { nodeStatuses } from '../../controller/reconcile/status';
 import { fixture, networkObject, NS } from './fixtures';
 
 type Cb = (arg?: unknown) => void;

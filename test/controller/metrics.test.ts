@@ -4,22 +4,22 @@
  */
 import type { Informer, KubernetesObject, ObjectCache } from '@kubernetes/client-node';
 import pino from 'pino';
-import { ApiError } from '../../controller/kube';
-import { BitcoinNetworkController } from '../../controller/controller';
-import { FakeKube, serverError } from '../../controller/fake/kube';
-import { FakeBitcoinRpc } from '../../controller/fake/rpc';
-import { ControllerMetrics, METRIC } from '../../controller/health';
-import { ResilientInformer } from '../../controller/informer';
-import { LeaderElector } from '../../controller/leader';
-import { API_METHODS, meteredApi, MeteredRpc, rpcResult } from '../../controller/metered';
-import { ItemExponentialRateLimiter, WorkQueue } from '../../controller/queue';
+import { ApiError } from '../../controller/kube/errors';
+import { BitcoinNetworkController } from '../../controller/runtime/controller';
+import { FakeKube, serverError } from '../../controller/testing/kube';
+import { FakeBitcoinRpc } from '../../controller/testing/rpc';
+import { ControllerMetrics, METRIC } from '../../controller/runtime/health';
+import { ResilientInformer } from '../../controller/kube/informer';
+import { LeaderElector } from '../../controller/runtime/leader';
+import { API_METHODS, meteredApi, MeteredRpc, rpcResult } from '../../controller/runtime/metered';
+import { ItemExponentialRateLimiter, WorkQueue } from '../../controller/runtime/queue';
 import {
   RpcAuthError,
   RpcConnectionError,
   RpcProtocolError,
   RpcResponseError,
   RpcTimeoutError,
-} from '../../controller/rpc';
+} from '../../controller/bitcoin/rpc-errors';
 import { networkObject, NOW, NS } from './fixtures';
 
 const logger = pino({ level: 'silent' });

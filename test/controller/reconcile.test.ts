@@ -3,16 +3,15 @@
  */
 import type { V1Pod, V1Secret, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { BitcoinNetwork } from '../../controller/api';
-import {
-  desiredNetworkPolicy,
-  desiredPodDisruptionBudget,
-  desiredSecret,
-  desiredService,
-  desiredStatefulSet,
-  RpcCredentials,
-} from '../../controller/desired';
-import { podFor } from '../../controller/fake/kube';
-import { Action, Observed, reconcile } from '../../controller/reconcile';
+import { RpcCredentials } from '../../controller/bitcoin/credentials';
+import { desiredNetworkPolicy } from '../../controller/reconcile/desired/network-policy';
+import { desiredPodDisruptionBudget } from '../../controller/reconcile/desired/pod-disruption-budget';
+import { desiredSecret } from '../../controller/reconcile/desired/secret';
+import { desiredService } from '../../controller/reconcile/desired/service';
+import { desiredStatefulSet } from '../../controller/reconcile/desired/stateful-set';
+import { podFor } from '../../controller/testing/kube';
+import { Action, Observed } from '../../controller/reconcile/plan';
+import { reconcile } from '../../controller/reconcile/reconcile';
 import { networkObject } from './fixtures';
 
 const creds: RpcCredentials = { username: 'bitcoin', password: 'pw', rpcauth: 'bitcoin:aa$bb' };

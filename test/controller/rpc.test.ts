@@ -1,15 +1,14 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { JsonRpcClient, RpcEndpoint } from '../../controller/bitcoin/rpc';
 import {
-  JsonRpcClient,
   RpcAuthError,
   RpcConnectionError,
-  RpcEndpoint,
   RpcHttpError,
   RpcProtocolError,
   RpcResponseError,
   RpcTimeoutError,
-} from '../../controller/rpc';
+} from '../../controller/bitcoin/rpc-errors';
 
 interface Seen {
   method?: string;

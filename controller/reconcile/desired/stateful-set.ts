@@ -1,18 +1,12 @@
 /**
- * Pure builders of a network's children: the RPC Secret, the headless Service, the
- * StatefulSet, the NetworkPolicy and the PodDisruptionBudget. Same input, same output: nothing here reads a clock or a random source except
- * through its arguments.
+ * The StatefulSet `<name>-sts` of a network: bitcoind in regtest, hardened, with its RPC
+ * credentials from the Secret and its data on a claim or an emptyDir.
  */
-import { createHash, createHmac } from 'node:crypto';
 import type {
   V1Container,
   V1EnvVar,
   V1PersistentVolumeClaim,
-  V1PodDisruptionBudget,
-  V1PodDisruptionBudgetSpec,
   V1ResourceRequirements,
-  V1Secret,
-  V1Service,
   V1StatefulSet,
   V1Volume,
 } from '@kubernetes/client-node';
@@ -21,144 +15,26 @@ import {
   BITCOIN_UID,
   BitcoinNetwork,
   CONTAINER_NAME,
-  CONTROLLER_NAMESPACE,
-  CONTROLLER_POD_LABELS,
-  controllerRef,
   DATA_DIR,
   DEFAULT_IMAGE,
   DEFAULT_RESOURCES,
-  LABEL_NETWORK,
   networkLabels,
-  networkPolicyName,
   P2P_PORT,
   P2P_PORT_NAME,
-  podDisruptionBudgetName,
   RPC_PORT,
   RPC_PORT_NAME,
   SECRET_KEY_PASSWORD,
   SECRET_KEY_RPCAUTH,
   SECRET_KEY_USERNAME,
-  secretName,
   serviceName,
   statefulSetName,
-} from './api';
-import type { NetworkPolicy } from './kube';
+} from '../../api';
+import { childMeta, specHash } from './meta';
 
 export const DATA_VOLUME = 'data';
 export const RPC_USER_ENV = 'RPC_USER';
 export const RPC_PASSWORD_ENV = 'RPC_PASSWORD';
 export const RPC_AUTH_ENV = 'RPC_AUTH';
-
-/** RPC credentials of a network, decoded. */
-export interface RpcCredentials {
-  readonly username: string;
-  readonly password: string;
-  /** The `user:salt$hmac` value for `-rpcauth`. */
-  readonly rpcauth: string;
-}
-
-/**
- * bitcoind's `-rpcauth` value for a user and password, as its `share/rpcauth` script makes it:
- * the HMAC-SHA256 of the password keyed with the hex salt string.
- */
-export function rpcAuthLine(username: string, password: string, saltHex: string): string {
-  const hmac = createHmac('sha256', Buffer.from(saltHex, 'utf8')).update(password, 'utf8');
-  return `${username}:${saltHex}$${hmac.digest('hex')}`;
-}
-
-/**
- * Fresh credentials from a source of random bytes (injected, so tests are repeatable).
- */
-export function generateCredentials(randomBytes: (n: number) => Buffer): RpcCredentials {
-  const username = 'bitcoin';
-  const password = randomBytes(32).toString('base64url');
-  const salt = randomBytes(16).toString('hex');
-  return { username, password, rpcauth: rpcAuthLine(username, password, salt) };
-}
-
-/**
- * The `-rpcauth` value for a user-named Secret without an `rpcauth` key. The salt is derived from
- * the network and Secret UIDs so that the StatefulSet does not change from one pass to the next.
- */
-export function derivedRpcAuth(
-  network: BitcoinNetwork,
-  secretUid: string,
-  creds: { username: string; password: string },
-): string {
-  const salt = createHash('sha256')
-    .update(`${network.metadata?.uid ?? ''}/${secretUid}`)
-    .digest('hex')
-    .slice(0, 32);
-  return rpcAuthLine(creds.username, creds.password, salt);
-}
-
-/** Hash of the parts of a child spec the controller owns, stored as an annotation. */
-export function specHash(value: unknown): string {
-  return createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 16);
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-function childMeta(network: BitcoinNetwork, name: string) {
-  return {
-    name,
-    namespace: network.metadata?.namespace,
-    labels: networkLabels(network.metadata?.name ?? ''),
-    ownerReferences: [controllerRef(network)],
-  };
-}
-
-/** The generated Secret `<name>-rpc`. Immutable, so it is never rotated by accident. */
-export function desiredSecret(network: BitcoinNetwork, creds: RpcCredentials): V1Secret {
-  const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: childMeta(network, secretName(network.metadata?.name ?? '')),
-    type: 'Opaque',
-    immutable: true,
-    data: {
-      [SECRET_KEY_USERNAME]: b64(creds.username),
-      [SECRET_KEY_PASSWORD]: b64(creds.password),
-      [SECRET_KEY_RPCAUTH]: b64(creds.rpcauth),
-    },
-  };
-}
-
-/** The spec fields of the Service that the controller owns. */
-export function desiredServiceSpec(network: BitcoinNetwork) {
-  return {
-    clusterIP: 'None',
-    // Peers and the readiness probe need DNS before a pod is ready.
-    publishNotReadyAddresses: true,
-    selector: networkLabels(network.metadata?.name ?? ''),
-    ports: [
-      { name: RPC_PORT_NAME, port: RPC_PORT, targetPort: RPC_PORT, protocol: 'TCP' },
-      { name: P2P_PORT_NAME, port: P2P_PORT, targetPort: P2P_PORT, protocol: 'TCP' },
-    ],
-  };
-}
-
-/** The headless Service `<name>-svc`. */
-export function desiredService(network: BitcoinNetwork): V1Service {
-  const spec = desiredServiceSpec(network);
-  const meta = childMeta(network, serviceName(network.metadata?.name ?? ''));
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { ...meta, annotations: { [ANNOTATION_SPEC_HASH]: specHash(spec) } },
-    spec,
-  };
-}
 
 /** Where the StatefulSet's pods get `-rpcauth` from. */
 export type RpcAuthSource =
@@ -324,61 +200,5 @@ export function desiredStatefulSet(network: BitcoinNetwork, auth: RpcAuthSource)
       template,
       volumeClaimTemplates: volumeClaimTemplates(network),
     },
-  };
-}
-
-/** The spec of `<name>-netpol`: RPC from the controller's pods only, P2P within the network only. */
-export function desiredNetworkPolicySpec(
-  network: BitcoinNetwork,
-): NonNullable<NetworkPolicy['spec']> {
-  const name = network.metadata?.name ?? '';
-  return {
-    podSelector: { matchLabels: networkLabels(name) },
-    policyTypes: ['Ingress'],
-    ingress: [
-      {
-        from: [
-          {
-            namespaceSelector: {
-              matchLabels: { 'kubernetes.io/metadata.name': CONTROLLER_NAMESPACE },
-            },
-            podSelector: { matchLabels: { ...CONTROLLER_POD_LABELS } },
-          },
-        ],
-        ports: [{ protocol: 'TCP', port: RPC_PORT }],
-      },
-      {
-        from: [{ podSelector: { matchLabels: { [LABEL_NETWORK]: name } } }],
-        ports: [{ protocol: 'TCP', port: P2P_PORT }],
-      },
-    ],
-  };
-}
-
-/** The NetworkPolicy `<name>-netpol` selecting the network's pods. */
-export function desiredNetworkPolicy(network: BitcoinNetwork): NetworkPolicy {
-  return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: childMeta(network, networkPolicyName(network.metadata?.name ?? '')),
-    spec: desiredNetworkPolicySpec(network),
-  };
-}
-
-/** The spec of `<name>-pdb`: voluntary disruptions take at most one node at a time. */
-export function desiredPodDisruptionBudgetSpec(network: BitcoinNetwork): V1PodDisruptionBudgetSpec {
-  return {
-    maxUnavailable: 1,
-    selector: { matchLabels: networkLabels(network.metadata?.name ?? '') },
-  };
-}
-
-/** The PodDisruptionBudget `<name>-pdb` for the StatefulSet's pods. */
-export function desiredPodDisruptionBudget(network: BitcoinNetwork): V1PodDisruptionBudget {
-  return {
-    apiVersion: 'policy/v1',
-    kind: 'PodDisruptionBudget',
-    metadata: childMeta(network, podDisruptionBudgetName(network.metadata?.name ?? '')),
-    spec: desiredPodDisruptionBudgetSpec(network),
   };
 }
