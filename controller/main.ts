@@ -10,7 +10,7 @@ import { ENV } from './api';
 import { MapFileResolver, PodIpResolver, UnmappedPodResolver } from './bitcoin/resolver';
 import { JsonRpcClient } from './bitcoin/rpc';
 import { ApiClients } from './kube/api-clients';
-import { ClientNodeKubeApi } from './kube/client';
+import { clientNodeKubeApi } from './kube/client';
 import { informerListers, Informers, makeInformers } from './kube/informers';
 import { SharedAgents } from './kube/keep-alive';
 import { ClientNodeLeaseApi } from './kube/lease-client';
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     restarted: (name) => metrics.informerRestarted(name),
   });
   const ctl = new BitcoinNetworkController({
-    api: meteredApi(new ClientNodeKubeApi(clients), metrics),
+    api: meteredApi(clientNodeKubeApi(clients), metrics),
     listers: informerListers(informers),
     rpc,
     resolver,

@@ -5,3 +5,4 @@
 export * from './network';
 export * from './operator';
 export * from './quantity';
+export * from './kinds';

@@ -10,6 +10,7 @@ import type {
   V1OwnerReference,
   V1ResourceRequirements,
 } from '@kubernetes/client-node';
+import type { ChildKind } from './kinds';
 import { CONTROLLER_NAME } from './operator';
 
 export const GROUP = 'bitcoin.eksplatform.dev';
@@ -130,6 +131,14 @@ export const networkPolicyName = (network: string): string => `${network}-netpol
 export const podDisruptionBudgetName = (network: string): string => `${network}-pdb`;
 export const serviceName = (network: string): string => `${network}-svc`;
 export const statefulSetName = (network: string): string => `${network}-sts`;
+/** The name of each child of a network, by kind. */
+export const CHILD_NAMES: { readonly [K in ChildKind]: (network: string) => string } = {
+  StatefulSet: statefulSetName,
+  Service: serviceName,
+  Secret: secretName,
+  NetworkPolicy: networkPolicyName,
+  PodDisruptionBudget: podDisruptionBudgetName,
+};
 export const podName = (network: string, ordinal: number): string =>
   `${statefulSetName(network)}-${ordinal}`;
 export const podDnsName = (network: string, namespace: string, ordinal: number): string =>

@@ -14,6 +14,7 @@ import {
   PolicyV1Api,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import { apiVersionOf, Kind } from '../api';
 import { ApiError, isNotFound } from './errors';
 import { makeKeepAliveApiClient, SharedAgents } from './keep-alive';
 
@@ -82,5 +83,28 @@ export class ApiClients {
     this.networking = makeKeepAliveApiClient(kubeConfig, NetworkingV1Api, agents);
     this.policy = makeKeepAliveApiClient(kubeConfig, PolicyV1Api, agents);
     this.coordination = makeKeepAliveApiClient(kubeConfig, CoordinationV1Api, agents);
+  }
+
+  /**
+   * The client-node method `name` (e.g. `readNamespacedSecret`) of the client of `kind`'s API
+   * group, bound to it. client-node names its methods after the kind, so the kinds table needs no
+   * per-kind code here.
+   */
+  method(kind: Kind, name: string): (...args: unknown[]) => Promise<unknown> {
+    const clients: Record<string, object> = {
+      v1: this.core,
+      'apps/v1': this.apps,
+      'networking.k8s.io/v1': this.networking,
+      'policy/v1': this.policy,
+    };
+    const apiVersion = apiVersionOf(kind);
+    const client = clients[apiVersion];
+    const fn = (client as Record<string, unknown> | undefined)?.[name];
+    if (typeof fn !== 'function') {
+      throw new Error(
+        `no client-node method ${name} for ${kind} (${apiVersion}): add its API client to ApiClients`,
+      );
+    }
+    return fn.bind(client) as (...args: unknown[]) => Promise<unknown>;
   }
 }

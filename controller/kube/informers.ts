@@ -1,35 +1,36 @@
-/** The informers behind the controller's Listers, on @kubernetes/client-node's makeInformer. */
-import {
-  KubernetesObject,
-  makeInformer,
-  V1NetworkPolicy,
-  V1Pod,
-  V1PodDisruptionBudget,
-  V1Secret,
-  V1Service,
-  V1StatefulSet,
-} from '@kubernetes/client-node';
+/**
+ * The informers behind the controller's Listers, on @kubernetes/client-node's makeInformer: one
+ * for networks (all of them) and one per watched kind of the kinds table (label-selected to the
+ * objects the controller manages), in every namespace.
+ */
+import { KubernetesObject, makeInformer } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { BitcoinNetwork, CHILD_SELECTOR, GROUP, LABEL_INSTANCE, PLURAL, VERSION } from '../api';
+import {
+  BitcoinNetwork,
+  CachedKind,
+  CHILD_KINDS,
+  CHILD_SELECTOR,
+  GROUP,
+  KIND_NAMES,
+  kindInfo,
+  LABEL_INSTANCE,
+  PLURAL,
+  PluralOf,
+  VERSION,
+} from '../api';
 import type { ApiClients } from './api-clients';
-import { NetworkPolicy, projectPod, projectStatefulSet } from './cached';
 import { EventVerb, ResilientInformer } from './informer';
-import { toWireNetworkPolicy } from './network-policy-wire';
+import { KindObjects, listerName, PROJECTIONS } from './kinds';
+import { modelConversion } from './network-policy-wire';
 import type { Listers } from './ports';
 
 /**
- * The informers. `statefulSets` and `pods` hold objects reduced to CachedStatefulSet and
- * CachedPod: read them through `informerListers`, whose types say so.
+ * The informers, by plural. Those of `reduced` kinds hold reduced objects (CachedStatefulSet,
+ * CachedPod): read them through `informerListers`, whose types say so.
  */
-export interface Informers {
-  readonly networks: ResilientInformer<BitcoinNetwork>;
-  readonly statefulSets: ResilientInformer<V1StatefulSet>;
-  readonly services: ResilientInformer<V1Service>;
-  readonly pods: ResilientInformer<V1Pod>;
-  readonly secrets: ResilientInformer<V1Secret>;
-  readonly networkPolicies: ResilientInformer<V1NetworkPolicy>;
-  readonly podDisruptionBudgets: ResilientInformer<V1PodDisruptionBudget>;
-}
+export type Informers = { readonly networks: ResilientInformer<BitcoinNetwork> } & {
+  readonly [K in CachedKind as PluralOf<K>]: ResilientInformer<KindObjects[K]>;
+};
 
 export interface InformerHandlers {
   readonly network: (verb: EventVerb, obj: BitcoinNetwork) => void;
@@ -38,111 +39,61 @@ export interface InformerHandlers {
   readonly restarted?: (informer: string) => void;
 }
 
-/**
- * Informers for networks (all) and for the children the controller manages (label-selected), in
- * every namespace.
- */
+/** The path a kind is listed and watched at across namespaces: `/apis/apps/v1/statefulsets`. */
+function collectionPath(group: string, version: string, plural: string): string {
+  return group === '' ? `/api/${version}/${plural}` : `/apis/${group}/${version}/${plural}`;
+}
+
 export function makeInformers(
   clients: ApiClients,
   logger: Logger,
   handlers: InformerHandlers,
 ): Informers {
-  const { kubeConfig: kc, core, apps, custom, networking, policy } = clients;
+  const { kubeConfig: kc, custom } = clients;
   const sel = CHILD_SELECTOR;
-  const child = handlers.child;
-  const onRestart = (name: string) => () => handlers.restarted?.(name);
-  return {
+  const informers: Record<string, ResilientInformer<KubernetesObject>> = {
     networks: new ResilientInformer(
-      makeInformer<BitcoinNetwork>(kc, `/apis/${GROUP}/${VERSION}/${PLURAL}`, () =>
+      makeInformer<BitcoinNetwork>(kc, collectionPath(GROUP, VERSION, PLURAL), () =>
         custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL }),
       ),
       { name: PLURAL, logger, onEvent: handlers.network },
-    ),
-    statefulSets: new ResilientInformer(
-      makeInformer<V1StatefulSet>(
-        kc,
-        '/apis/apps/v1/statefulsets',
-        () => apps.listStatefulSetForAllNamespaces({ labelSelector: sel }),
-        sel,
-      ),
-      {
-        name: 'statefulsets',
-        logger,
-        onEvent: child,
-        onRestart: onRestart('statefulsets'),
-        transform: projectStatefulSet,
-      },
-    ),
-    services: new ResilientInformer(
-      makeInformer<V1Service>(
-        kc,
-        '/api/v1/services',
-        () => core.listServiceForAllNamespaces({ labelSelector: sel }),
-        sel,
-      ),
-      { name: 'services', logger, onEvent: child, onRestart: onRestart('services') },
-    ),
-    pods: new ResilientInformer(
-      makeInformer<V1Pod>(
-        kc,
-        '/api/v1/pods',
-        () => core.listPodForAllNamespaces({ labelSelector: sel }),
-        sel,
-      ),
-      {
-        name: 'pods',
-        logger,
-        onEvent: child,
-        onRestart: onRestart('pods'),
-        transform: projectPod,
-      },
-    ),
-    secrets: new ResilientInformer(
-      makeInformer<V1Secret>(
-        kc,
-        '/api/v1/secrets',
-        () => core.listSecretForAllNamespaces({ labelSelector: sel }),
-        sel,
-      ),
-      { name: 'secrets', logger, onEvent: child, onRestart: onRestart('secrets') },
-    ),
-    networkPolicies: new ResilientInformer(
-      makeInformer<V1NetworkPolicy>(
-        kc,
-        '/apis/networking.k8s.io/v1/networkpolicies',
-        () => networking.listNetworkPolicyForAllNamespaces({ labelSelector: sel }),
-        sel,
-      ),
-      { name: 'networkpolicies', logger, onEvent: child, onRestart: onRestart('networkpolicies') },
-    ),
-    podDisruptionBudgets: new ResilientInformer(
-      makeInformer<V1PodDisruptionBudget>(
-        kc,
-        '/apis/policy/v1/poddisruptionbudgets',
-        () => policy.listPodDisruptionBudgetForAllNamespaces({ labelSelector: sel }),
-        sel,
-      ),
-      {
-        name: 'poddisruptionbudgets',
-        logger,
-        onEvent: child,
-        onRestart: onRestart('poddisruptionbudgets'),
-      },
-    ),
+    ) as unknown as ResilientInformer<KubernetesObject>,
   };
+  for (const kind of KIND_NAMES) {
+    const { group, version, plural, cached } = kindInfo(kind);
+    if (!cached) continue;
+    const list = clients.method(kind, `list${kind}ForAllNamespaces`);
+    informers[plural] = new ResilientInformer(
+      makeInformer<KubernetesObject>(
+        kc,
+        collectionPath(group, version, plural),
+        () => list({ labelSelector: sel }) as ReturnType<Parameters<typeof makeInformer>[2]>,
+        sel,
+      ),
+      {
+        name: plural,
+        logger,
+        onEvent: handlers.child,
+        onRestart: () => handlers.restarted?.(plural),
+        transform: (PROJECTIONS as Record<string, (obj: KubernetesObject) => void>)[kind],
+      },
+    );
+  }
+  return informers as unknown as Informers;
 }
 
 /** Listers over the informers' caches. */
 export function informerListers(inf: Informers): Listers {
-  return {
-    network: (ns, name) => inf.networks.get(name, ns),
-    secret: (ns, name) => inf.secrets.get(name, ns),
-    service: (ns, name) => inf.services.get(name, ns),
-    statefulSet: (ns, name) => inf.statefulSets.get(name, ns),
-    networkPolicy: (ns, name) =>
-      toWireNetworkPolicy(inf.networkPolicies.get(name, ns)) as NetworkPolicy | undefined,
-    podDisruptionBudget: (ns, name) => inf.podDisruptionBudgets.get(name, ns),
-    pods: (ns, network) =>
+  const byPlural = inf as unknown as Record<string, ResilientInformer<KubernetesObject>>;
+  const listers: Record<string, unknown> = {
+    network: (ns: string, name: string) => inf.networks.get(name, ns),
+    pods: (ns: string, network: string) =>
       inf.pods.list(ns).filter((p) => p.metadata?.labels?.[LABEL_INSTANCE] === network),
   };
+  for (const kind of CHILD_KINDS) {
+    const informer = byPlural[kindInfo(kind).plural];
+    const { toWire } = modelConversion(kind);
+    listers[listerName(kind)] = (ns: string, name: string) => toWire(informer.get(name, ns));
+  }
+  return listers as unknown as Listers;
 }

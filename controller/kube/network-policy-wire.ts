@@ -1,4 +1,5 @@
 import type { V1NetworkPolicy } from '@kubernetes/client-node';
+import type { Kind } from '../api';
 import type { NetworkPolicy } from './cached';
 
 /**
@@ -23,4 +24,23 @@ export function toModelNetworkPolicy(policy: NetworkPolicy): V1NetworkPolicy {
   return mapRules(policy, ({ from, ...rest }) =>
     from === undefined ? rest : { ...rest, _from: from },
   ) as V1NetworkPolicy;
+}
+
+export type Convert = (obj: unknown) => unknown;
+const same: Convert = (obj) => obj;
+
+/**
+ * Kinds whose client-node model differs from the wire: `toModel` for bodies we send, `toWire`
+ * for objects we get back. A patch body goes out as plain JSON and keeps the wire names.
+ */
+const CONVERSIONS: Readonly<Record<string, { toModel: Convert; toWire: Convert }>> = {
+  NetworkPolicy: {
+    toModel: (p) => toModelNetworkPolicy(p as Parameters<typeof toModelNetworkPolicy>[0]),
+    toWire: (p) => toWireNetworkPolicy(p as object | undefined),
+  },
+};
+
+/** How objects of `kind` convert between client-node's model and the wire. */
+export function modelConversion(kind: Kind): { toModel: Convert; toWire: Convert } {
+  return CONVERSIONS[kind] ?? { toModel: same, toWire: same };
 }

@@ -1,66 +1,80 @@
 /**
  * The controller's view of Kubernetes: the API calls it makes (`KubeApi`, `LeaseApi`) and the
- * informer caches it reads (`Listers`). The client-node adapter is in `client.ts` and
- * `lease-client.ts`; tests and the benchmark use the recording fake in `controller/testing/`.
+ * informer caches it reads (`Listers`). The calls on child kinds are derived from the kinds
+ * table: `get<Kind>`, `create<Kind>` and `patch<Kind>` (a JSON merge patch), as the row's verbs
+ * allow. The client-node adapter is in `client.ts` and `lease-client.ts`; tests and the benchmark
+ * use the recording fake in `controller/testing/`.
  *
  * Every call here is covered by the chart's ClusterRole; nothing deletes.
  */
-import type {
-  CoreV1Event,
-  V1Lease,
-  V1PodDisruptionBudget,
-  V1Secret,
-  V1Service,
-  V1StatefulSet,
-} from '@kubernetes/client-node';
-import type { BitcoinNetwork } from '../api';
-import type { CachedPod, CachedStatefulSet, NetworkPolicy } from './cached';
+import type { V1Lease } from '@kubernetes/client-node';
+import type { BitcoinNetwork, ChildKind, KindWith } from '../api';
+import type { CachedPod } from './cached';
+import type { CachedOf, CallVerb, KindObjects } from './kinds';
 
-export interface KubeApi {
+/** The calls on the controller's own BitcoinNetworks. */
+export interface NetworkCalls {
   /** bitcoinnetworks get */
   getNetwork(namespace: string, name: string): Promise<BitcoinNetwork | undefined>;
   /** bitcoinnetworks/status update; `network.metadata.resourceVersion` guards the write. */
   replaceNetworkStatus(network: BitcoinNetwork): Promise<BitcoinNetwork>;
-  /** secrets get */
-  getSecret(namespace: string, name: string): Promise<V1Secret | undefined>;
-  /** secrets create */
-  createSecret(namespace: string, body: V1Secret): Promise<V1Secret>;
-  /** services get */
-  getService(namespace: string, name: string): Promise<V1Service | undefined>;
-  /** services create */
-  createService(namespace: string, body: V1Service): Promise<V1Service>;
-  /** services patch (JSON merge patch) */
-  patchService(namespace: string, name: string, patch: object): Promise<V1Service>;
-  /** statefulsets get */
-  getStatefulSet(namespace: string, name: string): Promise<V1StatefulSet | undefined>;
-  /** statefulsets create */
-  createStatefulSet(namespace: string, body: V1StatefulSet): Promise<V1StatefulSet>;
-  /** statefulsets patch (JSON merge patch) */
-  patchStatefulSet(namespace: string, name: string, patch: object): Promise<V1StatefulSet>;
-  /** networkpolicies get */
-  getNetworkPolicy(namespace: string, name: string): Promise<NetworkPolicy | undefined>;
-  /** networkpolicies create */
-  createNetworkPolicy(namespace: string, body: NetworkPolicy): Promise<NetworkPolicy>;
-  /** networkpolicies patch (JSON merge patch) */
-  patchNetworkPolicy(namespace: string, name: string, patch: object): Promise<NetworkPolicy>;
-  /** poddisruptionbudgets get */
-  getPodDisruptionBudget(
+}
+
+type GetCalls = {
+  [K in KindWith<'get'> as `get${K}`]: (
     namespace: string,
     name: string,
-  ): Promise<V1PodDisruptionBudget | undefined>;
-  /** poddisruptionbudgets create */
-  createPodDisruptionBudget(
+  ) => Promise<KindObjects[K] | undefined>;
+};
+type CreateCalls = {
+  [K in KindWith<'create'> as `create${K}`]: (
     namespace: string,
-    body: V1PodDisruptionBudget,
-  ): Promise<V1PodDisruptionBudget>;
-  /** poddisruptionbudgets patch (JSON merge patch) */
-  patchPodDisruptionBudget(
+    body: KindObjects[K],
+  ) => Promise<KindObjects[K]>;
+};
+type PatchCalls = {
+  [K in KindWith<'patch'> as `patch${K}`]: (
     namespace: string,
     name: string,
     patch: object,
-  ): Promise<V1PodDisruptionBudget>;
-  /** events create (core/v1) */
-  createEvent(namespace: string, body: CoreV1Event): Promise<void>;
+  ) => Promise<KindObjects[K]>;
+};
+
+export type KubeApi = NetworkCalls & GetCalls & CreateCalls & PatchCalls;
+
+type Call = (...args: unknown[]) => Promise<unknown>;
+const callOf = (api: KubeApi, verb: CallVerb, kind: string): Call =>
+  (api as unknown as Record<string, Call>)[`${verb}${kind}`].bind(api);
+
+/** `api.get<kind>(namespace, name)`, for code that picks the kind at run time. */
+export function getObject<K extends KindWith<'get'>>(
+  api: KubeApi,
+  kind: K,
+  namespace: string,
+  name: string,
+): Promise<KindObjects[K] | undefined> {
+  return callOf(api, 'get', kind)(namespace, name) as Promise<KindObjects[K] | undefined>;
+}
+
+/** `api.create<kind>(namespace, body)`. */
+export function createObject<K extends KindWith<'create'>>(
+  api: KubeApi,
+  kind: K,
+  namespace: string,
+  body: KindObjects[K],
+): Promise<KindObjects[K]> {
+  return callOf(api, 'create', kind)(namespace, body) as Promise<KindObjects[K]>;
+}
+
+/** `api.patch<kind>(namespace, name, patch)`. */
+export function patchObject<K extends KindWith<'patch'>>(
+  api: KubeApi,
+  kind: K,
+  namespace: string,
+  name: string,
+  patch: object,
+): Promise<KindObjects[K]> {
+  return callOf(api, 'patch', kind)(namespace, name, patch) as Promise<KindObjects[K]>;
 }
 
 /**
@@ -76,14 +90,17 @@ export interface LeaseApi {
   replaceLease(namespace: string, name: string, body: V1Lease): Promise<V1Lease>;
 }
 
+/** One lister per child kind, named after it: `secret(namespace, name)`, `statefulSet(...)`. */
+type ChildListers = {
+  [K in ChildKind as Uncapitalize<K>]: (
+    namespace: string,
+    name: string,
+  ) => Readonly<CachedOf<K>> | undefined;
+};
+
 /** Read-only views of the informer caches. Returned objects must not be modified. */
-export interface Listers {
+export type Listers = ChildListers & {
   network(namespace: string, name: string): Readonly<BitcoinNetwork> | undefined;
-  secret(namespace: string, name: string): Readonly<V1Secret> | undefined;
-  service(namespace: string, name: string): Readonly<V1Service> | undefined;
-  statefulSet(namespace: string, name: string): Readonly<CachedStatefulSet> | undefined;
-  networkPolicy(namespace: string, name: string): Readonly<NetworkPolicy> | undefined;
-  podDisruptionBudget(namespace: string, name: string): Readonly<V1PodDisruptionBudget> | undefined;
   /** Pods labelled with the network's instance label. */
   pods(namespace: string, network: string): readonly Readonly<CachedPod>[];
-}
+};

@@ -2,15 +2,10 @@
  * The vocabulary of a reconcile pass: what it observed, the actions and problems it plans, and the
  * reasons its Events and conditions carry.
  */
-import type {
-  V1PodDisruptionBudget,
-  V1Secret,
-  V1Service,
-  V1StatefulSet,
-} from '@kubernetes/client-node';
-import type { BitcoinNetwork } from '../api';
+import type { BitcoinNetwork, ChildKind, PatchableKind, PluralOf } from '../api';
 import type { RpcCredentials } from '../bitcoin/credentials';
-import type { CachedPod, CachedStatefulSet, NetworkPolicy } from '../kube/cached';
+import type { CachedPod } from '../kube/cached';
+import type { CachedOf, KindObjects } from '../kube/kinds';
 import type { MeshNode } from './mesh';
 
 // Event and condition reasons.
@@ -32,12 +27,11 @@ export const REASON_DEGRADED = 'Degraded';
 export const REASON_STORAGE_IMMUTABLE = 'StorageImmutable';
 export const REASON_INVALID_SPEC = 'InvalidSpec';
 
-export type ChildObject =
-  V1Secret | V1Service | V1StatefulSet | NetworkPolicy | V1PodDisruptionBudget;
-export type ChildResource =
-  'secrets' | 'services' | 'statefulsets' | 'networkpolicies' | 'poddisruptionbudgets';
+/** An object of a child kind of the kinds table. */
+export type ChildObject = KindObjects[ChildKind];
+export type ChildResource = PluralOf<ChildKind>;
 /** Children the controller patches when they drift from the desired spec. */
-export type PatchableResource = Exclude<ChildResource, 'secrets'>;
+export type PatchableResource = PluralOf<PatchableKind>;
 
 export type Action =
   | { readonly type: 'create'; readonly resource: ChildResource; readonly object: ChildObject }
@@ -62,18 +56,21 @@ export interface Problem {
   readonly message: string;
 }
 
+/**
+ * What the controller saw of each child, named after its kind (`secret`, `statefulSet`, ...);
+ * undefined when absent. The `secret` is the one the network uses: `<name>-rpc` or
+ * `spec.rpcSecretName`.
+ */
+export type ObservedChildren = {
+  readonly [K in ChildKind as Uncapitalize<K>]?: CachedOf<K>;
+};
+
 /** What the controller saw for one network. Every object may be a frozen cache object. */
-export interface Observed {
+export type Observed = ObservedChildren & {
   readonly network: BitcoinNetwork;
-  /** The Secret the network uses: `<name>-rpc` or `spec.rpcSecretName`; undefined if absent. */
-  readonly secret?: V1Secret;
-  readonly service?: V1Service;
-  readonly statefulSet?: CachedStatefulSet;
-  readonly networkPolicy?: NetworkPolicy;
-  readonly podDisruptionBudget?: V1PodDisruptionBudget;
   /** Pods carrying the network's labels. */
   readonly pods: readonly CachedPod[];
-}
+};
 
 export interface ReconcileContext {
   /** Makes credentials for a new generated Secret; called at most once per pass. */

@@ -2,18 +2,20 @@
  * Carries out a plan: child writes, Events, and the status write through the status subresource
  * (only when the status changed, retried on a 409 conflict).
  */
-import type {
-  CoreV1Event,
-  V1PodDisruptionBudget,
-  V1Secret,
-  V1Service,
-  V1StatefulSet,
-} from '@kubernetes/client-node';
+import type { CoreV1Event } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { API_VERSION, BitcoinNetwork, BitcoinNetworkStatus, KIND, MANAGED_BY } from '../api';
-import type { NetworkPolicy } from '../kube/cached';
+import {
+  API_VERSION,
+  BitcoinNetwork,
+  BitcoinNetworkStatus,
+  ChildKind,
+  KIND,
+  kindOfPlural,
+  MANAGED_BY,
+  PatchableKind,
+} from '../api';
 import { isConflict } from '../kube/errors';
-import type { KubeApi } from '../kube/ports';
+import { createObject, KubeApi, patchObject } from '../kube/ports';
 import type { Action } from '../reconcile/plan';
 import { isStatusCurrent } from '../reconcile/status';
 
@@ -85,41 +87,18 @@ export async function applyActions(
       case 'create': {
         const name = action.object.metadata?.name;
         logger.info({ resource: action.resource, name }, 'creating child');
-        switch (action.resource) {
-          case 'secrets':
-            await api.createSecret(ns, action.object as V1Secret);
-            break;
-          case 'services':
-            await api.createService(ns, action.object as V1Service);
-            break;
-          case 'networkpolicies':
-            await api.createNetworkPolicy(ns, action.object as NetworkPolicy);
-            break;
-          case 'poddisruptionbudgets':
-            await api.createPodDisruptionBudget(ns, action.object as V1PodDisruptionBudget);
-            break;
-          case 'statefulsets':
-            await api.createStatefulSet(ns, action.object as V1StatefulSet);
-            break;
-        }
+        await createObject(api, kindOfPlural(action.resource) as ChildKind, ns, action.object);
         break;
       }
       case 'patch':
         logger.info({ resource: action.resource, name: action.name }, 'patching child');
-        switch (action.resource) {
-          case 'services':
-            await api.patchService(action.namespace, action.name, action.patch);
-            break;
-          case 'networkpolicies':
-            await api.patchNetworkPolicy(action.namespace, action.name, action.patch);
-            break;
-          case 'poddisruptionbudgets':
-            await api.patchPodDisruptionBudget(action.namespace, action.name, action.patch);
-            break;
-          case 'statefulsets':
-            await api.patchStatefulSet(action.namespace, action.name, action.patch);
-            break;
-        }
+        await patchObject(
+          api,
+          kindOfPlural(action.resource) as PatchableKind,
+          action.namespace,
+          action.name,
+          action.patch,
+        );
         break;
       case 'event':
         await recorder.record(network, action.eventType, action.reason, action.message);

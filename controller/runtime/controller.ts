@@ -5,20 +5,14 @@
  */
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import {
-  BitcoinNetwork,
-  networkPolicyName,
-  podDisruptionBudgetName,
-  secretName,
-  serviceName,
-  statefulSetName,
-} from '../api';
+import { BitcoinNetwork, CHILD_KINDS, CHILD_NAMES } from '../api';
 import { generateCredentials } from '../bitcoin/credentials';
 import { AddressResolver, PodIpResolver } from '../bitcoin/resolver';
 import type { BitcoinRpc } from '../bitcoin/rpc';
 import { describeRpcFailure, isBenignAddNodeError } from '../bitcoin/rpc-errors';
 import { retryAfterMs } from '../kube/errors';
-import type { KubeApi, Listers } from '../kube/ports';
+import { listerName } from '../kube/kinds';
+import { getObject, KubeApi, Listers } from '../kube/ports';
 import { MeshNode, planMesh } from '../reconcile/mesh';
 import { Observed, Plan, Problem, REASON_RPC_ERROR, REASON_SYNC_ERROR } from '../reconcile/plan';
 import { reconcile } from '../reconcile/reconcile';
@@ -27,6 +21,8 @@ import { applyActions, EventRecorder, writeStatus } from './apply';
 import type { SyncOutcome } from './health';
 import { keyOf, ownerKeyOf, splitKey } from './keys';
 import { WorkQueue } from './queue';
+
+type Lister = (namespace: string, name: string) => unknown;
 
 export interface ControllerOptions {
   readonly api: KubeApi;
@@ -220,32 +216,17 @@ export class BitcoinNetworkController {
     const ns = network.metadata?.namespace ?? '';
     const name = network.metadata?.name ?? '';
     const named = network.spec.rpcSecretName;
-    // A user-named Secret is not labelled for our informer: read it from the API.
-    const secret = named
-      ? await this.api.getSecret(ns, named)
-      : (this.listers.secret(ns, secretName(name)) ??
-        (await this.api.getSecret(ns, secretName(name))));
-    const service =
-      this.listers.service(ns, serviceName(name)) ??
-      (await this.api.getService(ns, serviceName(name)));
-    const statefulSet =
-      this.listers.statefulSet(ns, statefulSetName(name)) ??
-      (await this.api.getStatefulSet(ns, statefulSetName(name)));
-    const networkPolicy =
-      this.listers.networkPolicy(ns, networkPolicyName(name)) ??
-      (await this.api.getNetworkPolicy(ns, networkPolicyName(name)));
-    const podDisruptionBudget =
-      this.listers.podDisruptionBudget(ns, podDisruptionBudgetName(name)) ??
-      (await this.api.getPodDisruptionBudget(ns, podDisruptionBudgetName(name)));
-    return {
-      network,
-      secret,
-      service,
-      statefulSet,
-      networkPolicy,
-      podDisruptionBudget,
-      pods: this.listers.pods(ns, name),
-    };
+    const children: Record<string, unknown> = {};
+    for (const kind of CHILD_KINDS) {
+      const lister = (this.listers as unknown as Record<string, Lister>)[listerName(kind)];
+      // A user-named Secret is not labelled for our informer: read it from the API.
+      children[listerName(kind)] =
+        kind === 'Secret' && named
+          ? await getObject(this.api, kind, ns, named)
+          : (lister(ns, CHILD_NAMES[kind](name)) ??
+            (await getObject(this.api, kind, ns, CHILD_NAMES[kind](name))));
+    }
+    return { ...children, network, pods: this.listers.pods(ns, name) };
   }
 
   /** Make every ready node know every other ready node. One failing node never stops the rest. */

@@ -13,7 +13,9 @@ import {
   RpcTimeoutError,
 } from '../bitcoin/rpc-errors';
 import { ApiError } from '../kube/errors';
-import type { KubeApi, LeaseApi } from '../kube/ports';
+import { KIND_NAMES, kindInfo } from '../api';
+import { kindCalls } from '../kube/kinds';
+import type { KubeApi, LeaseApi, NetworkCalls } from '../kube/ports';
 
 /** Where the counts go; ControllerMetrics implements it. */
 export interface RequestMetrics {
@@ -27,21 +29,11 @@ type Api = KubeApi & LeaseApi;
 export const API_METHODS: Readonly<Record<keyof Api, readonly [string, string]>> = {
   getNetwork: ['get', 'bitcoinnetworks'],
   replaceNetworkStatus: ['update', 'bitcoinnetworks/status'],
-  getSecret: ['get', 'secrets'],
-  createSecret: ['create', 'secrets'],
-  getService: ['get', 'services'],
-  createService: ['create', 'services'],
-  patchService: ['patch', 'services'],
-  getStatefulSet: ['get', 'statefulsets'],
-  createStatefulSet: ['create', 'statefulsets'],
-  patchStatefulSet: ['patch', 'statefulsets'],
-  getNetworkPolicy: ['get', 'networkpolicies'],
-  createNetworkPolicy: ['create', 'networkpolicies'],
-  patchNetworkPolicy: ['patch', 'networkpolicies'],
-  getPodDisruptionBudget: ['get', 'poddisruptionbudgets'],
-  createPodDisruptionBudget: ['create', 'poddisruptionbudgets'],
-  patchPodDisruptionBudget: ['patch', 'poddisruptionbudgets'],
-  createEvent: ['create', 'events'],
+  ...(Object.fromEntries(
+    KIND_NAMES.flatMap((kind) =>
+      kindCalls(kind).map(({ method, verb }) => [method, [verb, kindInfo(kind).plural]]),
+    ),
+  ) as unknown as Record<Exclude<keyof KubeApi, keyof NetworkCalls>, readonly [string, string]>),
   getLease: ['get', 'leases'],
   createLease: ['create', 'leases'],
   replaceLease: ['update', 'leases'],

@@ -11,39 +11,28 @@ import type {
   KubernetesObject,
   V1Lease,
   V1Pod,
-  V1PodDisruptionBudget,
-  V1Secret,
-  V1Service,
   V1StatefulSet,
 } from '@kubernetes/client-node';
 import {
   BitcoinNetwork,
+  CHILD_KINDS,
+  Kind,
+  KIND_NAMES,
+  kindInfo,
   LABEL_INSTANCE,
   LABEL_MANAGED_BY,
   MANAGED_BY,
   networkLabels,
+  PluralOf,
   podName,
 } from '../api';
-import {
-  CachedPod,
-  CachedStatefulSet,
-  NetworkPolicy,
-  projectPod,
-  projectStatefulSet,
-} from '../kube/cached';
+import { CachedPod, projectPod } from '../kube/cached';
 import { ApiError } from '../kube/errors';
-import type { KubeApi, LeaseApi, Listers } from '../kube/ports';
+import { kindCalls, listerName, PROJECTIONS } from '../kube/kinds';
+import type { KubeApi, LeaseApi, Listers, NetworkCalls } from '../kube/ports';
 
-export type Resource =
-  | 'bitcoinnetworks'
-  | 'secrets'
-  | 'services'
-  | 'statefulsets'
-  | 'pods'
-  | 'events'
-  | 'networkpolicies'
-  | 'poddisruptionbudgets'
-  | 'leases';
+/** The resources the tracker stores: networks, leases and the plurals of the kinds table. */
+export type Resource = 'bitcoinnetworks' | 'leases' | PluralOf<Kind>;
 
 export type Verb = 'get' | 'create' | 'update' | 'patch';
 
@@ -102,7 +91,7 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
 
 type Obj = KubernetesObject & { spec?: unknown; status?: unknown };
 
-export class FakeKube implements KubeApi, LeaseApi, Listers {
+class Tracker implements NetworkCalls, LeaseApi {
   readonly calls: Call[] = [];
   private readonly store = new Map<Resource, Map<string, Obj>>();
   /** Reduced copies of stored pods and StatefulSets, by stored object (see `reduced`). */
@@ -112,7 +101,9 @@ export class FakeKube implements KubeApi, LeaseApi, Listers {
   private uidSeq = 0;
   private rvSeq = 0;
 
-  constructor(private readonly now: () => Date = () => new Date('2026-01-01T00:00:00Z')) {}
+  constructor(private readonly now: () => Date = () => new Date('2026-01-01T00:00:00Z')) {
+    this.installKinds();
+  }
 
   // ---- test helpers (not recorded) ----
 
@@ -235,29 +226,6 @@ export class FakeKube implements KubeApi, LeaseApi, Listers {
     return this.object<BitcoinNetwork>('bitcoinnetworks', namespace, name);
   }
 
-  secret(namespace: string, name: string): V1Secret | undefined {
-    return this.cached<V1Secret>('secrets', namespace, name);
-  }
-
-  service(namespace: string, name: string): V1Service | undefined {
-    return this.cached<V1Service>('services', namespace, name);
-  }
-
-  statefulSet(namespace: string, name: string): CachedStatefulSet | undefined {
-    return this.reduced(
-      this.cached<V1StatefulSet>('statefulsets', namespace, name),
-      projectStatefulSet,
-    );
-  }
-
-  networkPolicy(namespace: string, name: string): NetworkPolicy | undefined {
-    return this.cached<NetworkPolicy>('networkpolicies', namespace, name);
-  }
-
-  podDisruptionBudget(namespace: string, name: string): V1PodDisruptionBudget | undefined {
-    return this.cached<V1PodDisruptionBudget>('poddisruptionbudgets', namespace, name);
-  }
-
   pods(namespace: string, network: string): CachedPod[] {
     return this.list<V1Pod & Obj>('pods', namespace)
       .filter(
@@ -268,7 +236,7 @@ export class FakeKube implements KubeApi, LeaseApi, Listers {
       .map((p) => this.reduced(p, projectPod) as CachedPod);
   }
 
-  // ---- KubeApi ----
+  // ---- KubeApi: the network calls; those of the kinds table are made in the constructor ----
 
   getNetwork(namespace: string, name: string): Promise<BitcoinNetwork | undefined> {
     return this.getCall('bitcoinnetworks', namespace, name);
@@ -300,78 +268,29 @@ export class FakeKube implements KubeApi, LeaseApi, Listers {
     ) as Promise<BitcoinNetwork>;
   }
 
-  getSecret(namespace: string, name: string): Promise<V1Secret | undefined> {
-    return this.getCall('secrets', namespace, name);
-  }
-
-  createSecret(namespace: string, body: V1Secret): Promise<V1Secret> {
-    return this.createCall('secrets', namespace, body);
-  }
-
-  getService(namespace: string, name: string): Promise<V1Service | undefined> {
-    return this.getCall('services', namespace, name);
-  }
-
-  createService(namespace: string, body: V1Service): Promise<V1Service> {
-    return this.createCall('services', namespace, body);
-  }
-
-  patchService(namespace: string, name: string, patch: object): Promise<V1Service> {
-    return this.patchCall('services', namespace, name, patch);
-  }
-
-  getStatefulSet(namespace: string, name: string): Promise<V1StatefulSet | undefined> {
-    return this.getCall('statefulsets', namespace, name);
-  }
-
-  createStatefulSet(namespace: string, body: V1StatefulSet): Promise<V1StatefulSet> {
-    return this.createCall('statefulsets', namespace, body);
-  }
-
-  patchStatefulSet(namespace: string, name: string, patch: object): Promise<V1StatefulSet> {
-    return this.patchCall('statefulsets', namespace, name, patch);
-  }
-
-  getNetworkPolicy(namespace: string, name: string): Promise<NetworkPolicy | undefined> {
-    return this.getCall('networkpolicies', namespace, name);
-  }
-
-  createNetworkPolicy(namespace: string, body: NetworkPolicy): Promise<NetworkPolicy> {
-    return this.createCall('networkpolicies', namespace, body as Obj) as Promise<NetworkPolicy>;
-  }
-
-  patchNetworkPolicy(namespace: string, name: string, patch: object): Promise<NetworkPolicy> {
-    return this.patchCall('networkpolicies', namespace, name, patch);
-  }
-
-  getPodDisruptionBudget(
-    namespace: string,
-    name: string,
-  ): Promise<V1PodDisruptionBudget | undefined> {
-    return this.getCall('poddisruptionbudgets', namespace, name);
-  }
-
-  createPodDisruptionBudget(
-    namespace: string,
-    body: V1PodDisruptionBudget,
-  ): Promise<V1PodDisruptionBudget> {
-    return this.createCall(
-      'poddisruptionbudgets',
-      namespace,
-      body as Obj,
-    ) as Promise<V1PodDisruptionBudget>;
-  }
-
-  patchPodDisruptionBudget(
-    namespace: string,
-    name: string,
-    patch: object,
-  ): Promise<V1PodDisruptionBudget> {
-    return this.patchCall('poddisruptionbudgets', namespace, name, patch);
-  }
-
-  async createEvent(namespace: string, body: CoreV1Event): Promise<void> {
-    await this.createCall('events', namespace, body as Obj);
+  /** The calls and listers of every kind in the table, on the tracker. */
+  private installKinds(): void {
+    const self = this as unknown as Record<string, unknown>;
+    for (const kind of KIND_NAMES) {
+      const resource = kindInfo(kind).plural as Resource;
+      for (const { method, verb } of kindCalls(kind)) {
+        self[method] =
+          verb === 'get'
+            ? (ns: string, name: string) => this.getCall(resource, ns, name)
+            : verb === 'create'
+              ? (ns: string, body: Obj) => this.createCall(resource, ns, body)
+              : (ns: string, name: string, patch: object) =>
+                  this.patchCall(resource, ns, name, patch);
+      }
+    }
+    for (const kind of CHILD_KINDS) {
+      const resource = kindInfo(kind).plural as Resource;
+      const project = (PROJECTIONS as Record<string, ((o: Obj) => void) | undefined>)[kind];
+      self[listerName(kind)] = (ns: string, name: string) => {
+        const obj = this.cached<Obj>(resource, ns, name);
+        return project ? this.reduced(obj, project) : obj;
+      };
+    }
   }
 
   // ---- LeaseApi ----
@@ -498,6 +417,10 @@ export class FakeKube implements KubeApi, LeaseApi, Listers {
     return String(++this.rvSeq);
   }
 }
+
+/** The fake: the tracker, with a call per verb of every kind in the table and their listers. */
+export type FakeKube = Tracker & KubeApi & Listers;
+export const FakeKube = Tracker as new (now?: () => Date) => FakeKube;
 
 function isReady(pod: V1Pod): boolean {
   return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;

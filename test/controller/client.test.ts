@@ -7,7 +7,8 @@ import { makeInformer, V1Service } from '@kubernetes/client-node';
 import pino from 'pino';
 import { BitcoinNetwork } from '../../controller/api';
 import { ApiClients } from '../../controller/kube/api-clients';
-import { ClientNodeKubeApi } from '../../controller/kube/client';
+import { clientNodeKubeApi } from '../../controller/kube/client';
+import type { KubeApi } from '../../controller/kube/ports';
 import { ResilientInformer } from '../../controller/kube/informer';
 import { SharedAgents } from '../../controller/kube/keep-alive';
 import { ApiError, isAlreadyExists, isConflict, retryAfterMs } from '../../controller/kube/errors';
@@ -15,13 +16,13 @@ import { FakeApiServer, json, status } from './fake-apiserver';
 
 const logger = pino({ level: 'silent' });
 
-describe('ClientNodeKubeApi', () => {
+describe('clientNodeKubeApi', () => {
   let server: FakeApiServer;
-  let api: ClientNodeKubeApi;
+  let api: KubeApi;
 
   beforeEach(async () => {
     server = new FakeApiServer();
-    api = new ClientNodeKubeApi(new ApiClients(await server.start(), new SharedAgents()));
+    api = clientNodeKubeApi(new ApiClients(await server.start(), new SharedAgents()));
   });
 
   afterEach(() => server.stop());

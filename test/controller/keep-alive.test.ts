@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ApiClients } from '../../controller/kube/api-clients';
-import { ClientNodeKubeApi } from '../../controller/kube/client';
+import { clientNodeKubeApi } from '../../controller/kube/client';
 import { SharedAgents } from '../../controller/kube/keep-alive';
 import { createPki } from '../controlplane/lib/pki';
 
@@ -79,7 +79,7 @@ async function until(what: string, check: () => boolean): Promise<void> {
 describe('SharedAgents', () => {
   test('ten calls in a row use one TLS connection', async () => {
     const agents = new SharedAgents();
-    const api = new ClientNodeKubeApi(new ApiClients(kc, agents));
+    const api = clientNodeKubeApi(new ApiClients(kc, agents));
     for (let i = 0; i < 10; i++) {
       expect((await api.getSecret('ns1', `s${i}`))?.metadata?.name).toBe(`s${i}`);
     }
@@ -91,7 +91,7 @@ describe('SharedAgents', () => {
 
   test('a rewritten CA file gets a new connection', async () => {
     const agents = new SharedAgents();
-    const api = new ClientNodeKubeApi(new ApiClients(kc, agents));
+    const api = clientNodeKubeApi(new ApiClients(kc, agents));
     await api.getSecret('ns1', 'before');
     // The same CA with a trailing newline: other bytes, so other TLS settings.
     fs.appendFileSync(caFile, '\n');
@@ -102,7 +102,7 @@ describe('SharedAgents', () => {
 
   test('an idle connection is closed by the client', async () => {
     const agents = new SharedAgents(100);
-    await new ClientNodeKubeApi(new ApiClients(kc, agents)).getSecret('ns1', 'x');
+    await clientNodeKubeApi(new ApiClients(kc, agents)).getSecret('ns1', 'x');
     expect(connections).toBe(1);
     await until('the idle connection closed', () => open.size === 0);
   });

@@ -197,12 +197,12 @@ describe('BitcoinOperatorChart', () => {
       // Informers list and watch; adding one to makeInformers without updating this fails below.
       const INFORMED: Record<string, string> = {
         networks: 'bitcoinnetworks',
-        statefulSets: 'statefulsets',
+        statefulsets: 'statefulsets',
         services: 'services',
         pods: 'pods',
         secrets: 'secrets',
-        networkPolicies: 'networkpolicies',
-        podDisruptionBudgets: 'poddisruptionbudgets',
+        networkpolicies: 'networkpolicies',
+        poddisruptionbudgets: 'poddisruptionbudgets',
       };
       const kc = new KubeConfig();
       kc.loadFromOptions({
