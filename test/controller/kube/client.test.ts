@@ -5,13 +5,13 @@
  */
 import { makeInformer, V1Service } from '@kubernetes/client-node';
 import pino from 'pino';
-import { BitcoinNetwork } from '../../controller/api';
-import { ApiClients } from '../../controller/kube/api-clients';
-import { clientNodeKubeApi } from '../../controller/kube/client';
-import type { KubeApi } from '../../controller/kube/ports';
-import { ResilientInformer } from '../../controller/kube/informer';
-import { SharedAgents } from '../../controller/kube/keep-alive';
-import { ApiError, isAlreadyExists, isConflict, retryAfterMs } from '../../controller/kube/errors';
+import { BitcoinNetwork } from '../../../controller/api';
+import { ApiClients } from '../../../controller/kube/api-clients';
+import { clientNodeKubeApi } from '../../../controller/kube/client';
+import type { KubeApi } from '../../../controller/kube/ports';
+import { ResilientInformer } from '../../../controller/kube/informer';
+import { SharedAgents } from '../../../controller/kube/keep-alive';
+import { ApiError, isAlreadyExists, isConflict, retryAfterMs } from '../../../controller/kube/errors';
 import { FakeApiServer, json, status } from './fake-apiserver';
 
 const logger = pino({ level: 'silent' });

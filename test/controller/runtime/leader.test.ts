@@ -4,14 +4,14 @@
  */
 import type { V1Lease } from '@kubernetes/client-node';
 import pino from 'pino';
-import { conflict, FakeKube, serverError } from '../../controller/testing/kube';
-import { LEASE_NAME } from '../../controller/api';
+import { conflict, FakeKube, serverError } from '../../../controller/testing/kube';
+import { LEASE_NAME } from '../../../controller/api';
 import {
   DEFAULT_LEASE_DURATION_MS,
   DEFAULT_RENEW_DEADLINE_MS,
   DEFAULT_RETRY_PERIOD_MS,
   LeaderElector,
-} from '../../controller/runtime/leader';
+} from '../../../controller/runtime/leader';
 
 const NS = 'bitcoin-controller';
 const START = new Date('2026-01-01T00:00:00Z');

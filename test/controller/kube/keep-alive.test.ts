@@ -10,10 +10,10 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { ApiClients } from '../../controller/kube/api-clients';
-import { clientNodeKubeApi } from '../../controller/kube/client';
-import { SharedAgents } from '../../controller/kube/keep-alive';
-import { createPki } from '../controlplane/lib/pki';
+import { ApiClients } from '../../../controller/kube/api-clients';
+import { clientNodeKubeApi } from '../../../controller/kube/client';
+import { SharedAgents } from '../../../controller/kube/keep-alive';
+import { createPki } from '../../controlplane/lib/pki';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keep-alive-'));
 const pki = createPki(dir);

@@ -9,16 +9,16 @@ import {
   BitcoinNetwork,
   Condition,
   networkLabels,
-} from '../../controller/api';
-import { SyncError } from '../../controller/runtime/controller';
-import { rpcAuthLine } from '../../controller/bitcoin/credentials';
-import { quantityValue } from '../../controller/api';
-import { conflict, serverError, tooManyRequests } from '../../controller/testing/kube';
-import type { NetworkPolicy } from '../../controller/kube/cached';
-import { FakeBitcoinRpc } from '../../controller/testing/rpc';
-import { AddNodeCommand, RpcEndpoint } from '../../controller/bitcoin/rpc';
-import { RpcResponseError, RpcTimeoutError } from '../../controller/bitcoin/rpc-errors';
-import { deferred, fixture, NOW, NS } from './fixtures';
+} from '../../../controller/api';
+import { SyncError } from '../../../controller/runtime/controller';
+import { rpcAuthLine } from '../../../controller/bitcoin/credentials';
+import { quantityValue } from '../../../controller/api';
+import { conflict, serverError, tooManyRequests } from '../../../controller/testing/kube';
+import type { NetworkPolicy } from '../../../controller/kube/cached';
+import { FakeBitcoinRpc } from '../../../controller/testing/rpc';
+import { AddNodeCommand, RpcEndpoint } from '../../../controller/bitcoin/rpc';
+import { RpcResponseError, RpcTimeoutError } from '../../../controller/bitcoin/rpc-errors';
+import { deferred, fixture, NOW, NS } from '../fixtures';
 
 const KEY = `${NS}/net`;
 

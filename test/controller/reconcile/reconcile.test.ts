@@ -2,17 +2,17 @@
  * The pure decision function, table-driven: observed state in, actions and problems out.
  */
 import type { V1Pod, V1Secret, V1Service, V1StatefulSet } from '@kubernetes/client-node';
-import { BitcoinNetwork } from '../../controller/api';
-import { RpcCredentials } from '../../controller/bitcoin/credentials';
-import { desiredNetworkPolicy } from '../../controller/reconcile/desired/network-policy';
-import { desiredPodDisruptionBudget } from '../../controller/reconcile/desired/pod-disruption-budget';
-import { desiredSecret } from '../../controller/reconcile/desired/secret';
-import { desiredService } from '../../controller/reconcile/desired/service';
-import { desiredStatefulSet } from '../../controller/reconcile/desired/stateful-set';
-import { podFor } from '../../controller/testing/kube';
-import { Action, Observed } from '../../controller/reconcile/plan';
-import { reconcile } from '../../controller/reconcile/reconcile';
-import { networkObject } from './fixtures';
+import { BitcoinNetwork } from '../../../controller/api';
+import { RpcCredentials } from '../../../controller/bitcoin/credentials';
+import { desiredNetworkPolicy } from '../../../controller/reconcile/desired/network-policy';
+import { desiredPodDisruptionBudget } from '../../../controller/reconcile/desired/pod-disruption-budget';
+import { desiredSecret } from '../../../controller/reconcile/desired/secret';
+import { desiredService } from '../../../controller/reconcile/desired/service';
+import { desiredStatefulSet } from '../../../controller/reconcile/desired/stateful-set';
+import { podFor } from '../../../controller/testing/kube';
+import { Action, Observed } from '../../../controller/reconcile/plan';
+import { reconcile } from '../../../controller/reconcile/reconcile';
+import { networkObject } from '../fixtures';
 
 const creds: RpcCredentials = { username: 'bitcoin', password: 'pw', rpcauth: 'bitcoin:aa$bb' };
 const net = (spec: BitcoinNetwork['spec'] = { nodes: 2 }): BitcoinNetwork => ({

@@ -1,6 +1,6 @@
-import { isBenignAddNodeError } from '../../controller/bitcoin/rpc-errors';
-import { MeshNode, peerAddress, planMesh } from '../../controller/reconcile/mesh';
-import { RpcResponseError, RpcTimeoutError } from '../../controller/bitcoin/rpc-errors';
+import { isBenignAddNodeError } from '../../../controller/bitcoin/rpc-errors';
+import { MeshNode, peerAddress, planMesh } from '../../../controller/reconcile/mesh';
+import { RpcResponseError, RpcTimeoutError } from '../../../controller/bitcoin/rpc-errors';
 
 const node = (ordinal: number, ip = `10.0.0.${ordinal + 1}`): MeshNode => ({
   ordinal,

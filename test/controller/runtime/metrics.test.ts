@@ -4,23 +4,23 @@
  */
 import type { Informer, KubernetesObject, ObjectCache } from '@kubernetes/client-node';
 import pino from 'pino';
-import { ApiError } from '../../controller/kube/errors';
-import { BitcoinNetworkController } from '../../controller/runtime/controller';
-import { FakeKube, serverError } from '../../controller/testing/kube';
-import { FakeBitcoinRpc } from '../../controller/testing/rpc';
-import { ControllerMetrics, METRIC } from '../../controller/runtime/health';
-import { ResilientInformer } from '../../controller/kube/informer';
-import { LeaderElector } from '../../controller/runtime/leader';
-import { API_METHODS, meteredApi, MeteredRpc, rpcResult } from '../../controller/runtime/metered';
-import { ItemExponentialRateLimiter, WorkQueue } from '../../controller/runtime/queue';
+import { ApiError } from '../../../controller/kube/errors';
+import { BitcoinNetworkController } from '../../../controller/runtime/controller';
+import { FakeKube, serverError } from '../../../controller/testing/kube';
+import { FakeBitcoinRpc } from '../../../controller/testing/rpc';
+import { ControllerMetrics, METRIC } from '../../../controller/runtime/health';
+import { ResilientInformer } from '../../../controller/kube/informer';
+import { LeaderElector } from '../../../controller/runtime/leader';
+import { API_METHODS, meteredApi, MeteredRpc, rpcResult } from '../../../controller/runtime/metered';
+import { ItemExponentialRateLimiter, WorkQueue } from '../../../controller/runtime/queue';
 import {
   RpcAuthError,
   RpcConnectionError,
   RpcProtocolError,
   RpcResponseError,
   RpcTimeoutError,
-} from '../../controller/bitcoin/rpc-errors';
-import { networkObject, NOW, NS } from './fixtures';
+} from '../../../controller/bitcoin/rpc-errors';
+import { networkObject, NOW, NS } from '../fixtures';
 
 const logger = pino({ level: 'silent' });
 

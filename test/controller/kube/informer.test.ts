@@ -1,13 +1,13 @@
 import type { Informer, KubernetesObject, ObjectCache } from '@kubernetes/client-node';
 import pino from 'pino';
-import { networkLabels } from '../../controller/api';
-import { desiredStatefulSet } from '../../controller/reconcile/desired/stateful-set';
-import { podFor } from '../../controller/testing/kube';
-import { ResilientInformer } from '../../controller/kube/informer';
-import { ownerKeyOf } from '../../controller/runtime/keys';
-import { projectPod, projectStatefulSet } from '../../controller/kube/cached';
-import { nodeStatuses } from '../../controller/reconcile/status';
-import { fixture, networkObject, NS } from './fixtures';
+import { networkLabels } from '../../../controller/api';
+import { desiredStatefulSet } from '../../../controller/reconcile/desired/stateful-set';
+import { podFor } from '../../../controller/testing/kube';
+import { ResilientInformer } from '../../../controller/kube/informer';
+import { ownerKeyOf } from '../../../controller/runtime/keys';
+import { projectPod, projectStatefulSet } from '../../../controller/kube/cached';
+import { nodeStatuses } from '../../../controller/reconcile/status';
+import { fixture, networkObject, NS } from '../fixtures';
 
 type Cb = (arg?: unknown) => void;
 

@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { JsonRpcClient, RpcEndpoint } from '../../controller/bitcoin/rpc';
+import { JsonRpcClient, RpcEndpoint } from '../../../controller/bitcoin/rpc';
 import {
   RpcAuthError,
   RpcConnectionError,
@@ -8,7 +8,7 @@ import {
   RpcProtocolError,
   RpcResponseError,
   RpcTimeoutError,
-} from '../../controller/bitcoin/rpc-errors';
+} from '../../../controller/bitcoin/rpc-errors';
 
 interface Seen {
   method?: string;

@@ -4,7 +4,7 @@ import {
   MaxOfRateLimiter,
   RateLimiter,
   WorkQueue,
-} from '../../controller/runtime/queue';
+} from '../../../controller/runtime/queue';
 
 /** A limiter whose delays the test sets. */
 class FixedLimiter implements RateLimiter {
