@@ -11,7 +11,12 @@ import { clientNodeKubeApi } from '../../../controller/kube/client';
 import type { KubeApi } from '../../../controller/kube/ports';
 import { ResilientInformer } from '../../../controller/kube/informer';
 import { SharedAgents } from '../../../controller/kube/keep-alive';
-import { ApiError, isAlreadyExists, isConflict, retryAfterMs } from '../../../controller/kube/errors';
+import {
+  ApiError,
+  isAlreadyExists,
+  isConflict,
+  retryAfterMs,
+} from '../../../controller/kube/errors';
 import { FakeApiServer, json, status } from './fake-apiserver';
 
 const logger = pino({ level: 'silent' });

@@ -11,7 +11,12 @@ import { FakeBitcoinRpc } from '../../../controller/testing/rpc';
 import { ControllerMetrics, METRIC } from '../../../controller/runtime/health';
 import { ResilientInformer } from '../../../controller/kube/informer';
 import { LeaderElector } from '../../../controller/runtime/leader';
-import { API_METHODS, meteredApi, MeteredRpc, rpcResult } from '../../../controller/runtime/metered';
+import {
+  API_METHODS,
+  meteredApi,
+  MeteredRpc,
+  rpcResult,
+} from '../../../controller/runtime/metered';
 import { ItemExponentialRateLimiter, WorkQueue } from '../../../controller/runtime/queue';
 import {
   RpcAuthError,
