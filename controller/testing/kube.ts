@@ -22,13 +22,13 @@ import {
   LABEL_INSTANCE,
   LABEL_MANAGED_BY,
   MANAGED_BY,
-  networkLabels,
   PluralOf,
   podName,
 } from '../api';
 import { CachedPod, projectPod } from '../kube/cached';
-import { ApiError } from '../kube/errors';
+import { alreadyExists, conflict, notFound } from './api-errors';
 import { kindCalls, listerName, PROJECTIONS } from '../kube/kinds';
+import { applyMergePatch, deepFreeze, isReady, podFor } from './objects';
 import type { KubeApi, LeaseApi, Listers, NetworkCalls } from '../kube/ports';
 
 /** The resources the tracker stores: networks, leases and the plurals of the kinds table. */
@@ -49,45 +49,6 @@ export interface Call {
 export type Reactor = (call: Call) => { result?: unknown; error?: Error } | undefined;
 
 const WRITE_VERBS: readonly Verb[] = ['create', 'update', 'patch'];
-
-export function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value as object)) deepFreeze(v);
-  }
-  return value;
-}
-
-/** RFC 7386 JSON merge patch. */
-export function applyMergePatch(target: unknown, patch: unknown): unknown {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> =
-    target && typeof target === 'object' && !Array.isArray(target)
-      ? { ...(target as Record<string, unknown>) }
-      : {};
-  for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
-    if (v === null) delete out[k];
-    else out[k] = applyMergePatch(out[k], v);
-  }
-  return out;
-}
-
-export const notFound = (resource: string, name: string) =>
-  new ApiError(404, `${resource} "${name}" not found`, 'NotFound');
-export const alreadyExists = (resource: string, name: string) =>
-  new ApiError(409, `${resource} "${name}" already exists`, 'AlreadyExists');
-export const conflict = (resource: string, name: string) =>
-  new ApiError(
-    409,
-    `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified`,
-    'Conflict',
-  );
-export const serverError = (message = 'etcdserver: request timed out') =>
-  new ApiError(500, message, 'InternalError');
-export const tooManyRequests = (retryAfterSeconds: number) =>
-  new ApiError(429, 'the server has received too many requests', 'TooManyRequests', {
-    retryAfterSeconds,
-  });
 
 type Obj = KubernetesObject & { spec?: unknown; status?: unknown };
 
@@ -421,32 +382,3 @@ class Tracker implements NetworkCalls, LeaseApi {
 /** The fake: the tracker, with a call per verb of every kind in the table and their listers. */
 export type FakeKube = Tracker & KubeApi & Listers;
 export const FakeKube = Tracker as new (now?: () => Date) => FakeKube;
-
-function isReady(pod: V1Pod): boolean {
-  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-}
-
-/** A pod of a network's StatefulSet as the kubelet would report it. */
-export function podFor(
-  network: string,
-  namespace: string,
-  ordinal: number,
-  options: { ready?: boolean; ip?: string; nodeName?: string } = {},
-): V1Pod & Obj {
-  const ready = options.ready ?? true;
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: podName(network, ordinal),
-      namespace,
-      labels: networkLabels(network),
-    },
-    spec: { containers: [{ name: 'bitcoind' }], nodeName: options.nodeName ?? 'node-a' },
-    status: {
-      phase: 'Running',
-      podIP: options.ip ?? `10.0.0.${ordinal + 1}`,
-      conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
-    },
-  };
-}

@@ -2,7 +2,7 @@ import type { Informer, KubernetesObject, ObjectCache } from '@kubernetes/client
 import pino from 'pino';
 import { networkLabels } from '../../../controller/api';
 import { desiredStatefulSet } from '../../../controller/reconcile/desired/stateful-set';
-import { podFor } from '../../../controller/testing/kube';
+import { podFor } from '../../../controller/testing/objects';
 import { ResilientInformer } from '../../../controller/kube/informer';
 import { ownerKeyOf } from '../../../controller/runtime/keys';
 import { projectPod, projectStatefulSet } from '../../../controller/kube/cached';

@@ -13,8 +13,8 @@ import {
   BitcoinNetwork,
   KIND,
   KIND_NAMES,
-  KindWith,
   kindInfo,
+  KindWith,
 } from '../../../controller/api';
 import { isAlreadyExists, isConflict, isNotFound } from '../../../controller/kube/errors';
 import type { KindObjects } from '../../../controller/kube/kinds';

@@ -9,7 +9,7 @@ import { desiredPodDisruptionBudget } from '../../../controller/reconcile/desire
 import { desiredSecret } from '../../../controller/reconcile/desired/secret';
 import { desiredService } from '../../../controller/reconcile/desired/service';
 import { desiredStatefulSet } from '../../../controller/reconcile/desired/stateful-set';
-import { podFor } from '../../../controller/testing/kube';
+import { podFor } from '../../../controller/testing/objects';
 import { Action, Observed } from '../../../controller/reconcile/plan';
 import { reconcile } from '../../../controller/reconcile/reconcile';
 import { networkObject } from '../fixtures';

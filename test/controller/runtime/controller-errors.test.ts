@@ -1,7 +1,7 @@
 import type { V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { networkLabels } from '../../../controller/api';
 import { SyncError } from '../../../controller/runtime/controller';
-import { serverError } from '../../../controller/testing/kube';
+import { serverError } from '../../../controller/testing/api-errors';
 import { cond, fixture, KEY, NS } from '../fixtures';
 
 describe('ownership', () => {

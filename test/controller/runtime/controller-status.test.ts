@@ -1,4 +1,4 @@
-import { conflict, tooManyRequests } from '../../../controller/testing/kube';
+import { conflict, tooManyRequests } from '../../../controller/testing/api-errors';
 import { cond, fixture, KEY, NS } from '../fixtures';
 
 describe('status', () => {

@@ -4,7 +4,8 @@
  */
 import type { V1Lease } from '@kubernetes/client-node';
 import pino from 'pino';
-import { conflict, FakeKube, serverError } from '../../../controller/testing/kube';
+import { conflict, serverError } from '../../../controller/testing/api-errors';
+import { FakeKube } from '../../../controller/testing/kube';
 import { LEASE_NAME } from '../../../controller/api';
 import {
   DEFAULT_LEASE_DURATION_MS,

@@ -6,7 +6,8 @@ import type { Informer, KubernetesObject, ObjectCache } from '@kubernetes/client
 import pino from 'pino';
 import { ApiError } from '../../../controller/kube/errors';
 import { BitcoinNetworkController } from '../../../controller/runtime/controller';
-import { FakeKube, serverError } from '../../../controller/testing/kube';
+import { serverError } from '../../../controller/testing/api-errors';
+import { FakeKube } from '../../../controller/testing/kube';
 import { FakeBitcoinRpc } from '../../../controller/testing/rpc';
 import { ControllerMetrics, METRIC } from '../../../controller/runtime/health';
 import { ResilientInformer } from '../../../controller/kube/informer';
