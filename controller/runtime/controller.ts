@@ -18,11 +18,13 @@ import { Observed, Plan, Problem, REASON_RPC_ERROR, REASON_SYNC_ERROR } from '..
 import { reconcile } from '../reconcile/reconcile';
 import { desiredStatus, transitionEvents } from '../reconcile/status';
 import { applyActions, EventRecorder, writeStatus } from './apply';
-import type { SyncOutcome } from './health';
 import { keyOf, ownerKeyOf, splitKey } from './keys';
 import { WorkQueue } from './queue';
 
 type Lister = (namespace: string, name: string) => unknown;
+
+/** How the processing of one key ended; the metrics count passes by it. */
+export type SyncOutcome = 'ok' | 'degraded' | 'error' | 'skipped';
 
 export interface ControllerOptions {
   readonly api: KubeApi;

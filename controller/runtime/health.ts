@@ -9,8 +9,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-
-export type SyncOutcome = 'ok' | 'degraded' | 'error' | 'skipped';
+import type { SyncOutcome } from './controller';
 
 /** Names of every metric the controller exports; the README's operations section lists them. */
 export const METRIC = {
