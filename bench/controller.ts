@@ -10,10 +10,10 @@ import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import pino from 'pino';
 import { API_VERSION, KIND } from '../controller/api';
-import { BitcoinNetworkController } from '../controller/controller';
-import { FakeKube } from '../controller/fake/kube';
-import { FakeBitcoinRpc } from '../controller/fake/rpc';
-import { ItemExponentialRateLimiter, WorkQueue } from '../controller/queue';
+import { BitcoinNetworkController } from '../controller/runtime/controller';
+import { FakeKube } from '../controller/testing/kube';
+import { FakeBitcoinRpc } from '../controller/testing/rpc';
+import { ItemExponentialRateLimiter, WorkQueue } from '../controller/runtime/queue';
 
 function forceGc(): () => void {
   setFlagsFromString('--expose-gc');

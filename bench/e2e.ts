@@ -27,12 +27,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { API_VERSION, BitcoinNetwork, GROUP, VERSION } from '../controller/api';
-import {
-  desiredSecret,
-  desiredService,
-  desiredStatefulSet,
-  generateCredentials,
-} from '../controller/desired';
+import { generateCredentials } from '../controller/bitcoin/credentials';
+import { desiredSecret } from '../controller/reconcile/desired/secret';
+import { desiredService } from '../controller/reconcile/desired/service';
+import { desiredStatefulSet } from '../controller/reconcile/desired/stateful-set';
 import { randomBytes } from 'node:crypto';
 import { context as projectContext } from '../cdk.json';
 import { CONTROLLER_NODE_OPTIONS } from '../k8s/bitcoin-operator-chart';

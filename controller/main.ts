@@ -1,30 +1,27 @@
 /**
- * The controller process: wiring only. Flags → kubeconfig → informers (warm on every replica) →
- * leader election → controller and workers on the leader only; health server; SIGTERM drains the
- * queue, releases the Lease and exits.
+ * The controller process: wiring only. Flags → kubeconfig → clients, informers, controller and
+ * leader election; `runtime/lifecycle.ts` starts and stops them in order.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
-import {
-  ApiClients,
-  ClientNodeKubeApi,
-  ClientNodeLeaseApi,
-  informerListers,
-  Informers,
-  makeInformers,
-} from './client';
-import { BitcoinNetworkController } from './controller';
-import { Check, ControllerMetrics, HealthServer } from './health';
-import { SharedAgents } from './keep-alive';
-import { LeaderElector } from './leader';
-import { createLogger } from './log';
-import { meteredApi, MeteredRpc } from './metered';
-import { ControllerProcessOptions, ENV, parseOptions, USAGE } from './options';
-import { WorkQueue } from './queue';
-import { MapFileResolver, PodIpResolver, UnmappedPodResolver } from './resolver';
-import { JsonRpcClient } from './rpc';
+import { ENV } from './api';
+import { MapFileResolver, PodIpResolver, UnmappedPodResolver } from './bitcoin/resolver';
+import { JsonRpcClient } from './bitcoin/rpc';
+import { ApiClients } from './kube/api-clients';
+import { clientNodeKubeApi } from './kube/client';
+import { informerListers, Informers, makeInformers } from './kube/informers';
+import { SharedAgents } from './kube/keep-alive';
+import { ClientNodeLeaseApi } from './kube/lease-client';
+import { BitcoinNetworkController } from './runtime/controller';
+import { ControllerMetrics } from './runtime/health';
+import { LeaderElector } from './runtime/leader';
+import { Lifecycle } from './runtime/lifecycle';
+import { createLogger } from './runtime/log';
+import { meteredApi, MeteredRpc } from './runtime/metered';
+import { ControllerProcessOptions, parseOptions, USAGE } from './runtime/options';
+import { WorkQueue } from './runtime/queue';
 
 const SERVICE_ACCOUNT_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
@@ -109,7 +106,7 @@ async function main(): Promise<void> {
     restarted: (name) => metrics.informerRestarted(name),
   });
   const ctl = new BitcoinNetworkController({
-    api: meteredApi(new ClientNodeKubeApi(clients), metrics),
+    api: meteredApi(clientNodeKubeApi(clients), metrics),
     listers: informerListers(informers),
     rpc,
     resolver,
@@ -120,95 +117,38 @@ async function main(): Promise<void> {
     onRetry: () => metrics.retried(),
   });
 
-  let working = false;
-  const startWorkers = () => {
-    working = true;
-    ctl.start(options.workers);
-  };
-  let elector: LeaderElector | undefined;
+  const lifecycle = new Lifecycle({
+    informers: Object.values(informers),
+    controller: ctl,
+    metrics,
+    logger,
+    workers: options.workers,
+    healthPort: options.healthPort,
+    healthBind: options.healthBind,
+    closeConnections: () => {
+      rpcClient.close();
+      agents.destroy();
+    },
+  });
   if (options.leaderElect) {
     const identity = `${process.env[ENV.podName] || os.hostname()}_${randomBytes(4).toString('hex')}`;
-    elector = new LeaderElector({
-      api: meteredApi(new ClientNodeLeaseApi(clients), metrics),
-      namespace: leaseNamespace(options),
-      identity,
-      logger,
-      onStartedLeading: () => {
-        metrics.setLeader(true);
-        logger.info({ identity, workers: options.workers }, 'leading: starting workers');
-        startWorkers();
-      },
-      onStoppedLeading: () => {
-        // Another replica may already be writing: stop at once, in-flight passes included.
+    lifecycle.useLeaderElection(
+      new LeaderElector({
+        api: meteredApi(new ClientNodeLeaseApi(clients), metrics),
+        namespace: leaseNamespace(options),
+        identity,
+        logger,
+        onStartedLeading: () => {
+          metrics.setLeader(true);
+          logger.info({ identity, workers: options.workers }, 'leading: starting workers');
+          lifecycle.startWorkers();
+        },
         // The container restarts and campaigns again as a standby.
-        metrics.setLeader(false);
-        queue.shutDown();
-        logger.fatal({ identity }, 'leader election lost: exiting');
-        logger.flush();
-        process.exit(1);
-      },
-    });
+        onStoppedLeading: () => lifecycle.lostLeadership(identity),
+      }),
+    );
   }
-
-  const all = Object.values(informers);
-  let stopping = false;
-  const ready = (): Check => {
-    if (stopping) return { ok: false, reason: 'shutting down' };
-    const waiting = all.filter((i) => !i.hasSynced()).length;
-    if (waiting > 0) return { ok: false, reason: `${waiting} informer(s) not synced` };
-    const state = elector?.getState();
-    if (state === 'lost') return { ok: false, reason: 'leader election lost' };
-    return { ok: true };
-  };
-  const live = (): Check => {
-    const stuck = Object.values(informers)
-      .map((i) => i.health())
-      .filter((h) => !h.ok);
-    return stuck.length === 0
-      ? { ok: true }
-      : { ok: false, reason: stuck.map((h) => h.reason).join('; ') };
-  };
-  const health = new HealthServer({ ready, live, metrics });
-  if (options.healthPort > 0) {
-    const port = await health.listen(options.healthPort, options.healthBind);
-    logger.info({ port, bind: options.healthBind }, 'health server listening');
-  }
-
-  const shutdown = async (signal: string) => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting at once');
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, 'shutting down: draining the work queue');
-    await Promise.all(all.map((i) => i.stop()));
-    // A standby's queue holds keys no worker will take: drop them rather than wait.
-    if (working) await ctl.shutdown();
-    else queue.shutDown();
-    // Only once no pass is in flight: then a standby may take over at once.
-    await elector?.release();
-    metrics.setLeader(false);
-    rpcClient.close();
-    agents.destroy();
-    await health.close();
-    logger.info('stopped');
-    logger.flush();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-
-  await Promise.all(all.map((i) => i.start()));
-  await Promise.all(all.map((i) => i.whenSynced()));
-  if (stopping) return;
-  if (elector) {
-    logger.info({ identity: elector.identity }, 'caches synced; campaigning for the leader lease');
-    elector.start();
-  } else {
-    logger.info('caches synced; leader election off: starting workers');
-    metrics.setLeader(true);
-    startWorkers();
-  }
+  await lifecycle.run();
 }
 
 main().catch((err: unknown) => {

@@ -5,11 +5,14 @@ import {
   CONTROLLER_NAME,
   CONTROLLER_NAMESPACE,
   CONTROLLER_POD_LABELS,
+  CONTROLLER_UID,
+  DEFAULT_HEALTH_PORT,
+  ENV,
   GROUP,
+  KINDS,
+  LEASE_NAME,
   PLURAL,
 } from '../controller/api';
-import { LEASE_NAME } from '../controller/leader';
-import { DEFAULT_HEALTH_PORT, ENV } from '../controller/options';
 import { allowIngress, denyAllIngress } from './network-policies';
 import { restrictedContainer } from './common';
 
@@ -17,11 +20,8 @@ import { restrictedContainer } from './common';
 export { CONTROLLER_NAMESPACE };
 /** Name of the ServiceAccount, ClusterRole, Role, their bindings and the Deployment. */
 export { CONTROLLER_NAME };
-/**
- * Numeric user and group the controller runs as; the Dockerfile's `USER` is the same. High enough
- * (≥ 10000) not to collide with any user of the node's host system.
- */
-export const CONTROLLER_UID = 10001;
+/** Numeric user and group the controller runs as; the Dockerfile's `USER` is the same. */
+export { CONTROLLER_UID };
 /** Controller replicas: one leads (by a Lease), the other stands by with warm caches. */
 export const CONTROLLER_REPLICAS = 2;
 /** Port of the controller's health server: `GET /healthz` (alive) and `GET /readyz` (ready). */
@@ -35,18 +35,14 @@ export const CONTROLLER_NODE_OPTIONS = '--max-semi-space-size=4';
 
 /**
  * Everything the controller may do across namespaces, and nothing more: exactly the calls of
- * `controller/kube.ts` (KubeApi) and the list/watch of its informers (`controller/client.ts`).
+ * `controller/kube/ports.ts` (KubeApi) and the list/watch of its informers
+ * (`controller/kube/informers.ts`), both derived from the kinds table (`controller/api/kinds.ts`),
+ * which says why each kind gets its verbs.
  *
  * - It reads networks (get: the re-read after a status conflict) and writes only their status
  *   subresource, by update.
- * - It creates its children and patches them back when they drift (StatefulSet, Service,
- *   NetworkPolicy, PodDisruptionBudget); it reads pods through an informer only.
  * - It never deletes: children carry a controller ownerReference, so the garbage collector
  *   removes them with their network.
- * - A generated Secret is created once and never rotated, so secrets get no update or patch.
- *   Secrets need get (user-named Secrets are read by name) and list/watch (the informer of the
- *   generated ones; Kubernetes RBAC cannot restrict list/watch by label).
- * - Events are created through the core API only.
  */
 export const CONTROLLER_RULES: readonly kplus.k8s.PolicyRule[] = [
   {
@@ -59,29 +55,11 @@ export const CONTROLLER_RULES: readonly kplus.k8s.PolicyRule[] = [
     resources: [`${PLURAL}/status`],
     verbs: ['update'],
   },
-  {
-    apiGroups: ['apps'],
-    resources: ['statefulsets'],
-    verbs: ['get', 'list', 'watch', 'create', 'patch'],
-  },
-  {
-    apiGroups: [''],
-    resources: ['services'],
-    verbs: ['get', 'list', 'watch', 'create', 'patch'],
-  },
-  { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
-  { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'create'] },
-  { apiGroups: [''], resources: ['events'], verbs: ['create'] },
-  {
-    apiGroups: ['networking.k8s.io'],
-    resources: ['networkpolicies'],
-    verbs: ['get', 'list', 'watch', 'create', 'patch'],
-  },
-  {
-    apiGroups: ['policy'],
-    resources: ['poddisruptionbudgets'],
-    verbs: ['get', 'list', 'watch', 'create', 'patch'],
-  },
+  ...Object.values(KINDS).map((kind) => ({
+    apiGroups: [kind.group],
+    resources: [kind.plural],
+    verbs: [...kind.verbs],
+  })),
 ];
 
 /**

@@ -1,13 +1,30 @@
 import pino from 'pino';
-import { API_VERSION, BitcoinNetwork, BitcoinNetworkSpec, KIND } from '../../controller/api';
-import { BitcoinNetworkController } from '../../controller/controller';
-import { FakeKube } from '../../controller/fake/kube';
-import { FakeBitcoinRpc } from '../../controller/fake/rpc';
-import { ItemExponentialRateLimiter, WorkQueue } from '../../controller/queue';
-import type { BitcoinRpc } from '../../controller/rpc';
+import {
+  API_VERSION,
+  BitcoinNetwork,
+  BitcoinNetworkSpec,
+  Condition,
+  KIND,
+} from '../../controller/api';
+import { BitcoinNetworkController } from '../../controller/runtime/controller';
+import { FakeKube } from '../../controller/testing/kube';
+import { FakeBitcoinRpc } from '../../controller/testing/rpc';
+import { ItemExponentialRateLimiter, WorkQueue } from '../../controller/runtime/queue';
+import type { BitcoinRpc } from '../../controller/bitcoin/rpc';
 
 export const NOW = new Date('2026-01-01T00:00:00Z');
 export const NS = 'default';
+/** The queue key of the network most tests make, `net` in NS. */
+export const KEY = `${NS}/net`;
+
+/** The condition of `type` in a network's status. */
+export function cond(network: BitcoinNetwork, type: string): Condition | undefined {
+  return network.status?.conditions?.find((c) => c.type === type);
+}
+
+export function b64(s: string): string {
+  return Buffer.from(s).toString('base64');
+}
 
 export function networkObject(name: string, spec: BitcoinNetworkSpec, ns = NS): BitcoinNetwork {
   return {

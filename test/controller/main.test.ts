@@ -7,7 +7,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FakeApiServer, json, Request } from './fake-apiserver';
+import { FakeApiServer, json, Request } from './kube/fake-apiserver';
 
 const ROOT = path.resolve(__dirname, '../..');
 

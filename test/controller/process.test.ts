@@ -7,16 +7,17 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
-import { derivedRpcAuth, rpcAuthLine, specHash } from '../../controller/desired';
-import { ControllerMetrics, HealthServer } from '../../controller/health';
-import { createLogger } from '../../controller/log';
-import { parseOptions } from '../../controller/options';
+import { derivedRpcAuth, rpcAuthLine } from '../../controller/bitcoin/credentials';
+import { specHash } from '../../controller/reconcile/desired/meta';
+import { ControllerMetrics, HealthServer } from '../../controller/runtime/health';
+import { createLogger } from '../../controller/runtime/log';
+import { parseOptions } from '../../controller/runtime/options';
 import {
   MapFileResolver,
   parseAddressMap,
   PodIpResolver,
   UnmappedPodResolver,
-} from '../../controller/resolver';
+} from '../../controller/bitcoin/resolver';
 import { networkObject } from './fixtures';
 
 describe('parseOptions', () => {

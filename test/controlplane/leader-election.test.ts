@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import { stringify } from 'yaml';
-import { LEASE_NAME } from '../../controller/leader';
+import { LEASE_NAME } from '../../controller/api';
 import { BitcoinOperatorChart, CONTROLLER_NAMESPACE } from '../../k8s/bitcoin-operator-chart';
 import { REPO_ROOT } from '../../tools/testplane/lib/binaries';
 import { ControllerProcess, startController } from '../../tools/testplane/lib/controller-process';

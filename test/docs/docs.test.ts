@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ControllerMetrics } from '../../controller/health';
+import { ControllerMetrics } from '../../controller/runtime/health';
 
 const ROOT = path.join(__dirname, '..', '..');
 const README = path.join(ROOT, 'README.md');

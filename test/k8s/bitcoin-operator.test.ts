@@ -9,10 +9,11 @@ import {
 } from '../../k8s/bitcoin-operator-chart';
 import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
-import { ApiClients, makeInformers } from '../../controller/client';
-import { SharedAgents } from '../../controller/keep-alive';
-import { LEASE_NAME } from '../../controller/leader';
-import { API_METHODS } from '../../controller/metered';
+import { ApiClients } from '../../controller/kube/api-clients';
+import { makeInformers } from '../../controller/kube/informers';
+import { SharedAgents } from '../../controller/kube/keep-alive';
+import { LEASE_NAME } from '../../controller/api';
+import { API_METHODS } from '../../controller/runtime/metered';
 
 type Json = any;
 
@@ -29,7 +30,7 @@ function find(manifests: Json[], kind: string): Json {
 }
 
 // The contract with the controller, written out independently of the chart's constant: the
-// calls of controller/kube.ts and the informers of controller/client.ts, nothing more.
+// calls of controller/kube/ports.ts and the informers of controller/kube/informers.ts, nothing more.
 const EXPECTED_RULES = [
   {
     apiGroups: ['bitcoin.eksplatform.dev'],
@@ -196,12 +197,12 @@ describe('BitcoinOperatorChart', () => {
       // Informers list and watch; adding one to makeInformers without updating this fails below.
       const INFORMED: Record<string, string> = {
         networks: 'bitcoinnetworks',
-        statefulSets: 'statefulsets',
+        statefulsets: 'statefulsets',
         services: 'services',
         pods: 'pods',
         secrets: 'secrets',
-        networkPolicies: 'networkpolicies',
-        podDisruptionBudgets: 'poddisruptionbudgets',
+        networkpolicies: 'networkpolicies',
+        poddisruptionbudgets: 'poddisruptionbudgets',
       };
       const kc = new KubeConfig();
       kc.loadFromOptions({

@@ -1,0 +1,126 @@
+/**
+ * The one table of the Kubernetes kinds the controller touches in every namespace, besides its
+ * own BitcoinNetworks: where each lives in the API, what the controller may do with it, and how
+ * its informer caches it. The typed KubeApi, the apply dispatch, the informers and listers, the
+ * metered method list, the fake API and the chart's ClusterRole are all derived from it, so a new
+ * child kind is a row here plus its desired builder.
+ *
+ * Data only: the chart reads it, so nothing here may pull client-node into a synth.
+ */
+
+/** A verb of the Kubernetes API, as RBAC names it. */
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch';
+
+export interface KindInfo {
+  /** API group; `''` is the core group. */
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+  /** Everything the controller does with the kind; the ClusterRole grants exactly these. */
+  readonly verbs: readonly Verb[];
+  /** A child: made for one network and controlled by it through an ownerReference. */
+  readonly child: boolean;
+  /**
+   * How its informer caches it: `whole`, or `reduced` to the fields the controller reads (the
+   * reduced shape and its projection are in `controller/kube/kinds.ts`). Absent when the kind is
+   * not watched.
+   */
+  readonly cached?: 'whole' | 'reduced';
+}
+
+/** In the order of the ClusterRole's rules. */
+export const KINDS = {
+  StatefulSet: {
+    group: 'apps',
+    version: 'v1',
+    plural: 'statefulsets',
+    verbs: ['get', 'list', 'watch', 'create', 'patch'],
+    child: true,
+    cached: 'reduced',
+  },
+  Service: {
+    group: '',
+    version: 'v1',
+    plural: 'services',
+    verbs: ['get', 'list', 'watch', 'create', 'patch'],
+    child: true,
+    cached: 'whole',
+  },
+  /** Read through the informer only: the status reports them. */
+  Pod: {
+    group: '',
+    version: 'v1',
+    plural: 'pods',
+    verbs: ['list', 'watch'],
+    child: false,
+    cached: 'reduced',
+  },
+  /**
+   * Created once and never rotated, so no patch. `get` reads a user-named Secret, which is not
+   * labelled for the informer (RBAC cannot restrict list and watch by label).
+   */
+  Secret: {
+    group: '',
+    version: 'v1',
+    plural: 'secrets',
+    verbs: ['get', 'list', 'watch', 'create'],
+    child: true,
+    cached: 'whole',
+  },
+  /** Written through the core API only. */
+  Event: { group: '', version: 'v1', plural: 'events', verbs: ['create'], child: false },
+  NetworkPolicy: {
+    group: 'networking.k8s.io',
+    version: 'v1',
+    plural: 'networkpolicies',
+    verbs: ['get', 'list', 'watch', 'create', 'patch'],
+    child: true,
+    cached: 'whole',
+  },
+  PodDisruptionBudget: {
+    group: 'policy',
+    version: 'v1',
+    plural: 'poddisruptionbudgets',
+    verbs: ['get', 'list', 'watch', 'create', 'patch'],
+    child: true,
+    cached: 'whole',
+  },
+} as const satisfies Record<string, KindInfo>;
+
+type Table = typeof KINDS;
+export type Kind = keyof Table;
+/** The kinds whose verbs include `V`. */
+export type KindWith<V extends Verb> = {
+  [K in Kind]: V extends Table[K]['verbs'][number] ? K : never;
+}[Kind];
+export type ChildKind = { [K in Kind]: Table[K]['child'] extends true ? K : never }[Kind];
+/** Children patched back when they drift from their desired spec. */
+export type PatchableKind = ChildKind & KindWith<'patch'>;
+/** Kinds an informer watches. */
+export type CachedKind = { [K in Kind]: Table[K] extends { cached: string } ? K : never }[Kind];
+export type ReducedKind = {
+  [K in Kind]: Table[K] extends { cached: 'reduced' } ? K : never;
+}[Kind];
+export type PluralOf<K extends Kind> = Table[K]['plural'];
+
+/** Every kind, in table order. */
+export const KIND_NAMES = Object.keys(KINDS) as Kind[];
+
+/** The info of a kind, widened for code that loops over the table. */
+export const kindInfo = (kind: Kind): KindInfo => KINDS[kind];
+
+/** `apps/v1`, or `v1` for the core group. */
+export function apiVersionOf(kind: Kind): string {
+  const { group, version } = kindInfo(kind);
+  return group === '' ? version : `${group}/${version}`;
+}
+
+/** The kind of a plural resource name, e.g. `StatefulSet` for `statefulsets`. */
+export function kindOfPlural(plural: string): Kind {
+  const kind = KIND_NAMES.find((k) => KINDS[k].plural === plural);
+  if (!kind) throw new Error(`no kind in the table has the plural "${plural}"`);
+  return kind;
+}
+
+/** The child kinds, in table order. */
+export const CHILD_KINDS = KIND_NAMES.filter((k) => kindInfo(k).child) as ChildKind[];
