@@ -19,7 +19,7 @@ const ONLY_CONTROLLER_API = {
 };
 const NOT_UPSTREAM = (...folders) => ({
   regex: `^(\\.\\./)+(${folders.join('|')})(/|$)`,
-  message: 'Data flows config -> bin -> lib -> k8s: import only what is upstream of this folder.',
+  message: `Data flows config -> bin -> lib -> k8s: nothing here imports ${folders.join(' or ')}.`,
 });
 const NO_IO = [
   {
