@@ -1,6 +1,47 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Import boundaries between the layers (docs/architecture.md). ESLint keeps only the last entry
+// of a rule that matches a file, so each area below lists every boundary that applies to it.
+const NOT_TESTS = [
+  {
+    regex: '^(\\.\\./)+(test|tools)(/|$)',
+    message: 'Product code imports neither tests nor the test plane.',
+  },
+  {
+    regex: '(^|/)testing(/|$)',
+    message: 'Test doubles stay out of product code (and out of the controller image).',
+  },
+];
+const ONLY_CONTROLLER_API = {
+  regex: '(^|/)controller/(?!api(/|$))',
+  message: 'Outside the controller, only controller/api is public.',
+};
+const NOT_UPSTREAM = (...folders) => ({
+  regex: `^(\\.\\./)+(${folders.join('|')})(/|$)`,
+  message: `Data flows config -> bin -> lib -> k8s: nothing here imports ${folders.join(' or ')}.`,
+});
+const NO_IO = [
+  {
+    regex: '^(node:)?(http|https|http2|net|tls|dns|dgram|fs|fs/promises|child_process)$',
+    message: 'controller/reconcile is pure: I/O belongs in kube/, bitcoin/ or runtime/.',
+  },
+  {
+    regex: '^@kubernetes/client-node$|(^|/)(kube|bitcoin)(/|$)',
+    allowTypeImports: true,
+    message: 'controller/reconcile is pure: it may use these types, not their values.',
+  },
+  {
+    regex: '(^|/)runtime(/|$)',
+    message: 'controller/reconcile is pure: nothing from runtime/.',
+  },
+];
+const boundaries = (files, patterns, ignores = []) => ({
+  files,
+  ignores,
+  rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] },
+});
+
 export default tseslint.config(
   { ignores: ['node_modules', 'cdk.out', 'dist', '.cache', 'coverage', 'k8s/imports'] },
   js.configs.recommended,
@@ -25,4 +66,25 @@ export default tseslint.config(
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
+  boundaries(
+    ['config/**/*.ts'],
+    [...NOT_TESTS, ONLY_CONTROLLER_API, NOT_UPSTREAM('bin', 'lib', 'k8s')],
+  ),
+  boundaries(['bin/**/*.ts'], [...NOT_TESTS, ONLY_CONTROLLER_API]),
+  boundaries(['lib/**/*.ts'], [...NOT_TESTS, ONLY_CONTROLLER_API, NOT_UPSTREAM('bin')]),
+  boundaries(['k8s/**/*.ts'], [...NOT_TESTS, ONLY_CONTROLLER_API, NOT_UPSTREAM('bin', 'lib')]),
+  boundaries(['controller/reconcile/**/*.ts'], [...NOT_TESTS, ...NO_IO]),
+  boundaries(['controller/**/*.ts'], NOT_TESTS, [
+    'controller/reconcile/**',
+    'controller/testing/**',
+  ]),
+  boundaries(
+    ['bench/**/*.ts'],
+    [
+      {
+        regex: '^(\\.\\./)+test(/|$)',
+        message: 'Benchmarks import no tests: shared harnesses live in tools/.',
+      },
+    ],
+  ),
 );
