@@ -39,6 +39,11 @@ const FORBIDDEN: [string, string, RegExp][] = [
   ],
   ['controller/reconcile/plan.ts', "import { x } from '../kube/api';", /types, not their values/],
   ['controller/reconcile/plan.ts', "import { x } from '../runtime/queue';", /nothing from runtime/],
+  [
+    'controller/reconcile/plan.ts',
+    "import { x } from '../bitcoin/rpc';",
+    /types, not their values/,
+  ],
   ['controller/runtime/main.ts', "import { x } from '../testing/fake-kube';", /Test doubles/],
   [
     'controller/kube/client.ts',
@@ -58,6 +63,7 @@ const ALLOWED: [string, string][] = [
   ['controller/reconcile/plan.ts', "import type { x } from '@kubernetes/client-node';"],
   ['controller/reconcile/plan.ts', "import type { x } from '../kube/cached';"],
   ['controller/reconcile/plan.ts', "import { x } from '../api';"],
+  ['controller/reconcile/secret.ts', "import { x } from '../bitcoin/credentials';"],
   ['controller/runtime/main.ts', "import { x } from 'node:http';"],
   ['lib/cluster.ts', "import { x } from '../controller/api';"],
   ['lib/cluster.ts', "import { x } from '../k8s/platform';"],
