@@ -5,7 +5,6 @@
 export { ConfigError } from './errors';
 export { EndpointMode, ThroughputVolume } from './enums';
 export { type ContextReader, loadConfig } from './load';
-export { gibibytes } from './quantity';
 export {
   type AppConfig,
   type InfraConfig,

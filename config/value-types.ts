@@ -4,7 +4,7 @@
  * naming the key, the value and its rule when the value cannot be used.
  */
 import { ConfigError } from './errors';
-import { QUANTITY, gibibytes } from './quantity';
+import { quantityValue } from '../controller/api';
 
 /** Values of the keys read so far, for rules that depend on an earlier key. */
 export type EarlierValues = Readonly<Record<string, unknown>>;
@@ -83,6 +83,8 @@ export function boolean(): ValueType<boolean> {
   };
 }
 
+/** The sizes config accepts; the controller's parser reads them as Kubernetes does. */
+const QUANTITY = /^[1-9]\d*(Mi|Gi|Ti)$/;
 const QUANTITY_RULE = 'a size like "4Gi" (a positive whole number with Mi, Gi or Ti)';
 
 /** A size in Mi, Gi or Ti; with `floor`, at least `floor.gib` GiB for the reason `floor.why`. */
@@ -97,7 +99,8 @@ export function quantity(floor?: {
     rule: least ? `${QUANTITY_RULE}, ${least}` : QUANTITY_RULE,
     read(key, raw, earlier) {
       const value = size.read(key, raw, earlier);
-      if (floor && least && gibibytes(value) < floor.gib) throw new ConfigError(key, value, least);
+      if (floor && least && quantityValue(value)! < floor.gib * 2 ** 30)
+        throw new ConfigError(key, value, least);
       return value;
     },
   };

@@ -1,4 +1,4 @@
-import { ConfigError, gibibytes, loadConfig } from '../../config';
+import { ConfigError, loadConfig } from '../../config';
 
 const load = (context: Record<string, unknown>) => () => loadConfig((key) => context[key]);
 
@@ -139,11 +139,5 @@ describe('loadConfig', () => {
   ])('rejects %s with a message naming the key', (_case, context, message) => {
     expect(load(context)).toThrow(ConfigError);
     expect(load(context)).toThrow(message);
-  });
-
-  test('gibibytes converts Mi, Gi and Ti', () => {
-    expect(gibibytes('512Mi')).toBe(0.5);
-    expect(gibibytes('125Gi')).toBe(125);
-    expect(gibibytes('1Ti')).toBe(1024);
   });
 });

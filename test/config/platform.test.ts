@@ -1,4 +1,4 @@
-import { ConfigError, ThroughputVolume, gibibytes, loadConfig } from '../../config';
+import { ConfigError, ThroughputVolume, loadConfig } from '../../config';
 
 function platform(context: Record<string, unknown>) {
   return loadConfig((key) => context[key]).platform;
@@ -89,12 +89,5 @@ describe('platform config', () => {
   test('exactly 125Gi, in any unit, is accepted for st1/sc1', () => {
     expect(platform({ throughputVolumeSize: '125Gi' }).throughputVolumeSize).toBe('125Gi');
     expect(platform({ throughputVolumeSize: '128000Mi' }).throughputVolumeSize).toBe('128000Mi');
-  });
-
-  test('gibibytes converts Mi, Gi and Ti', () => {
-    expect(gibibytes('512Mi')).toBe(0.5);
-    expect(gibibytes('4Gi')).toBe(4);
-    expect(gibibytes('1Ti')).toBe(1024);
-    expect(gibibytes('4GB')).toBeNaN();
   });
 });
