@@ -2,7 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { Construct } from 'constructs';
 import { EndpointMode } from '../config';
@@ -56,6 +56,10 @@ export class EksCluster extends Construct {
     const secretsKey = new kms.Key(this, 'SecretsKey', {
       description: `Envelope encryption of Kubernetes Secrets in ${props.clusterName}`,
       enableKeyRotation: true,
+      // Nothing outlives the cluster that this key decrypts, so `cdk destroy` schedules it for
+      // deletion (after the shortest waiting period) instead of leaving a billed key behind.
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
     });
 
     const Layer = KUBECTL_LAYERS[props.kubernetesVersion];

@@ -37,6 +37,15 @@ describe('EKS cluster', () => {
     });
   });
 
+  test('schedules the KMS key for deletion when the stack is destroyed', () => {
+    const key = logicalId('AWS::KMS::Key', { EnableKeyRotation: true });
+    expect(template.toJSON().Resources[key]).toMatchObject({
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
+      Properties: { PendingWindowInDays: 7 },
+    });
+  });
+
   test('exposes the endpoint publicly and privately by default', () => {
     template.hasResourceProperties('AWS::EKS::Cluster', {
       ResourcesVpcConfig: Match.objectLike({
