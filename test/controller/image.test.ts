@@ -3,9 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
-import { CONTROLLER_HEALTH_PORT, CONTROLLER_UID } from '../k8s/bitcoin-operator-chart';
+import { CONTROLLER_HEALTH_PORT, CONTROLLER_UID } from '../../k8s/bitcoin-operator-chart';
 
-const ROOT = path.join(__dirname, '..');
+const ROOT = path.join(__dirname, '..', '..');
 const dockerfile = fs.readFileSync(path.join(ROOT, 'controller', 'Dockerfile'), 'utf8');
 const instructions = dockerfile
   .split('\n')
