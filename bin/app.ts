@@ -1,7 +1,6 @@
-import { STSClient } from '@aws-sdk/client-sts';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
-import { lookUpDeployer } from '../lib/deployer';
+import type { DeployerLookup } from '../lib/deployer';
 
 /** Wiring only: ask STS who deploys (when the CLI found credentials), then build the app. */
 async function main(): Promise<void> {
@@ -10,8 +9,8 @@ async function main(): Promise<void> {
   const app = new App({ builtinCloudFormationValidation: false });
   // The CDK CLI sets CDK_DEFAULT_ACCOUNT only when it found credentials; without them there
   // is nobody to ask, and asking would only wait for a timeout.
-  const lookup = process.env.CDK_DEFAULT_ACCOUNT
-    ? await lookUpDeployer(new STSClient({ region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' }))
+  const lookup: DeployerLookup = process.env.CDK_DEFAULT_ACCOUNT
+    ? await askSts()
     : { warning: 'no AWS credentials found' };
   if ('warning' in lookup) {
     console.warn(
@@ -20,6 +19,15 @@ async function main(): Promise<void> {
   }
   buildApp(app, 'deployer' in lookup ? lookup.deployer : undefined);
   app.synth();
+}
+
+/** Loads the AWS SDK only when there is someone to ask: it adds 0.1 s to every offline synth. */
+async function askSts(): Promise<DeployerLookup> {
+  const [{ STSClient }, { lookUpDeployer }] = await Promise.all([
+    import('@aws-sdk/client-sts'),
+    import('../lib/deployer'),
+  ]);
+  return lookUpDeployer(new STSClient({ region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' }));
 }
 
 main().catch((error: Error) => {
