@@ -1,15 +1,15 @@
 import { App, Aspects, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from './config';
 import { Deployer } from './deployer';
 import { PlatformStack } from './platform-stack';
+import { AwsSolutionsChecksOnLoadedServices } from './private/aws-solutions-checks';
 import { CdkHandlerCheckovSkips } from './private/checkov';
 
 /** Builds every stack of the project into `app`. Shared by `bin/app.ts` and the tests. */
 export function buildApp(app: App, deployer?: Deployer): PlatformStack {
   const config = loadConfig((key) => app.node.tryGetContext(key));
   const { account, region } = config.infra;
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(new AwsSolutionsChecksOnLoadedServices(app));
   const stack = new PlatformStack(app, 'BitcoinPlatform', {
     config,
     deployer,
