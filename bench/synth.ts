@@ -4,11 +4,12 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 
 /**
- * Wall and CPU time of `cdk synth` for the full app against a minimal aws-eks-v2 app, like for like:
- * both go through the same CLI call and the same `npx tsx` app command that `cdk.json` uses,
- * each into a fresh output directory, with aws-cdk-lib's built-in CloudFormation validator off
- * on both sides (bin/app.ts turns it off because cfn-lint checks the templates in `npm test`).
- * Runs alternate so that both see the same machine load; prints medians, spread and the ratios.
+ * Wall and CPU time of `cdk synth` for the full app against a minimal aws-eks-v2 app, like for
+ * like: both go through the same CLI call and the same `npx tsx` app command that `cdk.json`
+ * uses, each into a fresh output directory, with aws-cdk-lib's built-in CloudFormation validator
+ * off on both sides (bin/app.ts turns it off because cfn-lint checks the templates in
+ * `npm test`). Runs alternate so that both see the same machine load; prints medians, spread and
+ * the ratios. CPU time is the steadier figure when other work shares the machine.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const TARGET_RATIO = 1.2;
@@ -22,7 +23,7 @@ type AppName = keyof typeof apps;
 
 /**
  * CPU seconds used so far by this process's finished children and their descendants (Linux's
- * cutime + cstime). Unlike wall time it barely moves when other work shares the machine.
+ * cutime + cstime); NaN elsewhere.
  */
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
 function childCpuSeconds(): number {
@@ -101,6 +102,7 @@ for (const measure of ['wall', 'cpu'] as const) {
     `    ratio full/minimal: ${s2(ratios[measure])} (per-run pairs ${s2(pairs[0])}–${s2(pairs[pairs.length - 1])})`,
   );
 }
+const verdict = (ratio: number) => (ratio <= TARGET_RATIO ? 'met' : 'NOT met');
 console.log(
-  `  target: wall-time ratio <= ${TARGET_RATIO}: ${ratios.wall <= TARGET_RATIO ? 'met' : 'NOT met'}`,
+  `  target ratio <= ${TARGET_RATIO}: wall ${verdict(ratios.wall)}, CPU ${verdict(ratios.cpu)}`,
 );
