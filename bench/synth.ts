@@ -80,7 +80,10 @@ const names = Object.keys(apps) as AppName[];
 // The first synth of each app fills tsx's transpile cache and npx's lookup; not measured.
 for (const name of names) synth(apps[name]);
 const samples: Record<AppName, Sample[]> = { minimal: [], full: [] };
-for (let i = 0; i < RUNS; i++) for (const name of names) samples[name].push(synth(apps[name]));
+// The order flips every round, so that a load that rises or falls during the run favours neither.
+for (let i = 0; i < RUNS; i++) {
+  for (const name of i % 2 ? [...names].reverse() : names) samples[name].push(synth(apps[name]));
+}
 
 console.log(
   `cdk synth, ${RUNS} alternating runs each, built-in CloudFormation validator off on both`,
