@@ -11,11 +11,10 @@ const SERVICE_FILE = /[/\\]aws-cdk-lib[/\\](aws-[^/\\]+)[/\\]lib[/\\]/;
  * Its rules ask `node instanceof CfnX` for some 40 AWS services, and each question loads that
  * service's generated L1 module: 14 MB of JavaScript (QuickSight's alone 5 MB), about 380 of the
  * 450 ms the pack took in a profile of bin/app.ts. A construct can only be an instance of a class
- * whose module ran, so
- * while the pack runs, the classes of services none of whose modules is loaded answer
- * `instanceof` with false without loading anything. Any other use of them throws, which
- * cdk-nag reports as a finding: a rule that needs more than `instanceof` fails loudly instead of
- * passing. The real exports are put back when the pack is done.
+ * whose module ran, so while the pack runs, the classes of services none of whose modules is
+ * loaded answer `instanceof` with false without loading anything. Any other use of them throws,
+ * which cdk-nag reports as a finding: a rule that needs more than `instanceof` fails loudly
+ * instead of passing. The real exports are put back when the pack is done.
  */
 export class AwsSolutionsChecksOnLoadedServices extends AwsSolutionsChecks {
   override validateScope(scope: IConstruct): PolicyValidationPluginReport {
