@@ -1,14 +1,14 @@
 import { App, Aspects, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { AppConfig } from '../config';
 import { Deployer } from './deployer';
 import { PlatformStack } from './platform-stack';
+import { AwsSolutionsChecksOnLoadedServices } from './private/aws-solutions-checks';
 import { CdkHandlerCheckovSkips } from './private/checkov';
 
 /** Builds every stack of the project into `app`. Shared by `bin/app.ts` and the tests. */
 export function buildApp(app: App, config: AppConfig, deployer?: Deployer): PlatformStack {
   const { account, region } = config.infra;
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(new AwsSolutionsChecksOnLoadedServices(app));
   const stack = new PlatformStack(app, 'BitcoinPlatform', {
     config,
     deployer,
