@@ -2,7 +2,7 @@ import { Chart, ChartProps } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { Namespaces, PlatformTarget, appLabels } from './common';
-import { SERVICE_PORT, ServiceNames } from './workloads-chart';
+import { SERVICE_PORT, ServiceNames } from './workloads/names';
 
 /** Name of the one Ingress. */
 export const INGRESS_NAME = 'web';
@@ -35,8 +35,8 @@ export interface IngressChartProps extends ChartProps {
  * One Ingress, one load balancer: `/httpd` → httpd-service:8080, `/tomcat` → tomcat-service:8080.
  *
  * There is no rewrite: ALBs cannot rewrite paths, so httpd and tomcat are configured to serve
- * their own pages under `/httpd/` and `/tomcat/` (see workloads-chart.ts). The same Ingress then
- * works unchanged with any controller, Traefik included.
+ * their own pages under `/httpd/` and `/tomcat/` (see workloads/httpd.ts and workloads/tomcat.ts).
+ * The same Ingress then works unchanged with any controller, Traefik included.
  */
 export class IngressChart extends Chart {
   constructor(scope: Construct, id: string, props: IngressChartProps) {
