@@ -157,12 +157,26 @@ export function reconcileStatefulSet(
         `spec.storage of an existing network cannot change (StatefulSet "${name}" has ` +
         `${storageNow}, the spec asks for ${storageWanted}); delete and recreate the network`,
     });
-  } else if (sts.metadata?.annotations?.[ANNOTATION_SPEC_HASH] !== want) {
-    patch.metadata = { annotations: { [ANNOTATION_SPEC_HASH]: want } };
-    patch.spec = { ...patch.spec, template: desired.spec?.template };
-    actions.push(
-      event('Normal', REASON_UPDATED, `Updated the pod template of StatefulSet "${name}"`),
-    );
+  } else {
+    if (sts.metadata?.annotations?.[ANNOTATION_SPEC_HASH] !== want) {
+      patch.metadata = { annotations: { [ANNOTATION_SPEC_HASH]: want } };
+      patch.spec = { ...patch.spec, template: desired.spec?.template };
+      actions.push(
+        event('Normal', REASON_UPDATED, `Updated the pod template of StatefulSet "${name}"`),
+      );
+    }
+    // Outside the template's hash and mutable, so compared as it is, like replicas.
+    const retention = desired.spec?.persistentVolumeClaimRetentionPolicy;
+    if (retention && !jsonEqual(sts.spec?.persistentVolumeClaimRetentionPolicy, retention)) {
+      patch.spec = { ...patch.spec, persistentVolumeClaimRetentionPolicy: retention };
+      actions.push(
+        event(
+          'Normal',
+          REASON_UPDATED,
+          `Updated the volume claim retention policy of StatefulSet "${name}"`,
+        ),
+      );
+    }
   }
   if (actions.length === 0) return { actions, problems, present: true };
   return {

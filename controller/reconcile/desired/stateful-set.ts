@@ -8,6 +8,7 @@ import type {
   V1PersistentVolumeClaim,
   V1ResourceRequirements,
   V1StatefulSet,
+  V1StatefulSetPersistentVolumeClaimRetentionPolicy,
   V1Volume,
 } from '@kubernetes/client-node';
 import {
@@ -181,6 +182,17 @@ function volumeClaimTemplates(network: BitcoinNetwork): V1PersistentVolumeClaim[
   ];
 }
 
+/**
+ * What happens to the data claims: deleting the network deletes them (and their cloud volumes,
+ * which would otherwise stay behind, billed); scaling down keeps them, so scaling back up
+ * reattaches the same chain data. Set only with `spec.storage`: without claim templates it
+ * would govern nothing.
+ */
+export const CLAIM_RETENTION_POLICY: V1StatefulSetPersistentVolumeClaimRetentionPolicy = {
+  whenDeleted: 'Delete',
+  whenScaled: 'Retain',
+};
+
 /** The StatefulSet `<name>-sts`. Its spec-hash annotation covers the template only. */
 export function desiredStatefulSet(network: BitcoinNetwork, auth: RpcAuthSource): V1StatefulSet {
   const name = network.metadata?.name ?? '';
@@ -199,6 +211,7 @@ export function desiredStatefulSet(network: BitcoinNetwork, auth: RpcAuthSource)
       selector: { matchLabels: networkLabels(name) },
       template,
       volumeClaimTemplates: volumeClaimTemplates(network),
+      ...(network.spec.storage && { persistentVolumeClaimRetentionPolicy: CLAIM_RETENTION_POLICY }),
     },
   };
 }

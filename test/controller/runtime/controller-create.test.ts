@@ -140,6 +140,8 @@ describe('creating a network', () => {
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, fsGroup: 101 });
     expect(pod.volumes).toEqual([{ name: 'data', emptyDir: {} }]);
     expect(sts?.spec?.volumeClaimTemplates).toBeUndefined();
+    // No claims, so no claim retention policy to state.
+    expect(sts?.spec?.persistentVolumeClaimRetentionPolicy).toBeUndefined();
   });
 
   test('spec.image, spec.resources and spec.storage reach the StatefulSet', async () => {
@@ -166,6 +168,17 @@ describe('creating a network', () => {
         storageClassName: 'gp3',
         resources: { requests: { storage: '5Gi' } },
       },
+    });
+  });
+
+  test('with spec.storage, deleting the network deletes its claims and scaling down keeps them', async () => {
+    const f = fixture();
+    f.addNetwork('net', { nodes: 2, storage: { size: '5Gi' } });
+    await f.controller.sync(KEY);
+    const sts = f.kube.object<V1StatefulSet>('statefulsets', NS, 'net-sts');
+    expect(sts?.spec?.persistentVolumeClaimRetentionPolicy).toEqual({
+      whenDeleted: 'Delete',
+      whenScaled: 'Retain',
     });
   });
 

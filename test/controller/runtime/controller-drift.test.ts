@@ -156,6 +156,54 @@ describe('storage', () => {
     await f.controller.sync(KEY);
     expect(f.kube.writes()).toEqual([]);
   });
+
+  test('a StatefulSet without the claim retention policy gets it in one patch, then is left alone', async () => {
+    // GIVEN a network with storage whose StatefulSet an earlier controller wrote without the
+    // policy: the API server then defaults it to keep every claim
+    const f = fixture();
+    f.addNetwork('net', { nodes: 2, storage: { size: '1Gi' } });
+    await f.bringUp('net');
+    f.kube.edit<V1StatefulSet>('statefulsets', NS, 'net-sts', (s) => {
+      s.spec!.persistentVolumeClaimRetentionPolicy = {
+        whenDeleted: 'Retain',
+        whenScaled: 'Retain',
+      };
+    });
+    const template = f.kube.object<V1StatefulSet>('statefulsets', NS, 'net-sts')!.spec!.template;
+    f.kube.clearCalls();
+    // WHEN it is synced
+    await f.controller.sync(KEY);
+    // THEN one patch sets the policy and leaves the pod template (so the pods) as they were
+    expect(f.kube.callLog((c) => c.verb === 'patch')).toEqual([`patch statefulsets ${NS}/net-sts`]);
+    const sts = f.kube.object<V1StatefulSet>('statefulsets', NS, 'net-sts')!;
+    expect(sts.spec?.persistentVolumeClaimRetentionPolicy).toEqual({
+      whenDeleted: 'Delete',
+      whenScaled: 'Retain',
+    });
+    expect(sts.spec?.template).toEqual(template);
+    expect(f.kube.events().at(-1)?.message).toBe(
+      'Updated the volume claim retention policy of StatefulSet "net-sts"',
+    );
+    // AND the next pass writes nothing
+    f.kube.clearCalls();
+    await f.controller.sync(KEY);
+    expect(f.kube.writes()).toEqual([]);
+  });
+
+  test('without storage the policy the API server defaults is left alone', async () => {
+    const f = fixture();
+    f.addNetwork('net', { nodes: 1 });
+    await f.bringUp('net');
+    f.kube.edit<V1StatefulSet>('statefulsets', NS, 'net-sts', (s) => {
+      s.spec!.persistentVolumeClaimRetentionPolicy = {
+        whenDeleted: 'Retain',
+        whenScaled: 'Retain',
+      };
+    });
+    f.kube.clearCalls();
+    await f.controller.sync(KEY);
+    expect(f.kube.writes()).toEqual([]);
+  });
 });
 
 describe('invalid spec', () => {
