@@ -98,7 +98,7 @@ export function startController(options: ControllerProcessOptions): ControllerPr
 }
 
 /** Sum of the samples of `name` in Prometheus text whose labels include `labels`. */
-export function sumSeries(text: string, name: string, labels: Record<string, string>): number {
+function sumSeries(text: string, name: string, labels: Record<string, string>): number {
   let sum = 0;
   for (const line of text.split('\n')) {
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
