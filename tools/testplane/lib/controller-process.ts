@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { REPO_ROOT } from './binaries';
+import { REPO_ROOT } from '../../setup/cache';
 
 /** A controller (`controller/main.ts`) running as its own process, with its health server. */
 export interface ControllerProcess {
