@@ -172,8 +172,12 @@ export const CONFIG_SCHEMA = {
   },
   operator: {
     controllerImage: setting({
+      // `:latest` moves under a running Deployment; a rollout must name what it runs.
       type: optional(
-        text(/^[a-z0-9]+([._\-/:@][a-zA-Z0-9]+)*$/, 'an image reference like "registry/repo:tag"'),
+        text(
+          /^[a-z0-9]+([._\-/:@][a-zA-Z0-9]+)*(?<!:latest)$/,
+          'an image reference like "registry/repo:tag", pinned to a version or digest (not ":latest")',
+        ),
       ),
       default: undefined,
       unsetMeans: 'built from `controller/Dockerfile`',

@@ -27,7 +27,7 @@ export const PLATFORM_SOURCE: ChartSource = (app, target, config) => ({
 });
 
 /** The operator's charts: CRD, controller and sample network; the same for both targets. */
-export const OPERATOR_SOURCE: ChartSource = (app, _target, config) => ({
+const OPERATOR_SOURCE: ChartSource = (app, _target, config) => ({
   ...createOperatorCharts(app, {
     image: config.operator.controllerImage ?? LOCAL_CONTROLLER_IMAGE,
     sampleNetworkNodes: config.operator.sampleNetworkNodes,
@@ -45,7 +45,7 @@ export const CHART_SOURCES: readonly ChartSource[] = [PLATFORM_SOURCE, OPERATOR_
 export const LOCAL_CONTROLLER_IMAGE = 'bitcoin-controller:dev';
 
 /** One synthesised chart. */
-export interface SynthesizedChart {
+interface SynthesizedChart {
   /** The chart's name, e.g. `namespaces`. */
   readonly name: string;
   /** `NN-<name>.yaml`, numbered in apply order across all sources. */

@@ -43,7 +43,7 @@ export class UnmappedPodResolver implements AddressResolver {
 }
 
 /** Parse `host:port` or `[v6]:port`; the error names the entry. */
-export function parseHostPort(value: string, where: string): HostPort {
+function parseHostPort(value: string, where: string): HostPort {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value);
   const port = m ? Number(m[3]) : NaN;
   if (!m || port < 1 || port > 65535) {

@@ -19,7 +19,7 @@ import { ApiError, isNotFound } from './errors';
 import { makeKeepAliveApiClient, SharedAgents } from './keep-alive';
 
 /** Turn a client-node error into an ApiError with the Status reason, if the body has one. */
-export function toApiError(err: unknown): unknown {
+function toApiError(err: unknown): unknown {
   if (!(err instanceof ApiException)) return err;
   let body: unknown = err.body;
   if (typeof body === 'string') {

@@ -13,14 +13,14 @@ function mapRules(policy: object, rename: (rule: Rule) => Rule): object {
   return { ...p, spec: { ...p.spec, ingress: p.spec.ingress.map(rename) } };
 }
 /** The wire shape (`from`) of a NetworkPolicy from client-node's model or from a watch. */
-export function toWireNetworkPolicy<T extends object | undefined>(policy: T): T {
+function toWireNetworkPolicy<T extends object | undefined>(policy: T): T {
   if (!policy) return policy;
   return mapRules(policy, ({ _from, ...rest }) =>
     _from === undefined ? rest : { ...rest, from: _from },
   ) as T;
 }
 /** client-node's model (`_from`) of a wire NetworkPolicy, for its serializer. */
-export function toModelNetworkPolicy(policy: NetworkPolicy): V1NetworkPolicy {
+function toModelNetworkPolicy(policy: NetworkPolicy): V1NetworkPolicy {
   return mapRules(policy, ({ from, ...rest }) =>
     from === undefined ? rest : { ...rest, _from: from },
   ) as V1NetworkPolicy;

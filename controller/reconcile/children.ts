@@ -2,7 +2,14 @@
  * The steps for the Service, the StatefulSet and the children whose whole spec we own: create
  * what is missing, report names taken by others, patch back what drifted.
  */
-import { ANNOTATION_SPEC_HASH, quantityValue, serviceName, statefulSetName } from '../api';
+import {
+  ANNOTATION_SPEC_HASH,
+  KINDS,
+  PatchableKind,
+  quantityValue,
+  serviceName,
+  statefulSetName,
+} from '../api';
 import type { CachedStatefulSet } from '../kube/cached';
 import { desiredService, desiredServiceSpec } from './desired/service';
 import { desiredStatefulSet, RpcAuthSource } from './desired/stateful-set';
@@ -62,6 +69,9 @@ export function reconcileService(o: Observed): { actions: Action[]; problems: Pr
   };
 }
 
+/** The children whose whole spec the controller owns. */
+type OwnedSpecKind = Extract<PatchableKind, 'NetworkPolicy' | 'PodDisruptionBudget'>;
+
 /**
  * A child whose whole spec the controller owns (NetworkPolicy, PodDisruptionBudget): create it
  * when missing, report it when someone else owns the name, and patch the spec back when it
@@ -69,11 +79,11 @@ export function reconcileService(o: Observed): { actions: Action[]; problems: Pr
  */
 export function reconcileOwnedSpec(
   o: Observed,
-  kind: string,
-  resource: 'networkpolicies' | 'poddisruptionbudgets',
+  kind: OwnedSpecKind,
   current: { metadata?: unknown; spec?: unknown } | undefined,
   desired: ChildObject & { spec?: unknown },
 ): { actions: Action[]; problems: Problem[] } {
+  const resource = KINDS[kind].plural;
   const net = o.network;
   const ns = net.metadata?.namespace ?? '';
   const name = desired.metadata?.name ?? '';

@@ -32,14 +32,12 @@ export function reconcile(o: Observed, ctx: ReconcileContext): Plan {
   const netpol = reconcileOwnedSpec(
     o,
     'NetworkPolicy',
-    'networkpolicies',
     o.networkPolicy,
     desiredNetworkPolicy(o.network),
   );
   const pdb = reconcileOwnedSpec(
     o,
     'PodDisruptionBudget',
-    'poddisruptionbudgets',
     o.podDisruptionBudget,
     desiredPodDisruptionBudget(o.network),
   );

@@ -30,7 +30,7 @@ import {
 } from './plan';
 
 /** Ordinal of a pod of the network's StatefulSet, or undefined for any other pod. */
-export function ordinalOf(network: BitcoinNetwork, pod: CachedPod): number | undefined {
+function ordinalOf(network: BitcoinNetwork, pod: CachedPod): number | undefined {
   const prefix = `${statefulSetName(network.metadata?.name ?? '')}-`;
   const name = pod.metadata?.name ?? '';
   if (!name.startsWith(prefix)) return undefined;

@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import { LEASE_NAME } from '../api';
 import { isConflict } from '../kube/errors';
 import type { LeaseApi } from '../kube/ports';
+import { heldRecord, newLease, recordVersion, releasedLease } from './lease-record';
 
 /** client-go's defaults (and those of kube-controller-manager). */
 export const DEFAULT_LEASE_DURATION_MS = 15_000;
@@ -151,17 +152,7 @@ export class LeaderElector {
   private async giveUpLease(lost: boolean): Promise<void> {
     // Held by us (also when an acquire completed while stopping), and not lost to another.
     if (lost || !this.observed || this.observed.spec?.holderIdentity !== this.identity) return;
-    const now = new Date();
-    const body: V1Lease = {
-      ...structuredClone(this.observed),
-      spec: {
-        holderIdentity: '',
-        leaseDurationSeconds: 1,
-        acquireTime: now,
-        renewTime: now,
-        leaseTransitions: this.observed.spec?.leaseTransitions ?? 0,
-      },
-    };
+    const body = releasedLease(this.observed, new Date());
     try {
       await this.api.replaceLease(this.namespace, this.name, body);
       this.logger.info({ identity: this.identity }, 'released the lease');
@@ -199,25 +190,14 @@ export class LeaderElector {
   /** One attempt to take or keep the Lease; true if this process holds it afterwards. */
   private async tryAcquireOrRenew(): Promise<boolean> {
     const now = new Date();
-    const record = (old?: V1Lease) => {
-      const held = old?.spec?.holderIdentity === this.identity;
-      return {
-        holderIdentity: this.identity,
-        leaseDurationSeconds: this.leaseDurationMs / 1000,
-        acquireTime: held && old?.spec?.acquireTime ? old.spec.acquireTime : now,
-        renewTime: now,
-        leaseTransitions: (old?.spec?.leaseTransitions ?? 0) + (old && !held ? 1 : 0),
-      };
-    };
+    const record = (old?: V1Lease) => heldRecord(this.identity, this.leaseDurationMs, now, old);
     try {
       const current = await this.api.getLease(this.namespace, this.name);
       if (!current) {
-        const created = await this.api.createLease(this.namespace, {
-          apiVersion: 'coordination.k8s.io/v1',
-          kind: 'Lease',
-          metadata: { name: this.name, namespace: this.namespace },
-          spec: { ...record(), leaseTransitions: 0 },
-        });
+        const created = await this.api.createLease(
+          this.namespace,
+          newLease(this.namespace, this.name, record()),
+        );
         this.observe(created);
         return true;
       }
@@ -243,11 +223,7 @@ export class LeaderElector {
   }
 
   private observe(lease: V1Lease): void {
-    const record = JSON.stringify({
-      rv: lease.metadata?.resourceVersion,
-      holder: lease.spec?.holderIdentity,
-      renew: lease.spec?.renewTime,
-    });
+    const record = recordVersion(lease);
     if (record !== this.observedRecord) {
       this.observedRecord = record;
       this.observedTime = Date.now();

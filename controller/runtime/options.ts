@@ -40,6 +40,8 @@ export interface ControllerProcessOptions {
   readonly help: boolean;
 }
 
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
 export const USAGE = `Usage: bitcoin-controller [flags]
 
   --kubeconfig <file>        kubeconfig to use (default: in-cluster, else $KUBECONFIG or ~/.kube/config)
@@ -50,15 +52,13 @@ export const USAGE = `Usage: bitcoin-controller [flags]
   --rpc-address-map-strict   pods missing from the map are an RPC error, never dialled at their pod IP
   --health-port <n>          port of /healthz, /readyz, /metrics; 0 = off (env ${ENV.healthPort}, default 8081)
   --health-bind <addr>       address the health server binds (default 0.0.0.0)
-  --log-level <level>        trace|debug|info|warn|error|fatal (env ${ENV.logLevel}, default info)
+  --log-level <level>        ${LOG_LEVELS.join('|')} (env ${ENV.logLevel}, default info)
   --leader-elect[=true|false]  campaign for the leader Lease; only the leader reconciles
                              (env ${ENV.leaderElect}, default true in a pod, false elsewhere)
   --leader-election-namespace <ns>  namespace of the Lease (default $${ENV.podNamespace}, else the
                              service account's namespace)
   -h, --help                 print this help
 `;
-
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 function intOption(
   flag: string,

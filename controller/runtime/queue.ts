@@ -100,7 +100,7 @@ export class MaxOfRateLimiter implements RateLimiter {
 }
 
 /** client-go's default controller rate limiter, with the per-key cap lowered to 5 minutes. */
-export function defaultRateLimiter(): RateLimiter {
+function defaultRateLimiter(): RateLimiter {
   return new MaxOfRateLimiter(
     new ItemExponentialRateLimiter(5, 300_000),
     new BucketRateLimiter(10, 100),

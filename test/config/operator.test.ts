@@ -1,6 +1,9 @@
 import { ConfigError, loadConfig } from '../../config';
 import { MAX_NODES } from '../../controller/api';
 
+const PINNED_IMAGE =
+  'an image reference like "registry/repo:tag", pinned to a version or digest (not ":latest")';
+
 function operator(context: Record<string, unknown>) {
   return loadConfig((key) => context[key]).operator;
 }
@@ -34,7 +37,33 @@ describe('operator config', () => {
 
   test('a malformed controller image is refused with the key and value', () => {
     expect(() => operator({ controllerImage: 'Not An Image' })).toThrow(
-      'Invalid config "controllerImage": got "Not An Image"; expected an image reference like "registry/repo:tag".',
+      `Invalid config "controllerImage": got "Not An Image"; expected ${PINNED_IMAGE}.`,
     );
+  });
+
+  // The operator chart once checked this itself; config is now the one owner of the rule.
+  test.each(['ghcr.io/x/c:latest', 'bitcoin-controller:latest'])(
+    'an unpinned controller image %p is refused with the key and value',
+    (image) => {
+      const load = () => operator({ controllerImage: image });
+      expect(load).toThrow(ConfigError);
+      expect(load).toThrow(
+        `Invalid config "controllerImage": got "${image}"; expected ${PINNED_IMAGE}.`,
+      );
+    },
+  );
+
+  test.each(['ghcr.io/x/c:1.2.3', 'ghcr.io/x/c@sha256:0123abcd', 'ghcr.io/x/latest:1'])(
+    'a pinned controller image %p is accepted',
+    (image) => {
+      expect(operator({ controllerImage: image }).controllerImage).toBe(image);
+    },
+  );
+
+  test('a blank controller image is refused, an empty one means unset', () => {
+    expect(() => operator({ controllerImage: ' ' })).toThrow(
+      `Invalid config "controllerImage": got " "; expected ${PINNED_IMAGE}.`,
+    );
+    expect(operator({ controllerImage: '' }).controllerImage).toBeUndefined();
   });
 });

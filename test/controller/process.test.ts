@@ -11,7 +11,7 @@ import { derivedRpcAuth, rpcAuthLine } from '../../controller/bitcoin/credential
 import { specHash } from '../../controller/reconcile/desired/meta';
 import { ControllerMetrics, HealthServer } from '../../controller/runtime/health';
 import { createLogger } from '../../controller/runtime/log';
-import { parseOptions } from '../../controller/runtime/options';
+import { parseOptions, USAGE } from '../../controller/runtime/options';
 import {
   MapFileResolver,
   parseAddressMap,
@@ -80,6 +80,11 @@ describe('parseOptions', () => {
     [['--rpc-address-map-strict'], '--rpc-address-map-strict needs --rpc-address-map'],
   ])('rejects %j', (argv, message) => {
     expect(() => parseOptions(argv, {})).toThrow(message);
+  });
+
+  test('the help lists every log level the parser accepts, silent included', () => {
+    expect(USAGE).toContain('trace|debug|info|warn|error|fatal|silent');
+    expect(parseOptions(['--log-level', 'silent'], {}).logLevel).toBe('silent');
   });
 });
 

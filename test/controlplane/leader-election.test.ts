@@ -13,7 +13,7 @@ import { Testing } from 'cdk8s';
 import { stringify } from 'yaml';
 import { LEASE_NAME } from '../../controller/api';
 import { BitcoinOperatorChart, CONTROLLER_NAMESPACE } from '../../k8s/bitcoin-operator-chart';
-import { REPO_ROOT } from '../../tools/testplane/lib/binaries';
+import { REPO_ROOT } from '../../tools/setup/cache';
 import { ControllerProcess, startController } from '../../tools/testplane/lib/controller-process';
 import { eventually } from '../../tools/testplane/lib/eventually';
 import { getJson, kubectl } from '../../tools/testplane/lib/kubectl';

@@ -35,7 +35,8 @@ export function requirePythonVenv(env: NodeJS.ProcessEnv = process.env): void {
   // Debian's python3 has `venv` without `ensurepip` (python3-venv), and then `-m venv` fails.
   if (run(python(env), ['-c', 'import venv, ensurepip']) === undefined) {
     throw new MissingPrerequisite(
-      `Python 3 with the venv module is needed for cfn-lint and kubernetes-validate, ` +
+      `Python 3 with the venv module is needed for the Python checks pinned in tools/python/ ` +
+        `(cfn-lint, kubernetes-validate, checkov), ` +
         `and \`${python(env)} -m venv\` cannot work here: install python3 and python3-venv ` +
         `(Debian/Ubuntu: apt-get install python3-venv), or point PYTHON at one that has it`,
     );

@@ -4,9 +4,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { binaries, REPO_ROOT, RUN_STATE_DIR, VERSIONS } from './lib/binaries';
+import { REPO_ROOT } from '../setup/cache';
+import { binaries, VERSIONS } from './lib/binaries';
 import { isRunning } from './lib/process';
-import { readRunState, runStateFile, stopAll } from './lib/run-state';
+import { readRunState, RUN_STATE_DIR, runStateFile, stopAll } from './lib/run-state';
 import { startControlPlane } from './plane';
 
 // `controlplane:up` leaves one plane running; this file says where it is.

@@ -9,7 +9,7 @@ import * as https from 'node:https';
 import * as path from 'node:path';
 import { CONTROLLER_NODE_OPTIONS } from '../../k8s/bitcoin-operator-chart';
 import { FakeBitcoind } from './fake-bitcoind';
-import { REPO_ROOT } from './lib/binaries';
+import { REPO_ROOT } from '../setup/cache';
 import { request, TlsClient } from './lib/http';
 import { freePort, sleep } from './lib/process';
 import { ControlPlane } from './plane';

@@ -4,8 +4,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { REPO_ROOT } from '../setup/cache';
 import { AUDIT_POLICY, AuditEvent, readAuditLog } from './lib/audit';
-import { binaries, REPO_ROOT } from './lib/binaries';
+import { binaries } from './lib/binaries';
 import {
   apiserverFlags,
   componentFlags,

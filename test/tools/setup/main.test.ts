@@ -85,7 +85,9 @@ test('with nothing on PATH, each missing prerequisite gets its own line, and no 
   expect(lines).toHaveLength(3);
   expect(lines[0]).toMatch(/^setup: openssl is needed .*: install it/);
   expect(lines[1]).toBe(NO_GO);
-  expect(lines[2]).toMatch(/^setup: Python 3 with the venv module is needed .*python3-venv/);
+  expect(lines[2]).toMatch(
+    /^setup: Python 3 with the venv module is needed for the Python checks pinned in tools\/python\/ \(cfn-lint, kubernetes-validate, checkov\).*python3-venv/,
+  );
 });
 
 test('a Go older than 1.26 is named with its version', () => {

@@ -1,15 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cacheRoot, isComplete, REPO_ROOT } from '../../setup/cache';
+import { cacheRoot, isComplete } from '../../setup/cache';
 import versions from '../versions.json';
 
-export { REPO_ROOT };
 export const VERSIONS = versions;
 
 /** Go's module and build caches, next to the binaries they make a rebuild cheaper for. */
 export const GO_CACHE_DIR = path.join(cacheRoot(), 'controlplane', 'go');
-/** Run state of this checkout (`controlplane:up`), in its git-ignored `.cache/`. */
-export const RUN_STATE_DIR = path.join(REPO_ROOT, '.cache', 'controlplane');
 
 export interface Component {
   /** The argument of build.sh, and the folder's name with the version. */

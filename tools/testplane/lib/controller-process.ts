@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { REPO_ROOT } from './binaries';
+import { REPO_ROOT } from '../../setup/cache';
 
 /** A controller (`controller/main.ts`) running as its own process, with its health server. */
 export interface ControllerProcess {
@@ -98,7 +98,7 @@ export function startController(options: ControllerProcessOptions): ControllerPr
 }
 
 /** Sum of the samples of `name` in Prometheus text whose labels include `labels`. */
-export function sumSeries(text: string, name: string, labels: Record<string, string>): number {
+function sumSeries(text: string, name: string, labels: Record<string, string>): number {
   let sum = 0;
   for (const line of text.split('\n')) {
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);

@@ -5,8 +5,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { REPO_ROOT } from './binaries';
+import { REPO_ROOT } from '../../setup/cache';
 import { ProcessRecord, stopProcess } from './process';
+
+/** Run state of this checkout (`controlplane:up`), in its git-ignored `.cache/`. */
+export const RUN_STATE_DIR = path.join(REPO_ROOT, '.cache', 'controlplane');
 
 export interface RunState {
   readonly dir: string;
