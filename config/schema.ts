@@ -47,6 +47,12 @@ const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\-/]+$/;
 
 /** Every key of `cdk.json` context the project reads, by the part of the app it configures. */
+/** `[registry[:port]/]path[:tag][@sha256:digest]`, with a tag other than latest or a digest. */
+const PINNED_IMAGE = new RegExp(
+  '^(?:[a-z0-9.-]+(?::\\d+)?/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*' +
+    '(?::(?!latest$)\\w[\\w.-]{0,127}|(?::(?!latest@)\\w[\\w.-]{0,127})?@sha256:[a-f0-9]{64})$',
+);
+
 export const CONFIG_SCHEMA = {
   infra: {
     clusterName: setting({
@@ -172,11 +178,12 @@ export const CONFIG_SCHEMA = {
   },
   operator: {
     controllerImage: setting({
-      // `:latest` moves under a running Deployment; a rollout must name what it runs.
+      // An untagged or `:latest` image moves under a running Deployment; a rollout must name
+      // what it runs, so a tag other than latest or a sha256 digest is required.
       type: optional(
         text(
-          /^[a-z0-9]+([._\-/:@][a-zA-Z0-9]+)*(?<!:latest)$/,
-          'an image reference like "registry/repo:tag", pinned to a version or digest (not ":latest")',
+          PINNED_IMAGE,
+          'an image reference like "registry/repo:tag", pinned to a version or digest (not ":latest" or untagged)',
         ),
       ),
       default: undefined,

@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from '../../config';
 import { MAX_NODES } from '../../controller/api';
 
 const PINNED_IMAGE =
-  'an image reference like "registry/repo:tag", pinned to a version or digest (not ":latest")';
+  'an image reference like "registry/repo:tag", pinned to a version or digest (not ":latest" or untagged)';
 
 function operator(context: Record<string, unknown>) {
   return loadConfig((key) => context[key]).operator;
@@ -42,23 +42,28 @@ describe('operator config', () => {
   });
 
   // The operator chart once checked this itself; config is now the one owner of the rule.
-  test.each(['ghcr.io/x/c:latest', 'bitcoin-controller:latest'])(
-    'an unpinned controller image %p is refused with the key and value',
-    (image) => {
-      const load = () => operator({ controllerImage: image });
-      expect(load).toThrow(ConfigError);
-      expect(load).toThrow(
-        `Invalid config "controllerImage": got "${image}"; expected ${PINNED_IMAGE}.`,
-      );
-    },
-  );
+  test.each([
+    'ghcr.io/x/c:latest',
+    'bitcoin-controller:latest',
+    'ghcr.io/x/c',
+    'c:latest@sha256:' + 'a'.repeat(64),
+  ])('an unpinned controller image %p is refused with the key and value', (image) => {
+    const load = () => operator({ controllerImage: image });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(
+      `Invalid config "controllerImage": got "${image}"; expected ${PINNED_IMAGE}.`,
+    );
+  });
 
-  test.each(['ghcr.io/x/c:1.2.3', 'ghcr.io/x/c@sha256:0123abcd', 'ghcr.io/x/latest:1'])(
-    'a pinned controller image %p is accepted',
-    (image) => {
-      expect(operator({ controllerImage: image }).controllerImage).toBe(image);
-    },
-  );
+  test.each([
+    'ghcr.io/x/c:1.2.3',
+    `ghcr.io/x/c@sha256:${'0123abcd'.repeat(8)}`,
+    `ghcr.io/x/c:1.2.3@sha256:${'0123abcd'.repeat(8)}`,
+    'registry.example:5000/team/bitcoin-controller:v2_rc.1',
+    'ghcr.io/x/latest:1',
+  ])('a pinned controller image %p is accepted', (image) => {
+    expect(operator({ controllerImage: image }).controllerImage).toBe(image);
+  });
 
   test('a blank controller image is refused, an empty one means unset', () => {
     expect(() => operator({ controllerImage: ' ' })).toThrow(
