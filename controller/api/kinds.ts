@@ -2,8 +2,9 @@
  * The one table of the Kubernetes kinds the controller touches in every namespace, besides its
  * own BitcoinNetworks: where each lives in the API, what the controller may do with it, and how
  * its informer caches it. The typed KubeApi, the apply dispatch, the informers and listers, the
- * metered method list, the fake API and the chart's ClusterRole are all derived from it, so a new
- * child kind is a row here plus its desired builder.
+ * metered method list, the fake API and the chart's ClusterRole are all derived from it. A new
+ * child kind is a row here, its types in `controller/kube/kinds.ts` and its name in `CHILD_NAMES`
+ * (the compiler asks for each), then its desired builder and its step in the reconcile.
  *
  * Data only: the chart reads it, so nothing here may pull client-node into a synth.
  */
