@@ -32,10 +32,9 @@ import { desiredSecret } from '../controller/reconcile/desired/secret';
 import { desiredService } from '../controller/reconcile/desired/service';
 import { desiredStatefulSet } from '../controller/reconcile/desired/stateful-set';
 import { randomBytes } from 'node:crypto';
-import { context as projectContext } from '../cdk.json';
 import { CONTROLLER_NODE_OPTIONS } from '../k8s/bitcoin-operator-chart';
 import { synthTarget } from '../k8s/synth';
-import { loadConfig } from '../config';
+import { loadProjectConfig } from '../config';
 import { FakeBitcoind } from '../tools/testplane/fake-bitcoind';
 import { kubectl } from '../tools/testplane/lib/kubectl';
 import { sleep } from '../tools/testplane/lib/process';
@@ -240,7 +239,7 @@ async function withController(): Promise<{
   let controller: ControllerProcess | undefined;
   let sampler: RssSampler | undefined;
   try {
-    const config = loadConfig((key) => (projectContext as Record<string, unknown>)[key]);
+    const config = loadProjectConfig();
     const objects = synthTarget('local', config)
       .filter((c) => ['bitcoin-crd', 'bitcoin-operator'].includes(c.name))
       .flatMap((c) => c.objects)

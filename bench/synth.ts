@@ -99,8 +99,9 @@ for (const measure of ['wall', 'cpu'] as const) {
       `    ${`${name}:`.padEnd(9)} median ${s2(median(s))} s, range ${s2(s[0])}–${s2(s[s.length - 1])} s  (${of(name).map(s2).join(', ')})`,
     );
   }
-  const pairs = sorted(of('full').map((t, i) => t / of('minimal')[i]));
-  ratios[measure] = median(of('full')) / median(of('minimal'));
+  const minimal = of('minimal');
+  const pairs = sorted(of('full').map((t, i) => t / minimal[i]));
+  ratios[measure] = median(of('full')) / median(minimal);
   console.log(
     `    ratio full/minimal: ${s2(ratios[measure])} (per-run pairs ${s2(pairs[0])}–${s2(pairs[pairs.length - 1])})`,
   );

@@ -8,9 +8,7 @@
  * Configuration comes from the `context` of cdk.json, like `cdk synth`, so both see the same
  * values.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { AppConfig, loadConfig } from '../config';
+import { loadProjectConfig } from '../config';
 import { PLATFORM_TARGETS, PlatformTarget } from '../k8s/common';
 import { writeTarget } from '../k8s/synth';
 
@@ -55,16 +53,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   return { targets, outDir, context };
 }
 
-/** cdk.json's context, overridden by `-c` values, as the config reader. */
-function readConfig(overrides: Record<string, string>): AppConfig {
-  const cdkJson = path.join(__dirname, '..', 'cdk.json');
-  const context = JSON.parse(fs.readFileSync(cdkJson, 'utf8')).context ?? {};
-  return loadConfig((key) => overrides[key] ?? context[key]);
-}
-
 function main(): void {
   const options = parseArgs(process.argv.slice(2));
-  const config = readConfig(options.context);
+  const config = loadProjectConfig(options.context);
   for (const target of options.targets) {
     for (const file of writeTarget(options.outDir, target, config)) {
       console.log(file);

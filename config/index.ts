@@ -5,6 +5,7 @@
 export { ConfigError } from './errors';
 export { EndpointMode, ThroughputVolume } from './enums';
 export { type ContextReader, loadConfig } from './load';
+export { loadProjectConfig } from './project';
 export {
   type AppConfig,
   type InfraConfig,

@@ -46,13 +46,13 @@ const CLUSTER_NAME_RULE =
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\-/]+$/;
 
-/** Every key of `cdk.json` context the project reads, by the part of the app it configures. */
 /** `[registry[:port]/]path[:tag][@sha256:digest]`, with a tag other than latest or a digest. */
 const PINNED_IMAGE = new RegExp(
   '^(?:[a-z0-9.-]+(?::\\d+)?/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*' +
     '(?::(?!latest$)\\w[\\w.-]{0,127}|(?::(?!latest@)\\w[\\w.-]{0,127})?@sha256:[a-f0-9]{64})$',
 );
 
+/** Every key of `cdk.json` context the project reads, by the part of the app it configures. */
 export const CONFIG_SCHEMA = {
   infra: {
     clusterName: setting({
@@ -214,7 +214,7 @@ export type OperatorConfig = Values<Schema['operator']>;
 export type AppConfig = { readonly [S in keyof Schema]: Values<Schema[S]> };
 
 /** A rule between keys of one section, checked once the section's keys have their own values. */
-export interface CrossKeyRule<Section> {
+interface CrossKeyRule<Section> {
   /** The key the error names. */
   readonly key: keyof Section & string;
   /** The rule, for the docs. */
@@ -264,5 +264,5 @@ export function crossKeyRulesOf(
     string,
     ReadonlyArray<CrossKeyRule<Readonly<Record<string, unknown>>>>
   >;
-  return bySection[section] ?? [];
+  return bySection[section];
 }

@@ -7,7 +7,7 @@ import { ConfigError } from './errors';
 import { quantityValue } from '../controller/api';
 
 /** Values of the keys read so far, for rules that depend on an earlier key. */
-export type EarlierValues = Readonly<Record<string, unknown>>;
+type EarlierValues = Readonly<Record<string, unknown>>;
 
 export interface ValueType<T> {
   /** The kind of value, as the docs name it. */

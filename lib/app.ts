@@ -1,6 +1,6 @@
 import { App, Aspects, Validations } from 'aws-cdk-lib';
 import { AppConfig } from '../config';
-import { Deployer } from './deployer';
+import type { Deployer } from './deployer';
 import { PlatformStack } from './platform-stack';
 import { AwsSolutionsChecksOnLoadedServices } from './private/aws-solutions-checks';
 import { CdkHandlerCheckovSkips } from './private/checkov';

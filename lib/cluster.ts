@@ -5,15 +5,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { Construct } from 'constructs';
-import { EndpointMode } from '../config';
+import { EndpointMode, InfraConfig } from '../config';
 import { skipCheckov } from './private/checkov';
 import { acceptManagedPolicies, acceptRule, acceptWildcards } from './private/nag';
 
 export interface EksClusterProps {
   readonly vpc: ec2.IVpc;
   readonly clusterName: string;
-  /** Kubernetes minor version, already validated against the kubectl layers we ship. */
-  readonly kubernetesVersion: string;
+  readonly kubernetesVersion: InfraConfig['kubernetesVersion'];
   readonly endpointAccess: EndpointMode;
   /** CIDRs that may reach a public endpoint. */
   readonly endpointPublicCidrs: string[];
@@ -33,7 +32,10 @@ const ECR_PUBLIC_POLICY =
   '{"Fn::If":["EksClusterKubectlProviderHandlerHasEcrPublicC426D1A5",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}';
 
 /** The kubectl Lambda layer for each supported Kubernetes minor. */
-const KUBECTL_LAYERS: Record<string, new (scope: Construct, id: string) => KubectlV35Layer> = {
+const KUBECTL_LAYERS: Record<
+  InfraConfig['kubernetesVersion'],
+  new (scope: Construct, id: string) => KubectlV35Layer
+> = {
   '1.35': KubectlV35Layer,
 };
 

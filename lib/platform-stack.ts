@@ -10,7 +10,7 @@ import { EksCluster } from './cluster';
 import { ClusterAddon } from '../k8s/platform';
 import { ClusterCharts } from './cluster-charts';
 import { AppConfig } from '../config';
-import { Deployer } from './deployer';
+import type { Deployer } from './deployer';
 import { Network } from './network';
 import { NodeGroup } from './nodegroup';
 

@@ -20,7 +20,7 @@ export const HTTPD_PAGE = `<!doctype html>
 <body><h1>httpd</h1><p>Served by Apache httpd at /httpd/ through the platform Ingress.</p></body></html>
 `;
 
-export interface HttpdOptions {
+interface HttpdOptions {
   readonly replicas: number;
   readonly probePath: string;
   readonly page?: { readonly configMap: kplus.ConfigMap; readonly path: string };

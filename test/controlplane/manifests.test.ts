@@ -2,8 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { context as projectContext } from '../../cdk.json';
-import { loadConfig } from '../../config';
+import { loadProjectConfig } from '../../config';
 import { PLATFORM_TARGETS, PlatformTarget } from '../../k8s/common';
 import { writeTarget } from '../../k8s/synth';
 import {
@@ -109,7 +108,7 @@ withControlPlane('server-side validation of manifests', (plane) => {
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manifests-'));
     // The same configuration as `npm run synth:k8s`: cdk.json's context.
-    const config = loadConfig((key) => (projectContext as Record<string, unknown>)[key]);
+    const config = loadProjectConfig();
     for (const target of PLATFORM_TARGETS) {
       synthesized[target] = writeTarget(path.join(dir, 'dist'), target, config);
     }

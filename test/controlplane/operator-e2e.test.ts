@@ -9,8 +9,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { context as projectContext } from '../../cdk.json';
-import { loadConfig } from '../../config';
+import { loadProjectConfig } from '../../config';
 import { synthTarget } from '../../k8s/synth';
 import { FakeBitcoind } from '../../tools/testplane/fake-bitcoind';
 import { eventually } from '../../tools/testplane/lib/eventually';
@@ -75,7 +74,7 @@ const condition = (network: Network, type: string) =>
 function operatorObjects(): Record<string, unknown>[] {
   // The chart's objects as a deployment gets them, minus the controller Deployment: the
   // controller runs here as a local process under the same ServiceAccount.
-  const config = loadConfig((key) => (projectContext as Record<string, unknown>)[key]);
+  const config = loadProjectConfig();
   const charts = synthTarget('local', config).filter((c) =>
     ['bitcoin-crd', 'bitcoin-operator'].includes(c.name),
   );
