@@ -1,4 +1,3 @@
-import { missingBinaries } from '../../tools/testplane/lib/binaries';
 import { ControlPlane, PlaneOptions, startControlPlane } from '../../tools/testplane/plane';
 import { SKIP_ENV } from '../../tools/testplane/skip';
 
@@ -32,14 +31,6 @@ export function withControlPlane(
   describe(name, () => {
     let plane: ControlPlane | undefined;
     beforeAll(async () => {
-      const missing = missingBinaries();
-      if (missing.length > 0) {
-        throw new Error(
-          `Control-plane binaries are not built (${missing.length} missing, e.g. ${missing[0]}).\n` +
-            `Run \`npm run controlplane:build\` (npm test does it first; slow once per machine), ` +
-            `or set ${SKIP_ENV}=1 to skip these suites knowingly.`,
-        );
-      }
       plane = await startControlPlane(options);
     }, START_TIMEOUT_MS);
     afterAll(() => plane?.stop(), 60_000);

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { synthPlatform } from '../helpers/synth';
+import { DEPLOYER, EXTRA_ADMIN } from '../helpers/template';
 
 // On a live stack a renamed logical ID is a delete plus a create: for a Kubernetes manifest that
 // is `kubectl create` of objects that already exist, and the deploy fails halfway. This list is
@@ -11,7 +12,7 @@ const PINNED = join(__dirname, 'logical-ids.json');
 const VARIANTS: Record<string, Record<string, unknown>> = {
   defaults: {},
   'every option on': {
-    adminPrincipalArns: ['arn:aws:iam::123456789012:role/PlatformTeam'],
+    adminPrincipalArns: [EXTRA_ADMIN],
     sshKeyName: 'ops',
     alpineLoadBalancer: true,
     throughputVolume: 'st1',
@@ -21,10 +22,6 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     throughputVolume: 'cold',
     controllerImage: 'ghcr.io/example/bitcoin-controller:1.2.3',
   },
-};
-const DEPLOYER = {
-  account: '123456789012',
-  principalArn: 'arn:aws:iam::123456789012:role/Deployer',
 };
 
 /** `LogicalId Type` for every resource, sorted. */

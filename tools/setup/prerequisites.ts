@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 export class MissingPrerequisite extends Error {}
 
 /** The oldest Go that builds kwok v0.8.0 and Kubernetes 1.35. */
-export const MIN_GO = { major: 1, minor: 26 };
+const MIN_GO = { major: 1, minor: 26 };
 
 /** The Python that makes the project's venvs (`PYTHON` overrides `python3`). */
 export function python(env: NodeJS.ProcessEnv = process.env): string {

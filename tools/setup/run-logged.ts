@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import { logTail } from '../testplane/lib/process';
 
 /** How many lines of a failed command's log are shown; the rest stays in the file. */
 const TAIL_LINES = 20;
@@ -35,12 +36,7 @@ export function runLogged(
     });
     function fail(why: string): void {
       fs.closeSync(out);
-      reject(new CommandFailed(`${why}; the end of ${logFile}:\n${tail(logFile)}`));
+      reject(new CommandFailed(`${why}; the end of ${logFile}:\n${logTail(logFile, TAIL_LINES)}`));
     }
   });
-}
-
-function tail(file: string): string {
-  const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
-  return lines.slice(-TAIL_LINES).join('\n');
 }

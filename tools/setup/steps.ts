@@ -1,13 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  Component,
-  componentDir,
-  COMPONENTS,
-  GO_CACHE_DIR,
-  isBuilt,
-} from '../testplane/lib/binaries';
-import { buildAtomically } from './cache';
+import { Component, componentDir, COMPONENTS, isBuilt } from '../testplane/lib/binaries';
+import { buildAtomically, cacheRoot } from './cache';
 import { requireGo, requirePythonVenv } from './prerequisites';
 import { install, isInstalled, PYTHON_TOOLS, PythonTool, venvOf } from './python-tools';
 import { runLogged } from './run-logged';
@@ -22,6 +16,9 @@ export interface Step {
 }
 
 const BUILD_SCRIPT = path.join(__dirname, '..', 'testplane', 'build.sh');
+
+/** Go's module and build caches, next to the binaries they make a rebuild cheaper for. */
+const GO_CACHE_DIR = path.join(cacheRoot(), 'controlplane', 'go');
 
 /** The control-plane components that are not built (or only partly). */
 export function controlPlaneSteps(): Step[] {

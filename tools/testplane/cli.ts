@@ -7,8 +7,11 @@ import * as path from 'node:path';
 import { REPO_ROOT } from '../setup/cache';
 import { binaries, VERSIONS } from './lib/binaries';
 import { isRunning } from './lib/process';
-import { readRunState, RUN_STATE_DIR, runStateFile, stopAll } from './lib/run-state';
+import { readRunState, runStateFile, stopAll } from './lib/run-state';
 import { startControlPlane } from './plane';
+
+/** Run state of this checkout (`controlplane:up`), in its git-ignored `.cache/`. */
+const RUN_STATE_DIR = path.join(REPO_ROOT, '.cache', 'controlplane');
 
 // `controlplane:up` leaves one plane running; this file says where it is.
 const CURRENT = path.join(RUN_STATE_DIR, 'current.json');

@@ -13,6 +13,7 @@ import { missingBinaries } from './lib/binaries';
 import { freePort } from './lib/process';
 import { RUN_PREFIX, stopAbandonedPlanes } from './lib/run-state';
 import { Plane } from './running-plane';
+import { SKIP_ENV } from './skip';
 
 export { WRITE_VERBS } from './lib/audit';
 export type { AuditEvent } from './lib/audit';
@@ -70,7 +71,9 @@ export async function startControlPlane(options: PlaneOptions = {}): Promise<Con
   const missing = missingBinaries();
   if (missing.length > 0) {
     throw new Error(
-      `control plane binaries are missing (${missing.join(', ')}): run \`npm run controlplane:build\``,
+      `Control-plane binaries are not built (${missing.length} missing, e.g. ${missing[0]}).\n` +
+        `Run \`npm run controlplane:build\` (npm test does it first; slow once per machine), ` +
+        `or set ${SKIP_ENV}=1 to skip the control-plane test suites knowingly.`,
     );
   }
   const nodes = options.nodes ?? 3;

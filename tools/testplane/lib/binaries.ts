@@ -5,9 +5,6 @@ import versions from '../versions.json';
 
 export const VERSIONS = versions;
 
-/** Go's module and build caches, next to the binaries they make a rebuild cheaper for. */
-export const GO_CACHE_DIR = path.join(cacheRoot(), 'controlplane', 'go');
-
 export interface Component {
   /** The argument of build.sh, and the folder's name with the version. */
   readonly name: 'etcd' | 'kwok' | 'kubernetes';

@@ -5,11 +5,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../../setup/cache';
+import { isAlive, REPO_ROOT } from '../../setup/cache';
 import { ProcessRecord, stopProcess } from './process';
-
-/** Run state of this checkout (`controlplane:up`), in its git-ignored `.cache/`. */
-export const RUN_STATE_DIR = path.join(REPO_ROOT, '.cache', 'controlplane');
 
 export interface RunState {
   readonly dir: string;
@@ -65,14 +62,5 @@ export async function stopAbandonedPlanes(): Promise<void> {
     process.stderr.write(`controlplane: stopping abandoned plane in ${dir}\n`);
     await stopAll(state.processes);
     fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
