@@ -138,11 +138,7 @@ async function main(): Promise<void> {
         namespace: leaseNamespace(options),
         identity,
         logger,
-        onStartedLeading: () => {
-          metrics.setLeader(true);
-          logger.info({ identity, workers: options.workers }, 'leading: starting workers');
-          lifecycle.startWorkers();
-        },
+        onStartedLeading: () => lifecycle.startedLeading(identity),
         // The container restarts and campaigns again as a standby.
         onStoppedLeading: () => lifecycle.lostLeadership(identity),
       }),

@@ -116,9 +116,13 @@ export function apiVersionOf(kind: Kind): string {
   return group === '' ? version : `${group}/${version}`;
 }
 
+const KIND_BY_PLURAL: ReadonlyMap<string, Kind> = new Map(
+  KIND_NAMES.map((k) => [KINDS[k].plural, k]),
+);
+
 /** The kind of a plural resource name, e.g. `StatefulSet` for `statefulsets`. */
 export function kindOfPlural(plural: string): Kind {
-  const kind = KIND_NAMES.find((k) => KINDS[k].plural === plural);
+  const kind = KIND_BY_PLURAL.get(plural);
   if (!kind) throw new Error(`no kind in the table has the plural "${plural}"`);
   return kind;
 }

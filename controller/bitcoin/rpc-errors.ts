@@ -58,7 +58,6 @@ export function isBenignAddNodeError(err: unknown): boolean {
 
 /** Text for a mesh failure, safe to show in status and events. */
 export function describeRpcFailure(err: unknown): string {
-  if (err instanceof RpcError) return err.message;
   if (err instanceof Error) return err.message;
   return String(err);
 }

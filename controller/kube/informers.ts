@@ -6,6 +6,8 @@
 import { KubernetesObject, makeInformer } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import {
+  API_VERSION,
+  apiVersionOf,
   BitcoinNetwork,
   CachedKind,
   CHILD_KINDS,
@@ -39,9 +41,12 @@ export interface InformerHandlers {
   readonly restarted?: (informer: string) => void;
 }
 
-/** The path a kind is listed and watched at across namespaces: `/apis/apps/v1/statefulsets`. */
-function collectionPath(group: string, version: string, plural: string): string {
-  return group === '' ? `/api/${version}/${plural}` : `/apis/${group}/${version}/${plural}`;
+/**
+ * The path a kind is listed and watched at across namespaces: `/apis/apps/v1/statefulsets`, or
+ * `/api/v1/pods` for the core group, whose apiVersion has no group.
+ */
+function collectionPath(apiVersion: string, plural: string): string {
+  return `${apiVersion.includes('/') ? '/apis' : '/api'}/${apiVersion}/${plural}`;
 }
 
 export function makeInformers(
@@ -53,20 +58,20 @@ export function makeInformers(
   const sel = CHILD_SELECTOR;
   const informers: Record<string, ResilientInformer<KubernetesObject>> = {
     networks: new ResilientInformer(
-      makeInformer<BitcoinNetwork>(kc, collectionPath(GROUP, VERSION, PLURAL), () =>
+      makeInformer<BitcoinNetwork>(kc, collectionPath(API_VERSION, PLURAL), () =>
         custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL }),
       ),
       { name: PLURAL, logger, onEvent: handlers.network },
     ) as unknown as ResilientInformer<KubernetesObject>,
   };
   for (const kind of KIND_NAMES) {
-    const { group, version, plural, cached } = kindInfo(kind);
+    const { plural, cached } = kindInfo(kind);
     if (!cached) continue;
     const list = clients.method(kind, `list${kind}ForAllNamespaces`);
     informers[plural] = new ResilientInformer(
       makeInformer<KubernetesObject>(
         kc,
-        collectionPath(group, version, plural),
+        collectionPath(apiVersionOf(kind), plural),
         () => list({ labelSelector: sel }) as ReturnType<Parameters<typeof makeInformer>[2]>,
         sel,
       ),

@@ -53,7 +53,7 @@ export type CallVerb = 'get' | 'create' | 'patch';
 const CALL_VERBS: readonly CallVerb[] = ['get', 'create', 'patch'];
 
 /** The KubeApi method of `verb` on `kind`: `getSecret`, `createService`, `patchStatefulSet`. */
-const callName = (verb: CallVerb, kind: Kind): string => `${verb}${kind}`;
+export const callName = (verb: CallVerb, kind: Kind): string => `${verb}${kind}`;
 
 /** The KubeApi calls of a kind, as its verbs allow. */
 export function kindCalls(kind: Kind): Array<{ readonly method: string; readonly verb: CallVerb }> {

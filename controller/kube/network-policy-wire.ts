@@ -26,7 +26,7 @@ function toModelNetworkPolicy(policy: NetworkPolicy): V1NetworkPolicy {
   ) as V1NetworkPolicy;
 }
 
-export type Convert = (obj: unknown) => unknown;
+type Convert = (obj: unknown) => unknown;
 const same: Convert = (obj) => obj;
 
 /**

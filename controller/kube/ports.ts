@@ -8,9 +8,9 @@
  * Every call here is covered by the chart's ClusterRole; nothing deletes.
  */
 import type { V1Lease } from '@kubernetes/client-node';
-import type { BitcoinNetwork, ChildKind, KindWith } from '../api';
+import type { BitcoinNetwork, ChildKind, Kind, KindWith } from '../api';
 import type { CachedPod } from './cached';
-import type { CachedOf, CallVerb, KindObjects } from './kinds';
+import { CachedOf, callName, CallVerb, KindObjects } from './kinds';
 
 /** The calls on the controller's own BitcoinNetworks. */
 export interface NetworkCalls {
@@ -43,8 +43,10 @@ type PatchCalls = {
 export type KubeApi = NetworkCalls & GetCalls & CreateCalls & PatchCalls;
 
 type Call = (...args: unknown[]) => Promise<unknown>;
-const callOf = (api: KubeApi, verb: CallVerb, kind: string): Call =>
-  (api as unknown as Record<string, Call>)[`${verb}${kind}`].bind(api);
+
+/** `api.<verb><kind>(...args)`, the method named by `callName`, called on `api`. */
+const callOn = (api: KubeApi, verb: CallVerb, kind: Kind, ...args: unknown[]): Promise<unknown> =>
+  (api as unknown as Record<string, Call>)[callName(verb, kind)](...args);
 
 /** `api.get<kind>(namespace, name)`, for code that picks the kind at run time. */
 export function getObject<K extends KindWith<'get'>>(
@@ -53,7 +55,7 @@ export function getObject<K extends KindWith<'get'>>(
   namespace: string,
   name: string,
 ): Promise<KindObjects[K] | undefined> {
-  return callOf(api, 'get', kind)(namespace, name) as Promise<KindObjects[K] | undefined>;
+  return callOn(api, 'get', kind, namespace, name) as Promise<KindObjects[K] | undefined>;
 }
 
 /** `api.create<kind>(namespace, body)`. */
@@ -63,7 +65,7 @@ export function createObject<K extends KindWith<'create'>>(
   namespace: string,
   body: KindObjects[K],
 ): Promise<KindObjects[K]> {
-  return callOf(api, 'create', kind)(namespace, body) as Promise<KindObjects[K]>;
+  return callOn(api, 'create', kind, namespace, body) as Promise<KindObjects[K]>;
 }
 
 /** `api.patch<kind>(namespace, name, patch)`. */
@@ -74,7 +76,7 @@ export function patchObject<K extends KindWith<'patch'>>(
   name: string,
   patch: object,
 ): Promise<KindObjects[K]> {
-  return callOf(api, 'patch', kind)(namespace, name, patch) as Promise<KindObjects[K]>;
+  return callOn(api, 'patch', kind, namespace, name, patch) as Promise<KindObjects[K]>;
 }
 
 /**

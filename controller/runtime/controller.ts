@@ -23,6 +23,9 @@ import { WorkQueue } from './queue';
 
 type Lister = (namespace: string, name: string) => unknown;
 
+/** Each child kind with the name of its lister, which is also its key in `Observed`. */
+const CHILD_LISTERS = CHILD_KINDS.map((kind) => ({ kind, key: listerName(kind) }));
+
 /** How the processing of one key ended; the metrics count passes by it. */
 export type SyncOutcome = 'ok' | 'degraded' | 'error' | 'skipped';
 
@@ -218,15 +221,17 @@ export class BitcoinNetworkController {
     const ns = network.metadata?.namespace ?? '';
     const name = network.metadata?.name ?? '';
     const named = network.spec.rpcSecretName;
+    const listers = this.listers as unknown as Record<string, Lister>;
     const children: Record<string, unknown> = {};
-    for (const kind of CHILD_KINDS) {
-      const lister = (this.listers as unknown as Record<string, Lister>)[listerName(kind)];
+    for (const { kind, key } of CHILD_LISTERS) {
       // A user-named Secret is not labelled for our informer: read it from the API.
-      children[listerName(kind)] =
-        kind === 'Secret' && named
-          ? await getObject(this.api, kind, ns, named)
-          : (lister(ns, CHILD_NAMES[kind](name)) ??
-            (await getObject(this.api, kind, ns, CHILD_NAMES[kind](name))));
+      if (kind === 'Secret' && named) {
+        children[key] = await getObject(this.api, kind, ns, named);
+        continue;
+      }
+      const childName = CHILD_NAMES[kind](name);
+      children[key] =
+        listers[key](ns, childName) ?? (await getObject(this.api, kind, ns, childName));
     }
     return { ...children, network, pods: this.listers.pods(ns, name) };
   }

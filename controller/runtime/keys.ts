@@ -2,7 +2,7 @@
  * Work-queue keys: `namespace/name` of a network, and the mapping of a child's event to the key of
  * the network that controls it.
  */
-import { API_VERSION, KIND, LABEL_NETWORK } from '../api';
+import { API_VERSION, apiVersionOf, KIND, LABEL_NETWORK } from '../api';
 
 /** Key of a network in the work queue. */
 export const keyOf = (namespace: string, name: string): string => `${namespace}/${name}`;
@@ -41,7 +41,7 @@ export function ownerKeyOf(
   const ref = obj.metadata?.ownerReferences?.find((r) => r.controller === true);
   if (!ref) return undefined;
   if (ref.kind === KIND && ref.apiVersion === API_VERSION) return keyOf(ns, ref.name);
-  if (ref.kind === 'StatefulSet' && ref.apiVersion === 'apps/v1') {
+  if (ref.kind === 'StatefulSet' && ref.apiVersion === apiVersionOf('StatefulSet')) {
     const sts = statefulSet(ns, ref.name);
     if (sts) return ownerKeyOf(sts, () => undefined);
     const label = obj.metadata?.labels?.[LABEL_NETWORK];

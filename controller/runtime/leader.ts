@@ -15,7 +15,7 @@
 import type { V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { LEASE_NAME } from '../api';
-import { isConflict } from '../kube/errors';
+import { isAlreadyExists, isConflict } from '../kube/errors';
 import type { LeaseApi } from '../kube/ports';
 import { heldRecord, newLease, recordVersion, releasedLease } from './lease-record';
 
@@ -213,7 +213,7 @@ export class LeaderElector {
       this.observe(updated);
       return true;
     } catch (err) {
-      if (isConflict(err) || (err as { reason?: string }).reason === 'AlreadyExists') {
+      if (isConflict(err) || isAlreadyExists(err)) {
         this.logger.debug({ err }, 'lost a race for the lease');
       } else {
         this.logger.warn({ err }, 'could not get or update the lease');

@@ -30,8 +30,6 @@ export interface LifecycleOptions {
   readonly healthBind: string;
   /** Closes the process's connections (RPC and apiserver agents) after the last pass. */
   readonly closeConnections: () => void;
-  /** @default process.exit */
-  readonly exit?: (code: number) => never;
 }
 
 export class Lifecycle {
@@ -39,10 +37,8 @@ export class Lifecycle {
   private working = false;
   private stopping = false;
   private readonly health: HealthServer;
-  private readonly exit: (code: number) => never;
 
   constructor(private readonly options: LifecycleOptions) {
-    this.exit = options.exit ?? ((code) => process.exit(code));
     this.health = new HealthServer({
       ready: () => this.ready(),
       live: () => this.live(),
@@ -61,13 +57,28 @@ export class Lifecycle {
     this.options.controller.start(this.options.workers);
   }
 
+  /**
+   * This process leads, or runs without leader election: report it, then start the workers.
+   * `identity` is the elector's, when there is one.
+   */
+  startedLeading(identity?: string): void {
+    this.options.metrics.setLeader(true);
+    if (identity !== undefined) {
+      this.options.logger.info(
+        { identity, workers: this.options.workers },
+        'leading: starting workers',
+      );
+    }
+    this.startWorkers();
+  }
+
   /** Leadership lost: another replica may already be writing, so stop at once and exit. */
   lostLeadership(identity: string): never {
     this.options.metrics.setLeader(false);
     this.options.controller.queue.shutDown();
     this.options.logger.fatal({ identity }, 'leader election lost: exiting');
     this.options.logger.flush();
-    return this.exit(1);
+    return process.exit(1);
   }
 
   /** Serve health, start the informers and, once they have synced, campaign or work. */
@@ -91,8 +102,7 @@ export class Lifecycle {
       this.elector.start();
     } else {
       logger.info('caches synced; leader election off: starting workers');
-      this.options.metrics.setLeader(true);
-      this.startWorkers();
+      this.startedLeading();
     }
   }
 
@@ -115,7 +125,7 @@ export class Lifecycle {
     const { logger, controller } = this.options;
     if (this.stopping) {
       logger.warn({ signal }, 'second signal: exiting at once');
-      this.exit(1);
+      process.exit(1);
     }
     this.stopping = true;
     logger.info({ signal }, 'shutting down: draining the work queue');
@@ -130,6 +140,6 @@ export class Lifecycle {
     await this.health.close();
     logger.info('stopped');
     logger.flush();
-    this.exit(0);
+    process.exit(0);
   }
 }

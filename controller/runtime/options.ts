@@ -50,7 +50,7 @@ export const USAGE = `Usage: bitcoin-controller [flags]
   --rpc-timeout-ms <n>       deadline of one bitcoind RPC call (env ${ENV.rpcTimeoutMs}, default 5000)
   --rpc-address-map <file>   JSON {"<ns>/<pod>": "host:port"} overriding pod RPC addresses (env ${ENV.rpcAddressMap})
   --rpc-address-map-strict   pods missing from the map are an RPC error, never dialled at their pod IP
-  --health-port <n>          port of /healthz, /readyz, /metrics; 0 = off (env ${ENV.healthPort}, default 8081)
+  --health-port <n>          port of /healthz, /readyz, /metrics; 0 = off (env ${ENV.healthPort}, default ${DEFAULT_HEALTH_PORT})
   --health-bind <addr>       address the health server binds (default 0.0.0.0)
   --log-level <level>        ${LOG_LEVELS.join('|')} (env ${ENV.logLevel}, default info)
   --leader-elect[=true|false]  campaign for the leader Lease; only the leader reconciles

@@ -1,4 +1,5 @@
 import {
+  apiVersionOf,
   BitcoinNetwork,
   CONTROLLER_NAMESPACE,
   CONTROLLER_POD_LABELS,
@@ -42,7 +43,7 @@ export function desiredNetworkPolicySpec(
 /** The NetworkPolicy `<name>-netpol` selecting the network's pods. */
 export function desiredNetworkPolicy(network: BitcoinNetwork): NetworkPolicy {
   return {
-    apiVersion: 'networking.k8s.io/v1',
+    apiVersion: apiVersionOf('NetworkPolicy'),
     kind: 'NetworkPolicy',
     metadata: childMeta(network, networkPolicyName(network.metadata?.name ?? '')),
     spec: desiredNetworkPolicySpec(network),

@@ -1,5 +1,5 @@
 import type { V1PodDisruptionBudget, V1PodDisruptionBudgetSpec } from '@kubernetes/client-node';
-import { BitcoinNetwork, networkLabels, podDisruptionBudgetName } from '../../api';
+import { apiVersionOf, BitcoinNetwork, networkLabels, podDisruptionBudgetName } from '../../api';
 import { childMeta } from './meta';
 
 /** The spec of `<name>-pdb`: voluntary disruptions take at most one node at a time. */
@@ -13,7 +13,7 @@ export function desiredPodDisruptionBudgetSpec(network: BitcoinNetwork): V1PodDi
 /** The PodDisruptionBudget `<name>-pdb` for the StatefulSet's pods. */
 export function desiredPodDisruptionBudget(network: BitcoinNetwork): V1PodDisruptionBudget {
   return {
-    apiVersion: 'policy/v1',
+    apiVersion: apiVersionOf('PodDisruptionBudget'),
     kind: 'PodDisruptionBudget',
     metadata: childMeta(network, podDisruptionBudgetName(network.metadata?.name ?? '')),
     spec: desiredPodDisruptionBudgetSpec(network),

@@ -1,5 +1,6 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import {
+  apiVersionOf,
   BitcoinNetwork,
   SECRET_KEY_PASSWORD,
   SECRET_KEY_RPCAUTH,
@@ -13,7 +14,7 @@ import { childMeta } from './meta';
 export function desiredSecret(network: BitcoinNetwork, creds: RpcCredentials): V1Secret {
   const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
   return {
-    apiVersion: 'v1',
+    apiVersion: apiVersionOf('Secret'),
     kind: 'Secret',
     metadata: childMeta(network, secretName(network.metadata?.name ?? '')),
     type: 'Opaque',

@@ -1,6 +1,7 @@
 import type { V1Service } from '@kubernetes/client-node';
 import {
   ANNOTATION_SPEC_HASH,
+  apiVersionOf,
   BitcoinNetwork,
   networkLabels,
   P2P_PORT,
@@ -30,7 +31,7 @@ export function desiredService(network: BitcoinNetwork): V1Service {
   const spec = desiredServiceSpec(network);
   const meta = childMeta(network, serviceName(network.metadata?.name ?? ''));
   return {
-    apiVersion: 'v1',
+    apiVersion: apiVersionOf('Service'),
     kind: 'Service',
     metadata: { ...meta, annotations: { [ANNOTATION_SPEC_HASH]: specHash(spec) } },
     spec,

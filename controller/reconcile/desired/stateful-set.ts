@@ -13,6 +13,7 @@ import type {
 } from '@kubernetes/client-node';
 import {
   ANNOTATION_SPEC_HASH,
+  apiVersionOf,
   BITCOIN_UID,
   BitcoinNetwork,
   CONTAINER_NAME,
@@ -188,7 +189,7 @@ function volumeClaimTemplates(network: BitcoinNetwork): V1PersistentVolumeClaim[
  * reattaches the same chain data. Set only with `spec.storage`: without claim templates it
  * would govern nothing.
  */
-export const CLAIM_RETENTION_POLICY: V1StatefulSetPersistentVolumeClaimRetentionPolicy = {
+const CLAIM_RETENTION_POLICY: V1StatefulSetPersistentVolumeClaimRetentionPolicy = {
   whenDeleted: 'Delete',
   whenScaled: 'Retain',
 };
@@ -198,7 +199,7 @@ export function desiredStatefulSet(network: BitcoinNetwork, auth: RpcAuthSource)
   const name = network.metadata?.name ?? '';
   const template = desiredPodTemplate(network, auth);
   return {
-    apiVersion: 'apps/v1',
+    apiVersion: apiVersionOf('StatefulSet'),
     kind: 'StatefulSet',
     metadata: {
       ...childMeta(network, statefulSetName(name)),
