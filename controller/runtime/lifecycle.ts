@@ -51,12 +51,6 @@ export class Lifecycle {
     this.elector = elector;
   }
 
-  /** Start the workers: when this process leads, or at once without leader election. */
-  startWorkers(): void {
-    this.working = true;
-    this.options.controller.start(this.options.workers);
-  }
-
   /**
    * This process leads, or runs without leader election: report it, then start the workers.
    * `identity` is the elector's, when there is one.
@@ -69,7 +63,8 @@ export class Lifecycle {
         'leading: starting workers',
       );
     }
-    this.startWorkers();
+    this.working = true;
+    this.options.controller.start(this.options.workers);
   }
 
   /** Leadership lost: another replica may already be writing, so stop at once and exit. */
