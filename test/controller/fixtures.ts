@@ -1,3 +1,4 @@
+import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import {
   API_VERSION,
@@ -13,6 +14,18 @@ import { ItemExponentialRateLimiter, WorkQueue } from '../../controller/runtime/
 import type { BitcoinRpc } from '../../controller/bitcoin/rpc';
 
 export const NOW = new Date('2026-01-01T00:00:00Z');
+
+/** A kubeconfig for building clients that are never called: nothing listens on its port. */
+export function unreachableKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server: 'https://127.0.0.1:1' }],
+    users: [{ name: 'u' }],
+    contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+    currentContext: 'c',
+  });
+  return kc;
+}
 export const NS = 'default';
 /** The queue key of the network most tests make, `net` in NS. */
 export const KEY = `${NS}/net`;

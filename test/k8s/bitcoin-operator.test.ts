@@ -7,13 +7,13 @@ import {
   CONTROLLER_NODE_OPTIONS,
   CONTROLLER_UID,
 } from '../../k8s/bitcoin-operator-chart';
-import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { ApiClients } from '../../controller/kube/api-clients';
 import { makeInformers } from '../../controller/kube/informers';
 import { SharedAgents } from '../../controller/kube/keep-alive';
 import { LEASE_NAME } from '../../controller/api';
 import { API_METHODS } from '../../controller/runtime/metered';
+import { unreachableKubeConfig } from '../controller/fixtures';
 
 type Json = any;
 
@@ -204,13 +204,7 @@ describe('BitcoinOperatorChart', () => {
         networkpolicies: 'networkpolicies',
         poddisruptionbudgets: 'poddisruptionbudgets',
       };
-      const kc = new KubeConfig();
-      kc.loadFromOptions({
-        clusters: [{ name: 'c', server: 'https://127.0.0.1:1' }],
-        users: [{ name: 'u' }],
-        contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
-        currentContext: 'c',
-      });
+      const kc = unreachableKubeConfig();
       const informers = makeInformers(
         new ApiClients(kc, new SharedAgents()),
         pino({ level: 'silent' }),

@@ -1,4 +1,3 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import {
   apiVersionOf,
   CHILD_KINDS,
@@ -12,16 +11,10 @@ import { SharedAgents } from '../../../controller/kube/keep-alive';
 import { kindCalls, listerName } from '../../../controller/kube/kinds';
 import { API_METHODS } from '../../../controller/runtime/metered';
 import { FakeKube } from '../../../controller/testing/kube';
+import { unreachableKubeConfig } from '../fixtures';
 
 function clients(): ApiClients {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server: 'https://127.0.0.1:1' }],
-    users: [{ name: 'u' }],
-    contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
-    currentContext: 'c',
-  });
-  return new ApiClients(kc, new SharedAgents());
+  return new ApiClients(unreachableKubeConfig(), new SharedAgents());
 }
 
 describe('the kinds table', () => {
