@@ -86,7 +86,13 @@ export class EksCluster extends Construct {
       kubectlProviderOptions: { kubectlLayer: new Layer(this, 'KubectlLayer') },
       // Serves Ingresses (ALB) and LoadBalancer Services (NLB); the in-tree cloud provider
       // would only make Classic Load Balancers.
-      albController: { version: eks.AlbControllerVersion.V3_2_2 },
+      albController: {
+        version: eks.AlbControllerVersion.V3_2_2,
+        // The Service mutator would make the controller the default for every LoadBalancer
+        // Service, and refuses every new Service in the cluster while its pods are not serving.
+        // Our NLB Service names the controller with `loadBalancerClass` already.
+        additionalHelmChartValues: { enableServiceMutatorWebhook: false },
+      },
       outputConfigCommand: false,
     });
 

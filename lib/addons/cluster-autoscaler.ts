@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acceptWildcards } from '../private/nag';
+import { afterLoadBalancerController } from './load-balancer-admission';
 import { PodIdentity } from './pod-identity';
 
 /**
@@ -104,5 +105,7 @@ export class ClusterAutoscaler extends Construct {
       },
     });
     this.chart.node.addDependency(identity.association);
+    // The chart creates a Service (its metrics).
+    afterLoadBalancerController(this.chart, props.cluster);
   }
 }

@@ -1,6 +1,7 @@
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
 import { acceptManagedPolicies } from '../private/nag';
+import { afterLoadBalancerController } from './load-balancer-admission';
 import { PodIdentity } from './pod-identity';
 
 /** The controller's ServiceAccount, as created by the EKS add-on. */
@@ -32,5 +33,7 @@ export class EbsCsiDriver extends Construct {
       addonName: 'aws-ebs-csi-driver',
     });
     this.addon.node.addDependency(identity.association);
+    // It may create a Service (its controller's metrics).
+    afterLoadBalancerController(this.addon, props.cluster);
   }
 }
