@@ -7,6 +7,7 @@ import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { Construct } from 'constructs';
 import { EndpointMode, InfraConfig } from '../config';
 import { skipCheckov } from './private/checkov';
+import { boundHelmRelease } from './private/helm-release';
 import { acceptManagedPolicies, acceptRule, acceptWildcards } from './private/nag';
 
 export interface EksClusterProps {
@@ -95,6 +96,9 @@ export class EksCluster extends Construct {
       },
       outputConfigCommand: false,
     });
+
+    // aws-cdk-lib gives the controller's release 15 minutes, as long as the Lambda that runs it.
+    boundHelmRelease(this.cluster.albController!.node.findChild('Resource') as eks.HelmChart);
 
     acceptManagedPolicies(
       role,
