@@ -14,6 +14,11 @@ export interface ClusterChartsProps {
   readonly nodes: IConstruct;
   /** The add-ons charts may need, by kind. */
   readonly addons: Record<ClusterAddon, IConstruct>;
+  /**
+   * Waits on destroy until the volumes of deleted claims are gone. Any chart can own claims: the
+   * storage chart's, those of a namespace it deletes, and, through the CRD, every BitcoinNetwork's.
+   */
+  readonly volumesReleased: IConstruct;
 }
 
 /**
@@ -52,7 +57,7 @@ export class ClusterCharts extends Construct {
       let previous: eks.KubernetesManifest | undefined;
       for (const [name, chart] of Object.entries<Chart>({ ...set })) {
         const manifest = props.cluster.addCdk8sChart(`chart-${name}`, chart);
-        manifest.node.addDependency(props.nodes, ...needs(name));
+        manifest.node.addDependency(props.nodes, props.volumesReleased, ...needs(name));
         if (previous) manifest.node.addDependency(previous);
         this.manifests[name] = manifest;
         previous = manifest;
