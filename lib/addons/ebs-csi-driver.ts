@@ -1,4 +1,5 @@
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { CustomResource } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EbsVolumesReleased } from '../volume-release';
 import { acceptManagedPolicies } from '../private/nag';
@@ -23,7 +24,7 @@ export const VOLUME_CLUSTER_TAG = 'eks-bitcoin-platform/cluster';
 export class EbsCsiDriver extends Construct {
   readonly addon: eks.Addon;
   /** Whatever can own a claim must depend on this, so it is deleted before the waiter waits. */
-  readonly volumesReleased: EbsVolumesReleased;
+  readonly volumesReleased: CustomResource;
 
   constructor(scope: Construct, id: string, props: { readonly cluster: eks.Cluster }) {
     super(scope, id);
@@ -51,7 +52,7 @@ export class EbsCsiDriver extends Construct {
 
     this.volumesReleased = new EbsVolumesReleased(this, 'VolumesReleased', {
       tag: { key: VOLUME_CLUSTER_TAG, value: props.cluster.clusterName },
-    });
+    }).resource;
     this.volumesReleased.node.addDependency(this.addon);
   }
 }

@@ -28,12 +28,15 @@ exports.handler = async (event) => {
 async function outcome(event) {
   const { TagKey: key, TagValue: value } = event.ResourceProperties;
   const physicalId = event.PhysicalResourceId ?? `ebs-volumes-released:${key}=${value}`;
-  if (event.RequestType !== 'Delete') return { status: 'SUCCESS', physicalId, reason: 'nothing to do' };
+  if (event.RequestType !== 'Delete')
+    return { status: 'SUCCESS', physicalId, reason: 'nothing to do' };
   try {
     const left = await waitForRelease(key, value);
-    if (left.length === 0) return { status: 'SUCCESS', physicalId, reason: `no volume tagged ${key}=${value} is left` };
+    if (left.length === 0)
+      return { status: 'SUCCESS', physicalId, reason: `no volume tagged ${key}=${value} is left` };
     const listed = left.slice(0, REASON_VOLUME_LIMIT).join(', ');
-    const more = left.length > REASON_VOLUME_LIMIT ? ` and ${left.length - REASON_VOLUME_LIMIT} more` : '';
+    const more =
+      left.length > REASON_VOLUME_LIMIT ? ` and ${left.length - REASON_VOLUME_LIMIT} more` : '';
     return {
       status: 'SUCCESS',
       physicalId,
@@ -42,7 +45,11 @@ async function outcome(event) {
       remainingVolumeIds: left,
     };
   } catch (error) {
-    return { status: 'FAILED', physicalId, reason: `DescribeVolumes failed: ${error.name}: ${error.message}` };
+    return {
+      status: 'FAILED',
+      physicalId,
+      reason: `DescribeVolumes failed: ${error.name}: ${error.message}`,
+    };
   }
 }
 
