@@ -28,7 +28,7 @@ export interface EbsVolumesReleasedProps {
  * the cluster's tag is left, then lets CloudFormation go on and delete the driver and the nodes.
  * It deletes nothing itself: volumes without the tag, such as a `staticVolumeId` one, are never
  * its business. Its own small Lambda answers CloudFormation directly; the custom-resources
- * Provider would add a framework function, its role and a log group to do the same.
+ * Provider would add a framework function, with its role and policy, to do the same.
  */
 export class EbsVolumesReleased extends Construct {
   readonly resource: CustomResource;

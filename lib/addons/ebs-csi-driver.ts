@@ -10,11 +10,11 @@ import { PodIdentity } from './pod-identity';
 const CONTROLLER_SERVICE_ACCOUNT = 'ebs-csi-controller-sa';
 const DRIVER_POLICY = 'service-role/AmazonEBSCSIDriverPolicy';
 /**
- * Tags every volume the driver creates with the cluster's name, so a destroy can tell which
- * volumes are still to be deleted. The driver refuses extra tags under `kubernetes.io` and its own
- * `ebs.csi.aws.com/` prefix, hence a key of ours.
+ * The tag, valued with the cluster's name, that the driver puts on every volume it creates, so a
+ * destroy can tell which volumes are still to be deleted. The driver refuses extra tags under
+ * `kubernetes.io` and its own `ebs.csi.aws.com/` prefix, hence a key of ours.
  */
-export const VOLUME_CLUSTER_TAG = 'eks-bitcoin-platform/cluster';
+const VOLUME_CLUSTER_TAG = 'eks-bitcoin-platform/cluster';
 
 /**
  * The Amazon EBS CSI driver as an EKS add-on (provisioner `ebs.csi.aws.com`), with the AWS
