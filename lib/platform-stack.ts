@@ -66,7 +66,8 @@ export class PlatformStack extends Stack {
     });
 
     // Add-ons run on the nodes, so they are created after the node group and deleted before it.
-    const ebsCsiDriver = new EbsCsiDriver(this, 'EbsCsiDriver', { cluster }).addon;
+    const ebsCsi = new EbsCsiDriver(this, 'EbsCsiDriver', { cluster });
+    const ebsCsiDriver = ebsCsi.addon;
     const metricsServer = new MetricsServer(this, 'MetricsServer', { cluster }).addon;
     const clusterAutoscaler = new ClusterAutoscaler(this, 'ClusterAutoscaler', {
       cluster,
@@ -91,6 +92,7 @@ export class PlatformStack extends Stack {
       controllerImage:
         props.config.operator.controllerImage ?? this.controllerImageAsset().imageUri,
       nodes: this.nodes.nodegroup,
+      volumesReleased: ebsCsi.volumesReleased,
       addons: {
         [ClusterAddon.EBS_CSI_DRIVER]: ebsCsiDriver,
         [ClusterAddon.LOAD_BALANCER_CONTROLLER]: loadBalancerController,
