@@ -35,10 +35,11 @@ export class EbsVolumesReleased extends Construct {
 
   constructor(scope: Construct, id: string, props: EbsVolumesReleasedProps) {
     super(scope, id);
-    // Kept after destroy (and expiring) because it names the volumes that were still there.
+    // Goes with the stack: the volumes still there are named in the Delete event's reason too,
+    // which CloudFormation keeps with the deleted stack's events.
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     skipCheckov(logGroup.node.defaultChild as logs.CfnLogGroup, [
       {

@@ -73,4 +73,9 @@ describe('EBS volumes released before the driver goes', () => {
     ]);
     expect(fn.LoggingConfig.LogGroup).toEqual({ Ref: expect.any(String) });
   });
+
+  test('its log group goes with the stack: the Delete event already names what was left', () => {
+    const logGroup = resources[handlerId()].Properties.LoggingConfig.LogGroup.Ref;
+    expect(resources[logGroup]).toMatchObject({ DeletionPolicy: 'Delete' });
+  });
 });
