@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as path from 'path';
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
@@ -52,7 +53,7 @@ export class PlatformStack extends Stack {
 
     const admins = new Set([...infra.adminPrincipalArns]);
     if (props.deployer) admins.add(props.deployer.principalArn);
-    [...admins].forEach((arn, i) => cluster.grantClusterAdmin(`Admin${i}`, arn));
+    for (const arn of admins) cluster.grantClusterAdmin(adminEntryId(arn), arn);
 
     this.nodes = new NodeGroup(this, 'Nodes', {
       cluster,
@@ -117,4 +118,17 @@ export class PlatformStack extends Stack {
       platform: Platform.LINUX_AMD64,
     });
   }
+}
+
+/**
+ * The construct ID of a principal's admin access entry: its name for the reader and a hash of
+ * its ARN for uniqueness. Derived from the principal, not its place in the list, so adding,
+ * removing or reordering admins never moves an entry to another logical ID (CloudFormation
+ * would create the moved entry before deleting the old one, and EKS refuses a second entry
+ * for the same principal).
+ */
+function adminEntryId(principalArn: string): string {
+  const name = principalArn.slice(principalArn.lastIndexOf('/') + 1);
+  const hash = createHash('sha256').update(principalArn).digest('hex').slice(0, 8);
+  return `Admin${name}${hash}`;
 }
