@@ -2,8 +2,12 @@ import { App } from 'aws-cdk-lib';
 import { type AppConfig, loadConfig } from '../config';
 import { buildApp } from '../lib/app';
 import type { DeployerLookup } from '../lib/deployer';
+import { missingImageBuilder } from './image-builder';
 
-/** Wiring only: read config, ask AWS who deploys (when the CLI found credentials), build the app. */
+/**
+ * Wiring only: read config, ask AWS who deploys (when the CLI found credentials), look for the
+ * container builder `cdk deploy` needs, build the app.
+ */
 async function main(): Promise<void> {
   // cfn-lint checks every template in `npm test` (and `npm run lint:cfn`); the built-in validator
   // would repeat that work on every synth and triple its time.
@@ -22,7 +26,7 @@ async function main(): Promise<void> {
   } else if ('warning' in lookup) {
     console.warn(lookup.warning);
   }
-  buildApp(app, config, 'deployer' in lookup ? lookup.deployer : undefined);
+  buildApp(app, config, 'deployer' in lookup ? lookup.deployer : undefined, missingImageBuilder());
   app.synth();
 }
 

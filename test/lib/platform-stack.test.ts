@@ -1,5 +1,5 @@
-import { Match } from 'aws-cdk-lib/assertions';
-import { maskedJson, synthPlatform } from '../helpers/synth';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { maskedJson, platformStack, synthPlatform } from '../helpers/synth';
 import { platformTemplate } from '../helpers/template';
 
 // Synthesised once for the whole file: a full synth takes seconds.
@@ -65,5 +65,41 @@ describe('admin access entries', () => {
 
   test('reordering the admins changes no logical ID', () => {
     expect(entryIds([BOB, ALICE])).toEqual(both);
+  });
+});
+
+describe('the controller image', () => {
+  /** The warnings synth attaches to the controller image asset. */
+  function imageWarnings(context: Record<string, unknown>, missingImageBuilder?: string) {
+    const stack = platformStack(context, undefined, missingImageBuilder);
+    return Annotations.fromStack(stack).findWarning(
+      '/BitcoinPlatform/ControllerImage',
+      Match.anyValue(),
+    );
+  }
+
+  test('warns at synth, naming the builder and the way around it, when none is on PATH', () => {
+    const [warning, ...others] = imageWarnings({}, 'podman');
+    expect(others).toEqual([]);
+    expect(warning.entry.data).toMatch(
+      /^cdk deploy builds the controller image \(linux\/amd64\) with podman, which is not on PATH: .*controllerImage/,
+    );
+    expect(warning.entry.data).toContain('[ack: eks-bitcoin-platform:noImageBuilder]');
+  });
+
+  test('does not warn when a builder is on PATH', () => {
+    expect(imageWarnings({})).toEqual([]);
+  });
+
+  test('builds nothing and does not warn with a prebuilt controllerImage', () => {
+    const stack = platformStack(
+      { controllerImage: 'ghcr.io/example/bitcoin-controller:1.2.3' },
+      undefined,
+      'docker',
+    );
+    expect(stack.node.tryFindChild('ControllerImage')).toBeUndefined();
+    expect(
+      Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('not on PATH')),
+    ).toEqual([]);
   });
 });
