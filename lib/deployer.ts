@@ -21,7 +21,7 @@ export interface DeployerClients {
 }
 
 export interface LookUpDeployerOptions {
-  /** ARNs granted cluster admin anyway: a role listed here needs no IAM call. */
+  /** ARNs granted cluster admin anyway: if IAM will not say a role's ARN, one of these may. */
   readonly adminPrincipalArns?: readonly string[];
   /** @default AWS_CALL_TIMEOUT_MS, for each call */
   readonly timeoutMs?: number;
@@ -57,12 +57,6 @@ export async function lookUpDeployer(
   if ('userArn' in caller) return grant(caller.userArn);
 
   const { partition, roleName } = caller;
-  // Role names are unique in an account whatever their path, so the name is enough to match.
-  const listed = adminPrincipalArns.find(
-    (arn) =>
-      arn.startsWith(`arn:${partition}:iam::${account}:role/`) && arn.endsWith(`/${roleName}`),
-  );
-  if (listed) return grant(listed);
   try {
     const { Role } = await withTimeout(
       clients.iam.send(new GetRoleCommand({ RoleName: roleName })),
@@ -71,6 +65,13 @@ export async function lookUpDeployer(
     if (!Role?.Arn) throw new Error('the answer names no role');
     return grant(Role.Arn);
   } catch (error) {
+    // Someone who followed the advice below has listed the role: nothing more to say. Role
+    // names are unique in an account whatever their path, so the name is enough to match.
+    const listed = adminPrincipalArns.find(
+      (arn) =>
+        arn.startsWith(`arn:${partition}:iam::${account}:role/`) && arn.endsWith(`/${roleName}`),
+    );
+    if (listed) return grant(listed);
     return {
       warning:
         `No access entry for the deployer: iam:GetRole could not read the ARN, path included, of its role ${roleName} ` +
