@@ -111,8 +111,8 @@ describe('cdk synth with the credentials of an IAM Identity Center role', () => 
     });
     try {
       return await cdkSynth([], {
-        AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-        AWS_SECRET_ACCESS_KEY: 'not-a-secret',
+        AWS_ACCESS_KEY_ID: 'fake-access-key-id',
+        AWS_SECRET_ACCESS_KEY: 'fake-secret-access-key',
         AWS_REGION: 'eu-west-1',
         AWS_ENDPOINT_URL_STS: aws.url,
         AWS_ENDPOINT_URL_IAM: aws.url,
