@@ -4,11 +4,15 @@
  * same signal. Signals sent to this process are passed on to the command.
  */
 import * as path from 'node:path';
+import { POD_RANGE } from '../testplane/plane';
 import { parseCidr } from './cidr';
 import { runInNetworkNamespace } from './namespace';
 
-/** The test plane's pod and node IPs: every plane picks its pod CIDR 10.N.0.0/16 inside it. */
-export const DEFAULT_LOCAL_CIDRS = ['10.0.0.0/8'];
+/**
+ * The test plane's pod and node IPs. Its service range needs nothing: nobody dials a ClusterIP
+ * here, as there is no kube-proxy and no webhook or aggregated API is registered.
+ */
+export const DEFAULT_LOCAL_CIDRS = [POD_RANGE];
 
 // Passed on rather than acted on. SIGUSR1 is node's debugger signal, SIGKILL cannot be caught.
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
