@@ -52,8 +52,8 @@ export class Plane implements ControlPlane {
     this.server = `https://127.0.0.1:${apiserverPort}`;
     this.kubeconfig = path.join(dir, 'admin.kubeconfig');
     this.auditLog = path.join(dir, 'audit.log');
-    // A random second octet keeps two planes in one network namespace (jest's parallel workers)
-    // from handing out the same pod IPs, so their fake pod servers do not collide.
+    // A random second octet makes it unlikely (1 in 254) that two planes in one network
+    // namespace (jest's parallel workers) hand out the same pod IPs for their fake pod servers.
     this.podNet = 1 + Math.floor(Math.random() * 254);
     this.podCidr = `10.${this.podNet}.0.0/16`;
     this.nodeNames = Array.from({ length: nodes }, (_, i) => `kwok-node-${i}`);
