@@ -95,4 +95,19 @@ describe('the report', () => {
     expect(text).toContain('critical path: 2 steps, 3.3 s: Namespaces -> Storage');
     expect(text).toMatch(/rehearsal passed\n$/);
   });
+
+  test('instant AWS steps and unchanged resources are left out of the table but counted', () => {
+    const text = renderReport({
+      phases: [
+        phase([
+          step('Cluster', 0, { kubernetes: false }),
+          step('Storage', 0, { outcome: 'unchanged' }),
+          step('Namespaces', 1),
+        ]),
+      ],
+      leftovers: [],
+    });
+    expect(text).not.toMatch(/^(Cluster|Storage)\s/m);
+    expect(text).toContain('(2 instant AWS or unchanged resources not shown)');
+  });
 });

@@ -27,7 +27,7 @@ function recorder(ms: Record<string, number>, failing: string[] = []) {
 }
 
 const schedule = (event: RequestType, run: (id: string) => Promise<StepOutcome>) => ({
-  event,
+  eventOf: () => event,
   ids: event === 'Delete' ? graph.deletionOrder() : graph.creationOrder(),
   typeOf: () => 'Custom::Test',
   waitsFor: waitsForIn(graph, event),

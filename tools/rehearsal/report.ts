@@ -5,7 +5,7 @@
  */
 import type { RequestType } from './events';
 
-export type Outcome = 'succeeded' | 'failed' | 'not started';
+export type Outcome = 'succeeded' | 'failed' | 'not started' | 'unchanged';
 
 export interface StepRecord {
   readonly logicalId: string;
@@ -94,7 +94,7 @@ export function problems(report: RehearsalReport): string[] {
         .filter((s) => s.outcome === 'failed')
         .map(
           (s) =>
-            `${phase.name}: ${s.event} ${s.logicalId} (${s.resourceType}) failed: ${firstLine(s.error)}`,
+            `${phase.name}: ${s.event} ${s.logicalId} (${s.resourceType}) failed: ${headline(s.error)}`,
         ),
       ...phase.checks
         .filter((c) => !c.ok)
@@ -112,19 +112,22 @@ export function renderReport(report: RehearsalReport): string {
   const out: string[] = [];
   for (const phase of report.phases) {
     out.push(`== ${phase.name}`);
-    if (phase.steps.length > 0) {
+    // Instant AWS no-ops and unchanged resources count for the critical path but say nothing.
+    const shown = phase.steps.filter(
+      (s) =>
+        s.outcome === 'failed' ||
+        s.outcome === 'not started' ||
+        (s.kubernetes && s.outcome !== 'unchanged'),
+    );
+    if (shown.length > 0) {
       out.push(
         table(
           ['resource', 'type', 'event', 'seconds', 'outcome'],
-          phase.steps.map((s) => [
-            s.logicalId,
-            s.resourceType,
-            s.event,
-            s.seconds.toFixed(1),
-            s.outcome,
-          ]),
+          shown.map((s) => [s.logicalId, s.resourceType, s.event, s.seconds.toFixed(1), s.outcome]),
         ),
       );
+      const hidden = phase.steps.length - shown.length;
+      if (hidden > 0) out.push(`(${hidden} instant AWS or unchanged resources not shown)`);
       const path = criticalPath(phase);
       out.push(
         `critical path: ${path.chain.length} steps, ${path.seconds.toFixed(1)} s` +
@@ -143,13 +146,13 @@ export function renderReport(report: RehearsalReport): string {
   return `${out.join('\n')}\n`;
 }
 
-function firstLine(text = ''): string {
-  return (
-    text
-      .trim()
-      .split('\n')
-      .find((line) => line.trim() !== '') ?? '(no message)'
-  );
+/** The line that says what went wrong: the first naming an error, else the first. */
+function headline(text = ''): string {
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  return lines.find((line) => /error|failed/i.test(line)) ?? lines[0] ?? '(no message)';
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {

@@ -13,10 +13,13 @@ export interface StepOutcome {
   readonly error?: string;
   /** Whether the step did something in Kubernetes, for the critical path. */
   readonly kubernetes: boolean;
+  /** Nothing to do: its properties did not change (an update leaves it alone). */
+  readonly unchanged?: boolean;
 }
 
 export interface Schedule {
-  readonly event: RequestType;
+  /** Create, Update or Delete per resource: one deployment may do all three. */
+  readonly eventOf: (id: string) => RequestType;
   /** The resources to run, in a valid order (ties keep this order). */
   readonly ids: readonly string[];
   readonly typeOf: (id: string) => string;
@@ -45,13 +48,16 @@ export async function runSchedule(schedule: Schedule): Promise<StepRecord[]> {
   const start = (id: string) => {
     pending.delete(id);
     const started = Date.now();
+    // Asked once, before the run: the run itself may change the answer (a Create makes it exist).
+    const event = schedule.eventOf(id);
     const record = (outcome: StepOutcome) => {
       records.push({
         logicalId: id,
         resourceType: schedule.typeOf(id),
-        event: schedule.event,
+        event,
         seconds: (Date.now() - started) / 1000,
-        outcome: outcome.error === undefined ? 'succeeded' : 'failed',
+        outcome:
+          outcome.error !== undefined ? 'failed' : outcome.unchanged ? 'unchanged' : 'succeeded',
         kubernetes: outcome.kubernetes,
         ...(outcome.error !== undefined ? { error: outcome.error } : {}),
       });
@@ -86,7 +92,7 @@ export async function runSchedule(schedule: Schedule): Promise<StepRecord[]> {
       records.push({
         logicalId: id,
         resourceType: schedule.typeOf(id),
-        event: schedule.event,
+        event: schedule.eventOf(id),
         seconds: 0,
         outcome: 'not started',
         kubernetes: false,

@@ -1,0 +1,68 @@
+/**
+ * The objects in the cluster, by kind, namespace and name: for the leftovers check after
+ * destroy and for comparing a manifest with what carries its prune label after an update.
+ */
+import { kubectl } from '../testplane/lib/kubectl';
+
+export interface ObjectKey {
+  /** `group/Kind`, `Kind` for the core group. */
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+/** Derived or bookkeeping objects, made and removed by controllers, never by a manifest. */
+const IGNORED = new Set([
+  'Event',
+  'events.k8s.io/Event',
+  'coordination.k8s.io/Lease',
+  'discovery.k8s.io/EndpointSlice',
+  'Endpoints',
+]);
+
+interface Listed {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; ownerReferences?: unknown[] };
+}
+
+export function keyOf(object: Listed): ObjectKey {
+  const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
+  const kind = group ? `${group}/${object.kind}` : object.kind;
+  const { name, namespace } = object.metadata;
+  return namespace ? { kind, namespace, name } : { kind, name };
+}
+
+export function describeKey(key: ObjectKey): string {
+  return key.namespace ? `${key.kind} ${key.namespace}/${key.name}` : `${key.kind} ${key.name}`;
+}
+
+/**
+ * Every listable object (optionally only those matching `selector`) that nothing owns, and
+ * not of a bookkeeping kind: pods, ReplicaSets and the like go with their owner, which is
+ * what a manifest or a leftover is about.
+ */
+export async function listObjects(kubeconfig: string, selector?: string): Promise<ObjectKey[]> {
+  const resources = (await kubectl(kubeconfig, ['api-resources', '--verbs=list', '-o', 'name']))
+    .split('\n')
+    .filter((r) => r !== '' && r !== 'events' && r !== 'events.events.k8s.io');
+  const args = [
+    'get',
+    resources.join(','),
+    '--all-namespaces',
+    '-o',
+    'json',
+    ...(selector ? ['-l', selector] : []),
+  ];
+  const { items } = JSON.parse(await kubectl(kubeconfig, args)) as { items: Listed[] };
+  return items
+    .filter((item) => (item.metadata.ownerReferences ?? []).length === 0)
+    .map(keyOf)
+    .filter((key) => !IGNORED.has(key.kind));
+}
+
+/** `a` without the objects that are in `b`. */
+export function without(a: readonly ObjectKey[], b: readonly ObjectKey[]): ObjectKey[] {
+  const known = new Set(b.map(describeKey));
+  return a.filter((key) => !known.has(describeKey(key)));
+}
