@@ -16,7 +16,9 @@
  *
  * The controller runs compiled (`tsc -p controller/tsconfig.build.json`, then
  * `node dist/controller/main.js`), as its image runs it; BENCH_CONTROLLER_TSX=1 runs the source
- * through tsx instead.
+ * through tsx instead. It dials the fake bitcoinds at the pod IPs, as in a cluster: the run is
+ * inside a network namespace of tools/netns (the npm script starts it there), where the pod
+ * range is local.
  *
  * Env: BENCH_NETWORKS (200), BENCH_TOTAL_NETWORKS (1000), BENCH_EXTRA_NODES (1),
  * BENCH_SKIP_BASELINE=1 (phases 2-4 only), BENCH_CONTROLLER_NODE_OPTIONS (NODE_OPTIONS of the
@@ -35,6 +37,7 @@ import { randomBytes } from 'node:crypto';
 import { CONTROLLER_NODE_OPTIONS } from '../k8s/bitcoin-operator-chart';
 import { synthTarget } from '../k8s/synth';
 import { loadProjectConfig } from '../config';
+import { requireNetworkNamespace } from '../tools/netns/detect';
 import { FakeBitcoind } from '../tools/testplane/fake-bitcoind';
 import { kubectl } from '../tools/testplane/lib/kubectl';
 import { sleep } from '../tools/testplane/lib/process';
@@ -47,7 +50,7 @@ import {
   ControllerProcess,
   PodTracker,
 } from '../tools/testplane/operator-harness';
-import { ControlPlane, startControlPlane } from '../tools/testplane/plane';
+import { ControlPlane, POD_RANGE, startControlPlane } from '../tools/testplane/plane';
 
 const NETWORKS = Number(process.env.BENCH_NETWORKS ?? 200);
 const TOTAL_NETWORKS = Number(process.env.BENCH_TOTAL_NETWORKS ?? 1000);
@@ -151,12 +154,7 @@ interface NetworkList {
 }
 
 /** Every network Ready at its size, and every fake node holding exactly its peers. */
-async function allConverged(
-  admin: AdminApi,
-  plane: ControlPlane,
-  fake: FakeBitcoind,
-  count: number,
-) {
+async function allConverged(admin: AdminApi, fake: FakeBitcoind, count: number) {
   const list = await admin.get<NetworkList>(
     `/apis/${GROUP}/${VERSION}/namespaces/${NS}/bitcoinnetworks`,
   );
@@ -172,7 +170,7 @@ async function allConverged(
         .filter((o) => o !== ip)
         .map((o) => `${o}:18444`)
         .sort();
-      const have = fake.addedNodes(plane.loopbackAddressOf(ip));
+      const have = fake.addedNodes(ip);
       if (!have || have.join(',') !== want.join(',')) return false;
     }
   }
@@ -235,7 +233,7 @@ async function withController(): Promise<{
   const plane = await startControlPlane({ nodes: FAKE_NODES });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-e2e-'));
   const fake = new FakeBitcoind();
-  const tracker = new PodTracker(plane, fake, dir, 500);
+  const tracker = new PodTracker(plane, fake, 500);
   let controller: ControllerProcess | undefined;
   let sampler: RssSampler | undefined;
   try {
@@ -259,7 +257,6 @@ async function withController(): Promise<{
     tracker.start();
     controller = new ControllerProcess({
       kubeconfig: await plane.serviceAccountKubeconfig(CONTROLLER_NAMESPACE, CONTROLLER_SA),
-      mapFile: tracker.mapFile,
       logFile: path.join(dir, 'controller.log'),
       logLevel: 'warn',
       nodeOptions: NODE_OPTIONS,
@@ -278,11 +275,7 @@ async function withController(): Promise<{
       plane,
       Array.from({ length: NETWORKS }, (_, i) => network(i, NODES)),
     );
-    await waitFor(
-      'networks converged',
-      () => allConverged(admin, plane, fake, NETWORKS),
-      controller,
-    );
+    await waitFor('networks converged', () => allConverged(admin, fake, NETWORKS), controller);
     const convergeMs = Date.now() - started;
     const reconciles = (await syncsTotal(controller)) - syncsBefore;
     const requests = plane
@@ -299,7 +292,7 @@ async function withController(): Promise<{
     );
     await waitFor(
       'all networks converged',
-      () => allConverged(admin, plane, fake, TOTAL_NETWORKS),
+      () => allConverged(admin, fake, TOTAL_NETWORKS),
       controller,
     );
     const rssConvergedMs = Date.now() - grow;
@@ -321,6 +314,7 @@ async function withController(): Promise<{
 }
 
 async function main(): Promise<void> {
+  requireNetworkNamespace(POD_RANGE, '`npm run bench:e2e`');
   console.log(
     `bench:e2e: ${NETWORKS} networks x ${NODES} nodes, then ${TOTAL_NETWORKS} networks ` +
       `(the extra ones with ${EXTRA_NODES} node(s)) on ${FAKE_NODES} kwok nodes`,

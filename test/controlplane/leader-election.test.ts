@@ -116,15 +116,6 @@ withControlPlane('leader election of two controller processes', (plane) => {
     await kubectl(admin, ['create', 'namespace', NS]);
     const sa = await plane().serviceAccountKubeconfig(CONTROLLER_NAMESPACE, 'bitcoin-controller');
 
-    // Every pod the test makes is dialled at a closed loopback port, never at its pod IP.
-    const closed = await freePort();
-    const map: Record<string, string> = {};
-    for (const net of ['net-a', 'net-b']) {
-      for (let i = 0; i < 3; i++) map[`${NS}/${net}-sts-${i}`] = `127.0.0.1:${closed}`;
-    }
-    const mapFile = path.join(dir, 'rpc-map.json');
-    fs.writeFileSync(mapFile, JSON.stringify(map));
-
     // AND two controller processes campaigning for the Lease
     start = async (name: string) => {
       const proc = startController({
@@ -136,8 +127,6 @@ withControlPlane('leader election of two controller processes', (plane) => {
           '--leader-elect',
           '--leader-election-namespace',
           CONTROLLER_NAMESPACE,
-          '--rpc-address-map',
-          mapFile,
           '--rpc-timeout-ms',
           '500',
           '--resync-seconds',
@@ -189,7 +178,7 @@ withControlPlane('leader election of two controller processes', (plane) => {
       0,
     );
     expect(await childWrites(leader)).toBeGreaterThan(0);
-    // (its pod is Ready under kwok, so it dials it: the mapped loopback port is closed)
+    // (its pod is Ready under kwok, so it dials its pod IP, where no bitcoind listens)
     await eventually(async () => {
       expect(
         await leader.metric('bitcoin_controller_rpc_requests_total', {

@@ -1,4 +1,10 @@
-import { ControlPlane, PlaneOptions, startControlPlane } from '../../tools/testplane/plane';
+import { requireNetworkNamespace } from '../../tools/netns/detect';
+import {
+  ControlPlane,
+  PlaneOptions,
+  POD_RANGE,
+  startControlPlane,
+} from '../../tools/testplane/plane';
 import { SKIP_ENV } from '../../tools/testplane/skip';
 
 // Cold start on 2 busy cores: etcd, apiserver, controllers, nodes Ready.
@@ -8,6 +14,9 @@ const START_TIMEOUT_MS = 180_000;
  * A `describe` block with its own control plane, started once before its tests and stopped
  * after them. `body` gets an accessor rather than the plane itself because the plane only
  * exists once `beforeAll` has run.
+ *
+ * The suite must run in a network namespace of tools/netns (`npm test` and `npm run test:plane`
+ * do), where pod IPs answer as in a cluster; the file fails at once otherwise.
  */
 export function withControlPlane(
   name: string,
@@ -28,6 +37,7 @@ export function withControlPlane(
     describe.skip(name, () => body(notStarted));
     return;
   }
+  requireNetworkNamespace(POD_RANGE, '`npm run test:plane -- <test file>`');
   describe(name, () => {
     let plane: ControlPlane | undefined;
     beforeAll(async () => {

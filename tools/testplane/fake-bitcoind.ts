@@ -1,19 +1,18 @@
 /**
  * A fake bitcoind JSON-RPC server for the operator's end-to-end suite.
  *
- * Each fake node is a loopback address (the stand-in for a pod IP, see
- * `ControlPlane.loopbackAddressOf`) with a listener on bitcoind's regtest RPC port. The request
- * handler tells nodes apart by the local address the client connected to
- * (`socket.localAddress`), checks HTTP basic auth against the node's credentials, and keeps a
- * per-node added-node list behind `getnetworkinfo`, `getaddednodeinfo` and `addnode`, with
- * bitcoind's error codes (-23 already added, -24 not added).
+ * Each fake node is a pod IP with a listener on bitcoind's regtest RPC port, so the controller
+ * dials pods exactly as in a cluster; that needs a network namespace of tools/netns, where the
+ * plane's pod range is local. The request handler tells nodes apart by the local address the
+ * client connected to (`socket.localAddress`), checks HTTP basic auth against the node's
+ * credentials, and keeps a per-node added-node list behind `getnetworkinfo`, `getaddednodeinfo`
+ * and `addnode`, with bitcoind's error codes (-23 already added, -24 not added).
  *
- * One listener per address rather than one for all of 127.0.0.0/8: a single socket can only
- * take every loopback address by binding the wildcard address, which would also listen on the
- * machine's other interfaces.
+ * One listener per address rather than one on the wildcard address: a node that is down (or
+ * not yet known) must refuse connections, as a stopped bitcoind does.
  */
 import * as http from 'node:http';
-import type * as net from 'node:net';
+import * as net from 'node:net';
 
 /** bitcoind's regtest RPC port, which the controller dials by default. */
 export const REGTEST_RPC_PORT = 18443;
@@ -58,11 +57,14 @@ export class FakeBitcoind {
   constructor(readonly port = REGTEST_RPC_PORT) {}
 
   /**
-   * Declares (or updates) the node at loopback `address` and makes sure it listens. A changed
-   * identity id means a new pod: its added-node list starts empty, as a restarted bitcoind's.
+   * Declares (or updates) the node at IPv4 `address` (its pod IP) and makes sure it listens. A
+   * changed identity id means a new pod: its added-node list starts empty, as a restarted
+   * bitcoind's.
    */
   async setNode(address: string, identity: FakeNodeIdentity): Promise<void> {
-    if (!address.startsWith('127.')) throw new Error(`${address} is not a loopback address`);
+    if (!net.isIPv4(address) || address === '0.0.0.0') {
+      throw new Error(`fake bitcoind: address must be one IPv4 address, got "${address}"`);
+    }
     let node = this.nodes.get(address);
     if (!node) {
       node = { identity, added: new Set(), sockets: new Set() };

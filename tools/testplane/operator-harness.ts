@@ -1,13 +1,14 @@
 /**
  * What the operator's end-to-end suite and benchmark run around the controller: the controller
  * as a separate process, and a pod tracker that gives each network pod a fake bitcoind on its
- * loopback stand-in address and tells the controller where that is.
+ * pod IP. Both run inside a network namespace of tools/netns, where pod IPs are local.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as path from 'node:path';
 import { CONTROLLER_NODE_OPTIONS } from '../../k8s/bitcoin-operator-chart';
+import { requireNetworkNamespace } from '../netns/detect';
 import { FakeBitcoind } from './fake-bitcoind';
 import { REPO_ROOT } from '../setup/cache';
 import { request, TlsClient } from './lib/http';
@@ -77,28 +78,21 @@ interface SecretList {
 }
 
 /**
- * Polls the network pods and their RPC Secrets as admin and keeps two things in step with
- * them: a fake bitcoind node on `loopbackAddressOf(podIP)` with the network's credentials, and
- * the controller's `--rpc-address-map` file pointing the pod at it. A pod is mapped only once
- * its fake node listens; before that the controller (with `--rpc-address-map-strict`) gets an
- * RPC error and retries, and never dials the pod IP.
+ * Polls the network pods and their RPC Secrets as admin and keeps a fake bitcoind node on each
+ * pod's IP, with the network's credentials. Until a pod's node listens, the controller's calls
+ * to it are refused and it retries, as with a bitcoind still starting.
  */
 export class PodTracker {
-  readonly mapFile: string;
   private timer?: Promise<void>;
   private stopped = false;
-  private lastMap = '';
-  /** `namespace/pod` → loopback address, as last written. */
-  private current = new Map<string, string>();
 
   constructor(
     private readonly plane: ControlPlane,
     private readonly fake: FakeBitcoind,
-    dir: string,
     private readonly periodMs = 200,
   ) {
-    this.mapFile = path.join(dir, 'rpc-address-map.json');
-    this.writeMap(new Map());
+    // Outside one, pod IPs cannot be bound, and the controller's calls would leave the machine.
+    requireNetworkNamespace(plane.podCidr, '`tsx tools/netns/run.ts -- <command>`');
   }
 
   start(): void {
@@ -117,11 +111,6 @@ export class PodTracker {
     await this.timer;
   }
 
-  /** The loopback address standing in for the pod, if it is tracked. */
-  addressOf(namespace: string, pod: string): string | undefined {
-    return this.current.get(`${namespace}/${pod}`);
-  }
-
   private async poll(api: AdminApi): Promise<void> {
     const selector = encodeURIComponent(MANAGED);
     const [pods, secrets] = await Promise.all([
@@ -136,42 +125,24 @@ export class PodTracker {
         password: decode('password'),
       });
     }
-    const next = new Map<string, string>();
+    const live = new Set<string>();
     for (const pod of pods.items) {
       const ip = pod.status?.podIP;
       const network = pod.metadata.labels?.[LABEL_INSTANCE];
       const secret = network && creds.get(`${pod.metadata.namespace}/${network}-rpc`);
       if (!ip || !secret) continue;
       const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
-      const address = this.plane.loopbackAddressOf(ip);
-      await this.fake.setNode(address, { id: pod.metadata.uid, pod: key, ...secret });
-      next.set(key, address);
+      await this.fake.setNode(ip, { id: pod.metadata.uid, pod: key, ...secret });
+      live.add(ip);
     }
-    const live = new Set(next.values());
     for (const address of this.fake.addresses()) {
       if (!live.has(address)) await this.fake.removeNode(address);
     }
-    this.current = next;
-    this.writeMap(next);
-  }
-
-  private writeMap(pods: Map<string, string>): void {
-    const map = Object.fromEntries(
-      [...pods.entries()].sort().map(([pod, address]) => [pod, `${address}:${this.fake.port}`]),
-    );
-    const text = JSON.stringify(map, null, 1);
-    if (text === this.lastMap) return;
-    // Whole files only: the controller re-reads the map when its mtime changes.
-    const tmp = `${this.mapFile}.tmp`;
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, this.mapFile);
-    this.lastMap = text;
   }
 }
 
 export interface ControllerOptions {
   readonly kubeconfig: string;
-  readonly mapFile: string;
   readonly logFile: string;
   readonly resyncSeconds?: number;
   readonly workers?: number;
@@ -221,8 +192,6 @@ export class ControllerProcess {
           ? [path.join(REPO_ROOT, 'dist', 'controller', 'main.js')]
           : ['--import', 'tsx', path.join(REPO_ROOT, 'controller', 'main.ts')]),
         `--kubeconfig=${o.kubeconfig}`,
-        `--rpc-address-map=${o.mapFile}`,
-        '--rpc-address-map-strict',
         `--resync-seconds=${o.resyncSeconds ?? 30}`,
         `--workers=${o.workers ?? 4}`,
         `--health-port=${this.healthPort}`,

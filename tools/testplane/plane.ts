@@ -16,6 +16,7 @@ import { Plane } from './running-plane';
 import { SKIP_ENV } from './skip';
 
 export { WRITE_VERBS } from './lib/audit';
+export { POD_RANGE } from './running-plane';
 export type { AuditEvent } from './lib/audit';
 
 export interface PlaneOptions {
@@ -40,7 +41,10 @@ export interface ControlPlane {
   /** https://127.0.0.1:<port> */
   readonly server: string;
   readonly caCert: string;
-  /** kwok hands out pod IPs from this `10.N.0.0/16` range. Never dial them. */
+  /**
+   * kwok hands out pod IPs from this `10.N.0.0/16` range, inside `POD_RANGE`. They answer only
+   * inside a network namespace of tools/netns, where the whole range is local.
+   */
   readonly podCidr: string;
   readonly nodeNames: readonly string[];
   /** JSON-lines audit log of every request the apiserver answered. */
@@ -51,12 +55,6 @@ export interface ControlPlane {
    * so that a process run with it gets exactly that account's RBAC rights.
    */
   serviceAccountKubeconfig(namespace: string, name: string): Promise<string>;
-  /**
-   * The loopback address that stands in for a pod IP in tests: 10.N.x.y becomes 127.N.x.y.
-   * Inject it as the operator's pod address resolver; see the README (Pod IPs) for why pod IPs
-   * are not loopback addresses themselves.
-   */
-  loopbackAddressOf(podIp: string): string;
   /**
    * Stops kube-apiserver only (SIGTERM, SIGKILL after 3 s); the other components keep running
    * and retry.

@@ -22,6 +22,9 @@ import { freePort, RunningProcess, startProcess, stopProcess, waitUntil } from '
 import { stopAll, writeRunState } from './lib/run-state';
 import type { ControlPlane } from './plane';
 
+/** Every plane's pod CIDR, 10.N.0.0/16, and its node IPs lie in this range. */
+export const POD_RANGE = '10.0.0.0/8';
+
 export class Plane implements ControlPlane {
   readonly kubeconfig: string;
   readonly auditLog: string;
@@ -49,9 +52,8 @@ export class Plane implements ControlPlane {
     this.server = `https://127.0.0.1:${apiserverPort}`;
     this.kubeconfig = path.join(dir, 'admin.kubeconfig');
     this.auditLog = path.join(dir, 'audit.log');
-    // A random second octet keeps two planes on one machine from mapping pods to the same
-    // loopback addresses, so fake pod servers of parallel runs do not collide. 127.0.x.x is
-    // left to the host.
+    // A random second octet keeps two planes in one network namespace (jest's parallel workers)
+    // from handing out the same pod IPs, so their fake pod servers do not collide.
     this.podNet = 1 + Math.floor(Math.random() * 254);
     this.podCidr = `10.${this.podNet}.0.0/16`;
     this.nodeNames = Array.from({ length: nodes }, (_, i) => `kwok-node-${i}`);
@@ -87,14 +89,6 @@ export class Plane implements ControlPlane {
       async () => (await this.api('/readyz')).status === 200,
       90_000,
     );
-  }
-
-  loopbackAddressOf(podIp: string): string {
-    const prefix = `10.${this.podNet}.`;
-    if (!podIp.startsWith(prefix) || podIp.split('.').length !== 4) {
-      throw new Error(`${podIp} is not a pod IP of this plane (${this.podCidr})`);
-    }
-    return `127.${podIp.slice('10.'.length)}`;
   }
 
   async serviceAccountKubeconfig(namespace: string, name: string): Promise<string> {
