@@ -38,7 +38,6 @@ const podUsing = (claimName: string) => ({
   },
 });
 
-// Nothing here dials a pod, so it needs no network namespace.
 withControlPlane('the EBS CSI driver stand-in', (plane) => {
   let driver: EbsCsiDriverStandIn;
   const k = (args: string[], stdin?: string) => kubectl(plane().kubeconfig, args, stdin);
