@@ -28,12 +28,31 @@ export function issueServingCertificate(
   fs.mkdirSync(dir, { recursive: true });
   const pair = { cert: path.join(dir, `${name}.crt`), key: path.join(dir, `${name}.key`) };
   const args = [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-CA', ca.caCert, '-CAkey', ca.caKey, '-keyout', pair.key, '-out', pair.cert,
-    '-subj', `/CN=${name}`, '-days', '2',
-    '-addext', 'basicConstraints=critical,CA:FALSE',
-    '-addext', 'extendedKeyUsage=serverAuth',
-    '-addext', `subjectAltName=${sans.join(',')}`,
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-CA',
+    ca.caCert,
+    '-CAkey',
+    ca.caKey,
+    '-keyout',
+    pair.key,
+    '-out',
+    pair.cert,
+    '-subj',
+    `/CN=${name}`,
+    '-days',
+    '2',
+    '-addext',
+    'basicConstraints=critical,CA:FALSE',
+    '-addext',
+    'extendedKeyUsage=serverAuth',
+    '-addext',
+    `subjectAltName=${sans.join(',')}`,
   ];
   try {
     execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
