@@ -2,9 +2,7 @@ import { kubectl, KubectlError } from '../../../tools/testplane/lib/kubectl';
 import { createAddon, deleteAddon } from '../../../tools/rehearsal/standins/addons';
 import { EKS_SEED, seedEksCluster } from '../../../tools/rehearsal/standins/eks-seed';
 import { ObjectRef, resourceArg } from '../../../tools/rehearsal/standins/kube-objects';
-import { withIsolatedPlane } from './isolated-plane';
-
-const FILE = 'test/rehearsal/standins/eks-seed-and-addons.test.ts';
+import { withControlPlane } from '../../controlplane/with-control-plane';
 
 const ref = (apiVersion: string, kind: string, name: string, namespace?: string): ObjectRef => ({
   apiVersion,
@@ -31,7 +29,7 @@ const ADDON_OBJECTS: Record<string, ObjectRef[]> = {
   'eks-pod-identity-agent': [system('apps/v1', 'DaemonSet', 'eks-pod-identity-agent')],
 };
 
-withIsolatedPlane('EKS seed and add-on stand-ins', FILE, (plane) => {
+withControlPlane('EKS seed and add-on stand-ins', (plane) => {
   const get = (target: ObjectRef) =>
     kubectl(plane().kubeconfig, [
       'get',
