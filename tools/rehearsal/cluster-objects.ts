@@ -18,12 +18,22 @@ const IGNORED = new Set([
   'coordination.k8s.io/Lease',
   'discovery.k8s.io/EndpointSlice',
   'Endpoints',
+  // A Service's ClusterIP allocation: it goes with its Service.
+  'networking.k8s.io/IPAddress',
 ]);
+
+/** The APIServices the aggregator registers by itself for every built-in and CRD group. */
+const AUTOMANAGED = 'kube-aggregator.kubernetes.io/automanaged';
 
 interface Listed {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; ownerReferences?: unknown[] };
+  metadata: {
+    name: string;
+    namespace?: string;
+    ownerReferences?: unknown[];
+    labels?: Record<string, string>;
+  };
 }
 
 export function keyOf(object: Listed): ObjectKey {
@@ -57,6 +67,7 @@ export async function listObjects(kubeconfig: string, selector?: string): Promis
   const { items } = JSON.parse(await kubectl(kubeconfig, args)) as { items: Listed[] };
   return items
     .filter((item) => (item.metadata.ownerReferences ?? []).length === 0)
+    .filter((item) => item.metadata.labels?.[AUTOMANAGED] === undefined)
     .map(keyOf)
     .filter((key) => !IGNORED.has(key.kind));
 }

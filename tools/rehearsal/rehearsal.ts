@@ -8,6 +8,10 @@ import * as path from 'node:path';
 import { FakeBitcoind } from '../testplane/fake-bitcoind';
 import { PodTracker } from '../testplane/operator-harness';
 import { ControlPlane, startControlPlane } from '../testplane/plane';
+import { createPki } from '../testplane/lib/pki';
+import { AdmissionStandIn } from './standins/admission';
+import { startChartRepository } from './standins/chart-repository';
+import { EbsCsiDriverStandIn } from './standins/ebs-csi-driver';
 import { EKS_SEED } from './standins/eks-seed';
 import { describeKey, keyOf, listObjects, ObjectKey, without } from './cluster-objects';
 import { ChartController } from './controller-from-chart';
@@ -22,24 +26,11 @@ import { applyChange, ConfigChange } from './update-table';
 /** The Deployment the operator chart runs the controller with. */
 const CONTROLLER = { namespace: 'bitcoin-controller', name: 'bitcoin-controller' };
 
-export interface ChartRepository {
-  readonly url: string;
-  /** The CA helm must trust for it, if it is https. */
-  readonly caFile?: string;
-  stop(): Promise<void>;
-}
-
 export interface RehearsalOptions {
   /** `-c key=value` overrides on top of cdk.json. */
   readonly context: Readonly<Record<string, string>>;
   readonly workDir: string;
   readonly updates: readonly ConfigChange[];
-  /** The charts' releases come from the template; this serves them. */
-  readonly startChartRepository: (
-    plane: ControlPlane,
-    releases: { chart: string; version: string }[],
-  ) => Promise<ChartRepository>;
-  readonly ebsVolumes: (plane: ControlPlane) => EbsVolumes;
   /** Templates to deploy after the first create instead of synthesising (bad-input tests). */
   readonly template?: (context: Readonly<Record<string, string>>) => CfnTemplate;
   readonly convergeTimeoutMs?: number;
@@ -57,19 +48,30 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   const plane = await startControlPlane();
   const fake = new FakeBitcoind();
   const tracker = new PodTracker(plane, fake);
-  const repository = await options.startChartRepository(plane, helmReleasesOf(template));
-  const ebs = options.ebsVolumes(plane);
+  // The rehearsal's own CA: helm trusts it for the chart repository, the webhooks' caBundle is it.
+  const ca = createPki(path.join(options.workDir, 'ca'));
+  const repository = await startChartRepository(helmReleasesOf(template), ca);
+  const admission = new AdmissionStandIn(plane.kubeconfig, ca);
+  const driver = new EbsCsiDriverStandIn(plane.kubeconfig, {
+    clusterName: clusterNameOf(template),
+  });
+  const ebs: EbsVolumes = {
+    start: () => driver.start(),
+    stop: () => driver.stop(),
+    volumeIds: () => driver.volumes().map((v) => v.id),
+  };
   let controller: ChartController | undefined;
   const phases: Phase[] = [];
   try {
     const baseline = await listObjects(plane.kubeconfig);
     tracker.start();
+    admission.start();
     const ctx: ExecutorContext = {
       handler: {
         kubeconfig: plane.kubeconfig,
         clusterName: clusterNameOf(template),
         workDir: path.join(options.workDir, 'handler'),
-        ...(repository.caFile ? { caFile: repository.caFile } : {}),
+        caFile: ca.caCert,
       },
       chartRepositoryUrl: repository.url,
       ebs,
@@ -122,6 +124,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     await tracker.stop();
     await fake.stop();
     await ebs.stop();
+    await admission.stop();
     await repository.stop();
     await plane.stop();
   }
