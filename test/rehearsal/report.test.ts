@@ -10,6 +10,7 @@ const step = (logicalId: string, seconds: number, extra: Partial<StepRecord> = {
   logicalId,
   resourceType: 'Custom::AWSCDK-EKS-KubernetesResource',
   event: 'Create',
+  startedAt: 0,
   seconds,
   outcome: 'succeeded',
   kubernetes: true,

@@ -31,9 +31,11 @@ export interface RehearsalOptions {
   readonly context: Readonly<Record<string, string>>;
   readonly workDir: string;
   readonly updates: readonly ConfigChange[];
-  /** Templates to deploy after the first create instead of synthesising (bad-input tests). */
+  /** Makes the template for a context instead of synthesising it (bad-input tests). */
   readonly template?: (context: Readonly<Record<string, string>>) => CfnTemplate;
   readonly convergeTimeoutMs?: number;
+  /** A plane to rehearse on (left running); @default - a fresh one, stopped at the end */
+  readonly plane?: ControlPlane;
   readonly log?: (line: string) => void;
 }
 
@@ -44,8 +46,8 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   fs.mkdirSync(options.workDir, { recursive: true });
   log(`synthesising with ${JSON.stringify(options.context)}`);
   let template = synth(options.context);
-  log('starting the test plane');
-  const plane = await startControlPlane();
+  if (!options.plane) log('starting the test plane');
+  const plane = options.plane ?? (await startControlPlane());
   const fake = new FakeBitcoind();
   const tracker = new PodTracker(plane, fake);
   // The rehearsal's own CA: helm trusts it for the chart repository, the webhooks' caBundle is it.
@@ -126,7 +128,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     await ebs.stop();
     await admission.stop();
     await repository.stop();
-    await plane.stop();
+    if (!options.plane) await plane.stop();
   }
 }
 

@@ -11,6 +11,8 @@ export interface StepRecord {
   readonly logicalId: string;
   readonly resourceType: string;
   readonly event: RequestType;
+  /** When it started (ms since the epoch), to show the order it ran in. */
+  readonly startedAt: number;
   readonly seconds: number;
   readonly outcome: Outcome;
   /** The handler's own message, for a failed step. */

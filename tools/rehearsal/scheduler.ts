@@ -55,6 +55,7 @@ export async function runSchedule(schedule: Schedule): Promise<StepRecord[]> {
         logicalId: id,
         resourceType: schedule.typeOf(id),
         event,
+        startedAt: started,
         seconds: (Date.now() - started) / 1000,
         outcome:
           outcome.error !== undefined ? 'failed' : outcome.unchanged ? 'unchanged' : 'succeeded',
@@ -93,6 +94,7 @@ export async function runSchedule(schedule: Schedule): Promise<StepRecord[]> {
         logicalId: id,
         resourceType: schedule.typeOf(id),
         event: schedule.eventOf(id),
+        startedAt: 0,
         seconds: 0,
         outcome: 'not started',
         kubernetes: false,
