@@ -42,7 +42,8 @@ export interface EbsVolumes {
   /** The driver runs while its add-on exists. */
   start(): void;
   stop(): Promise<void>;
-  volumeIds(): string[];
+  /** The volumes that exist, only those with this tag if one is given. */
+  volumeIds(tag?: { readonly key: string; readonly value: string }): string[];
 }
 
 export interface ExecutorContext {
@@ -95,7 +96,12 @@ export async function execute(step: ResourceStep, ctx: ExecutorContext): Promise
     case 'AWS::EKS::Addon':
       return addon(step, ctx);
     case EBS_VOLUMES_RELEASED_TYPE:
-      if (step.event === 'Delete') return volumesReleased(ctx);
+      if (step.event === 'Delete') {
+        return volumesReleased(ctx, {
+          key: String(step.properties.TagKey),
+          value: String(step.properties.TagValue),
+        });
+      }
       return { kubernetes: false };
     case 'Custom::AWSCDKCfnJson':
       return { kubernetes: false, data: { Value: JSON.parse(String(step.properties.Value)) } };
@@ -128,11 +134,14 @@ async function addon(step: ResourceStep, ctx: ExecutorContext): Promise<StepResu
   return { kubernetes: true };
 }
 
-/** Waits, as the stack's waiter does on delete, until no EBS volume of the cluster is left. */
-async function volumesReleased(ctx: ExecutorContext): Promise<StepResult> {
+/** Waits, as the stack's waiter does on delete, until no EBS volume with the cluster's tag is left. */
+async function volumesReleased(
+  ctx: ExecutorContext,
+  tag: { key: string; value: string },
+): Promise<StepResult> {
   const deadline = Date.now() + ctx.volumesReleasedTimeoutMs;
   for (;;) {
-    const left = ctx.ebs.volumeIds();
+    const left = ctx.ebs.volumeIds(tag);
     if (left.length === 0) return { kubernetes: true };
     if (Date.now() > deadline) {
       return {

@@ -60,7 +60,11 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   const ebs: EbsVolumes = {
     start: () => driver.start(),
     stop: () => driver.stop(),
-    volumeIds: () => driver.volumes().map((v) => v.id),
+    volumeIds: (tag) =>
+      driver
+        .volumes()
+        .filter((v) => !tag || v.tags[tag.key] === tag.value)
+        .map((v) => v.id),
   };
   let controller: ChartController | undefined;
   const phases: Phase[] = [];
