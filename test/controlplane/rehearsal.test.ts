@@ -134,9 +134,15 @@ withControlPlane('the lifecycle rehearsal', (plane) => {
       }
     });
 
-    // Known defect (reported to the lead): helm uninstall keeps the CRDs a chart ships in crds/.
-    test.failing('after destroy only what EKS put there remains', () => {
-      expect(report.leftovers).toEqual([]);
+    test('after destroy only what EKS put there remains, but for the known defects', () => {
+      // Each is a finding of the rehearsal (docs/rehearsal.md#what-it-found); fixing one fails
+      // this test, and its line goes.
+      expect(report.leftovers).toEqual([
+        // helm uninstall keeps the CRDs a chart ships in crds/.
+        'apiextensions.k8s.io/CustomResourceDefinition ingressclassparams.elbv2.k8s.aws',
+        // Dropped from the storage chart, never pruned, and not in the manifest destroy deletes.
+        'storage.k8s.io/StorageClass cold',
+      ]);
     });
   });
 

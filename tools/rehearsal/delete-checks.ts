@@ -12,12 +12,31 @@ interface ManifestObject {
   metadata: { name: string; namespace?: string };
 }
 
-/** The manifest's objects that still exist, one line each. */
+/**
+ * How long objects may take to go after their Delete returned: kubectl does not wait for the
+ * rest once one object of the file failed (already gone), so a namespace may still be
+ * terminating.
+ */
+const GRACE_MS = 60_000;
+
+/** The manifest's objects still there after the grace period, one line each. */
 export async function manifestObjectsLeft(
   kubeconfig: string,
   manifestText: string,
 ): Promise<string[]> {
   const objects = JSON.parse(manifestText) as ManifestObject[];
+  const deadline = Date.now() + GRACE_MS;
+  for (;;) {
+    const left = await objectsLeft(kubeconfig, objects);
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}
+
+async function objectsLeft(
+  kubeconfig: string,
+  objects: readonly ManifestObject[],
+): Promise<string[]> {
   const left: string[] = [];
   for (const object of objects) {
     const [group, version] = object.apiVersion.includes('/')
