@@ -314,7 +314,6 @@ async function withController(): Promise<{
 }
 
 async function main(): Promise<void> {
-  requireNetworkNamespace(POD_RANGE, '`npm run bench:e2e`');
   console.log(
     `bench:e2e: ${NETWORKS} networks x ${NODES} nodes, then ${TOTAL_NETWORKS} networks ` +
       `(the extra ones with ${EXTRA_NODES} node(s)) on ${FAKE_NODES} kwok nodes`,
@@ -356,6 +355,13 @@ async function main(): Promise<void> {
   }
 }
 
+try {
+  requireNetworkNamespace(POD_RANGE, '`npm run bench:e2e`');
+} catch (err) {
+  // One line before anything starts: a stack trace would add nothing.
+  console.error(`bench:e2e: ${(err as Error).message}`);
+  process.exit(1);
+}
 main().catch((err: Error) => {
   console.error(err.stack ?? err.message);
   process.exit(1);

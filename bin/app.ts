@@ -1,36 +1,47 @@
 import { App } from 'aws-cdk-lib';
-import { loadConfig } from '../config';
+import { type AppConfig, loadConfig } from '../config';
 import { buildApp } from '../lib/app';
 import type { DeployerLookup } from '../lib/deployer';
+import { missingImageBuilder } from './image-builder';
 
-/** Wiring only: read config, ask STS who deploys (when the CLI found credentials), build the app. */
+/**
+ * Wiring only: read config, ask AWS who deploys (when the CLI found credentials), look for the
+ * container builder `cdk deploy` needs, build the app.
+ */
 async function main(): Promise<void> {
   // cfn-lint checks every template in `npm test` (and `npm run lint:cfn`); the built-in validator
   // would repeat that work on every synth and triple its time.
   const app = new App({ builtinCloudFormationValidation: false });
-  // Checked before STS is asked, so that a bad value fails at once.
+  // Checked before AWS is asked, so that a bad value fails at once.
   const config = loadConfig((key) => app.node.tryGetContext(key));
   // The CDK CLI sets CDK_DEFAULT_ACCOUNT only when it found credentials; without them there
   // is nobody to ask, and asking would only wait for a timeout.
   const lookup: DeployerLookup = process.env.CDK_DEFAULT_ACCOUNT
-    ? await askSts()
-    : { warning: 'no AWS credentials found' };
-  if ('warning' in lookup) {
+    ? await askAws(config)
+    : { offline: 'no AWS credentials found' };
+  if ('offline' in lookup) {
     console.warn(
-      `Synthesising without AWS credentials (${lookup.warning}): templates are environment-agnostic and only adminPrincipalArns get cluster admin.`,
+      `Synthesising without AWS credentials (${lookup.offline}): templates are environment-agnostic and only adminPrincipalArns get cluster admin.`,
     );
+  } else if ('warning' in lookup) {
+    console.warn(lookup.warning);
   }
-  buildApp(app, config, 'deployer' in lookup ? lookup.deployer : undefined);
+  buildApp(app, config, 'deployer' in lookup ? lookup.deployer : undefined, missingImageBuilder());
   app.synth();
 }
 
 /** Loads the AWS SDK only when there is someone to ask: it adds 0.1 s to every offline synth. */
-async function askSts(): Promise<DeployerLookup> {
-  const [{ STSClient }, { lookUpDeployer }] = await Promise.all([
+async function askAws(config: AppConfig): Promise<DeployerLookup> {
+  const [{ STSClient }, { IAMClient }, { lookUpDeployer }] = await Promise.all([
     import('@aws-sdk/client-sts'),
+    import('@aws-sdk/client-iam'),
     import('../lib/deployer'),
   ]);
-  return lookUpDeployer(new STSClient({ region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' }));
+  const region = process.env.CDK_DEFAULT_REGION ?? 'us-east-1';
+  return lookUpDeployer(
+    { sts: new STSClient({ region }), iam: new IAMClient({ region }) },
+    { adminPrincipalArns: config.infra.adminPrincipalArns },
+  );
 }
 
 main().catch((error: Error) => {

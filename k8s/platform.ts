@@ -45,7 +45,7 @@ export enum ClusterAddon {
   EBS_CSI_DRIVER = 'ebs-csi-driver',
   /**
    * Makes the ALB and NLB, and removes them (finalizers) when the Ingress and the LoadBalancer
-   * Service go. Its webhooks also reject every new Service, and every new pod in `web`, while
+   * Service go. Its webhooks also reject every new Ingress, and every new pod in `web`, while
    * it has no ready pod.
    */
   LOAD_BALANCER_CONTROLLER = 'aws-load-balancer-controller',

@@ -20,12 +20,27 @@ export const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-c
 /** Our classes. Never `gp2`: EKS already has one, and it must stay the AWS-managed one. */
 export const StorageClassNames = { GP3: 'gp3', ST1: 'st1', COLD: 'cold' } as const;
 
-export const PvcNames = {
-  DEMO: 'demo-data',
-  THROUGHPUT: 'throughput-data',
-  STATIC: 'static-data',
-} as const;
-export const STATIC_PV_NAME = 'static-ebs';
+export const PvcNames = { DEMO: 'demo-data' } as const;
+
+/**
+ * A claim's class cannot change after creation, so each class gets its own claim: switching
+ * `throughputVolume` from st1 to cold prunes one claim and creates the other, where a shared
+ * name would make the update fail.
+ */
+export const throughputClaimName = (volumeClass: string): string => `throughput-${volumeClass}`;
+
+/**
+ * The static PV and its claim are named after the volume: a PV's volume handle and a claim's
+ * volume name cannot change, so pointing `staticVolumeId` at another volume replaces both.
+ */
+export const staticVolumeName = (volumeId: string): string => `static-${volumeId}`;
+
+/**
+ * The capacity the static PV declares and its claim requests. Kubernetes only matches the two
+ * (the EBS volume keeps its real size), and a claim without a class cannot be resized, so it is
+ * fixed rather than tied to a config key whose change would make the update fail.
+ */
+export const STATIC_VOLUME_NOMINAL_SIZE = '1Gi';
 export const DeploymentNames = { DEMO: 'volume-demo', STATIC: 'static-volume-demo' } as const;
 export const BUSYBOX_IMAGE = 'busybox:1.37';
 
@@ -80,15 +95,17 @@ export class StorageChart extends Chart {
     const claims: Array<{ name: string; path: string }> = [{ name: PvcNames.DEMO, path: '/data' }];
     claim(this, PvcNames.DEMO, StorageClassNames.GP3, props.demoVolumeSize);
     if (props.throughputVolume !== ThroughputVolume.NONE) {
-      claim(this, PvcNames.THROUGHPUT, props.throughputVolume, props.throughputVolumeSize);
-      claims.push({ name: PvcNames.THROUGHPUT, path: '/throughput' });
+      const name = throughputClaimName(props.throughputVolume);
+      claim(this, name, props.throughputVolume, props.throughputVolumeSize);
+      claims.push({ name, path: '/throughput' });
     }
     volumeDemo(this, DeploymentNames.DEMO, claims);
 
     // A static PV needs a real EBS volume, so it exists only on EKS.
     if (eks && props.staticVolumeId) {
-      staticVolume(this, props.staticVolumeId, props.demoVolumeSize, props.staticVolumeZone);
-      volumeDemo(this, DeploymentNames.STATIC, [{ name: PvcNames.STATIC, path: '/data' }]);
+      const name = staticVolumeName(props.staticVolumeId);
+      staticVolume(this, name, props.staticVolumeId, props.staticVolumeZone);
+      volumeDemo(this, DeploymentNames.STATIC, [{ name, path: '/data' }]);
     }
   }
 }
@@ -130,17 +147,20 @@ function claim(
   });
 }
 
-/** A pre-existing EBS volume bound to `static-data`. Retain: the volume is not ours to delete. */
-function staticVolume(scope: Construct, volumeId: string, size: string, zone?: string): void {
+/**
+ * A pre-existing EBS volume as the PV `name`, pre-bound to the claim of the same name. Retain:
+ * the volume is not ours to delete.
+ */
+function staticVolume(scope: Construct, name: string, volumeId: string, zone?: string): void {
   new k8s.KubePersistentVolume(scope, 'pv-static', {
-    metadata: { name: STATIC_PV_NAME, labels: appLabels(STATIC_PV_NAME, 'storage') },
+    metadata: { name, labels: appLabels(name, 'storage') },
     spec: {
-      capacity: { storage: k8s.Quantity.fromString(size) },
+      capacity: { storage: k8s.Quantity.fromString(STATIC_VOLUME_NOMINAL_SIZE) },
       accessModes: ['ReadWriteOnce'],
       persistentVolumeReclaimPolicy: 'Retain',
       // No class: this volume is bound by name, never provisioned.
       storageClassName: '',
-      claimRef: { namespace: Namespaces.STORAGE_DEMO, name: PvcNames.STATIC },
+      claimRef: { namespace: Namespaces.STORAGE_DEMO, name },
       csi: { driver: EBS_CSI_PROVISIONER, volumeHandle: volumeId, fsType: 'ext4' },
       nodeAffinity: zone
         ? {
@@ -157,7 +177,7 @@ function staticVolume(scope: Construct, volumeId: string, size: string, zone?: s
         : undefined,
     },
   });
-  claim(scope, PvcNames.STATIC, '', size, STATIC_PV_NAME);
+  claim(scope, name, '', STATIC_VOLUME_NOMINAL_SIZE, name);
 }
 
 /**

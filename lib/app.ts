@@ -5,13 +5,22 @@ import { PlatformStack } from './platform-stack';
 import { AwsSolutionsChecksOnLoadedServices } from './private/aws-solutions-checks';
 import { CdkHandlerCheckovSkips } from './private/checkov';
 
-/** Builds every stack of the project into `app`. Shared by `bin/app.ts` and the tests. */
-export function buildApp(app: App, config: AppConfig, deployer?: Deployer): PlatformStack {
+/**
+ * Builds every stack of the project into `app`. Shared by `bin/app.ts` and the tests, which
+ * pass what they know of the machine: who deploys, and the container builder it lacks.
+ */
+export function buildApp(
+  app: App,
+  config: AppConfig,
+  deployer?: Deployer,
+  missingImageBuilder?: string,
+): PlatformStack {
   const { account, region } = config.infra;
   Validations.of(app).addPlugins(new AwsSolutionsChecksOnLoadedServices(app));
   const stack = new PlatformStack(app, 'BitcoinPlatform', {
     config,
     deployer,
+    missingImageBuilder,
     env: account || region ? { account, region } : undefined,
     description: 'EKS cluster, platform charts and the BitcoinNetwork operator',
   });

@@ -14,6 +14,11 @@ export interface ClusterChartsProps {
   readonly nodes: IConstruct;
   /** The add-ons charts may need, by kind. */
   readonly addons: Record<ClusterAddon, IConstruct>;
+  /**
+   * Waits on destroy until the volumes of deleted claims are gone. Any chart can own claims: the
+   * storage chart's, those of a namespace it deletes, and, through the CRD, every BitcoinNetwork's.
+   */
+  readonly volumesReleased: IConstruct;
 }
 
 /**
@@ -37,9 +42,10 @@ export class ClusterCharts extends Construct {
       sampleNetworkNodes: props.config.operator.sampleNetworkNodes,
     });
 
-    // The Load Balancer Controller's webhook must admit every new Service, and every chart's
-    // NetworkPolicies must be enforced from the start, so no chart goes before either; platform
-    // charts also wait for the add-ons that manage their AWS resources.
+    // The Load Balancer Controller's webhooks must be serving before an Ingress or a pod they
+    // watch is created, and every chart's NetworkPolicies must be enforced from the start, so no
+    // chart goes before either; platform charts also wait for the add-ons that manage their AWS
+    // resources.
     const needs = (name: string): IConstruct[] => [
       props.addons[ClusterAddon.LOAD_BALANCER_CONTROLLER],
       props.addons[ClusterAddon.VPC_CNI],
@@ -51,7 +57,7 @@ export class ClusterCharts extends Construct {
       let previous: eks.KubernetesManifest | undefined;
       for (const [name, chart] of Object.entries<Chart>({ ...set })) {
         const manifest = props.cluster.addCdk8sChart(`chart-${name}`, chart);
-        manifest.node.addDependency(props.nodes, ...needs(name));
+        manifest.node.addDependency(props.nodes, props.volumesReleased, ...needs(name));
         if (previous) manifest.node.addDependency(previous);
         this.manifests[name] = manifest;
         previous = manifest;

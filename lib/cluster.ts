@@ -7,6 +7,7 @@ import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { Construct } from 'constructs';
 import { EndpointMode, InfraConfig } from '../config';
 import { skipCheckov } from './private/checkov';
+import { boundHelmRelease } from './private/helm-release';
 import { acceptManagedPolicies, acceptRule, acceptWildcards } from './private/nag';
 
 export interface EksClusterProps {
@@ -64,6 +65,7 @@ export class EksCluster extends Construct {
       pendingWindow: Duration.days(7),
     });
 
+    const kubectlSecurityGroup = this.kubectlSecurityGroup(props);
     const Layer = KUBECTL_LAYERS[props.kubernetesVersion];
     this.cluster = new eks.Cluster(this, 'Cluster', {
       clusterName: props.clusterName,
@@ -83,12 +85,29 @@ export class EksCluster extends Construct {
       // Nodes come from our own managed node group, not from Auto Mode or default capacity.
       defaultCapacity: 0,
       defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
-      kubectlProviderOptions: { kubectlLayer: new Layer(this, 'KubectlLayer') },
+      kubectlProviderOptions: {
+        kubectlLayer: new Layer(this, 'KubectlLayer'),
+        securityGroups: kubectlSecurityGroup && [kubectlSecurityGroup],
+      },
       // Serves Ingresses (ALB) and LoadBalancer Services (NLB); the in-tree cloud provider
       // would only make Classic Load Balancers.
-      albController: { version: eks.AlbControllerVersion.V3_2_2 },
+      albController: {
+        version: eks.AlbControllerVersion.V3_2_2,
+        // The Service mutator would make the controller the default for every LoadBalancer
+        // Service, and refuses every new Service in the cluster while its pods are not serving.
+        // Our NLB Service names the controller with `loadBalancerClass` already.
+        additionalHelmChartValues: { enableServiceMutatorWebhook: false },
+      },
       outputConfigCommand: false,
     });
+
+    kubectlSecurityGroup?.connections.allowTo(
+      this.cluster.clusterSecurityGroup,
+      ec2.Port.tcp(443),
+      'kubectl provider Lambdas to the private endpoint',
+    );
+    // aws-cdk-lib gives the controller's release 15 minutes, as long as the Lambda that runs it.
+    boundHelmRelease(this.cluster.albController!.node.findChild('Resource') as eks.HelmChart);
 
     acceptManagedPolicies(
       role,
@@ -96,6 +115,28 @@ export class EksCluster extends Construct {
       'The policy EKS documents for the cluster role; AWS keeps it in step with the service.',
     );
     this.acknowledgeLibraryFindings();
+  }
+
+  /**
+   * With a private endpoint the kubectl provider's Lambdas run in the VPC. By default they would
+   * use the cluster security group, which EKS owns: their network interfaces outlive the functions
+   * by 20 to 40 minutes and hold that group, so nothing in the stack can wait for them and
+   * destroy can fail on the subnets or the VPC. With a group of the stack's own, CloudFormation
+   * deletes the group (retrying until the interfaces are gone) before the subnets.
+   */
+  private kubectlSecurityGroup(props: EksClusterProps): ec2.SecurityGroup | undefined {
+    if (props.endpointAccess === EndpointMode.PUBLIC) return undefined;
+    const group = new ec2.SecurityGroup(this, 'KubectlProviderSecurityGroup', {
+      vpc: props.vpc,
+      description: 'kubectl provider Lambdas: the cluster endpoint and AWS APIs over HTTPS',
+      allowAllOutbound: false,
+    });
+    group.addEgressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(443),
+      'AWS APIs and chart repositories, through the NAT gateway',
+    );
+    return group;
   }
 
   /**

@@ -1,56 +1,113 @@
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 
 /** Who is running `cdk deploy`, as far as access entries are concerned. */
 export interface Deployer {
   readonly account: string;
-  /** An IAM role or user ARN that an access entry can name. */
+  /** The ARN of an IAM role or user, path included, that an access entry can name. */
   readonly principalArn: string;
 }
 
-/** The outcome of looking up the caller: a deployer, or the one-line reason there is none. */
-export type DeployerLookup = { deployer: Deployer } | { warning: string };
+/**
+ * The outcome of looking up the caller: a deployer; or `offline`, why AWS could not say who
+ * is calling; or `warning`, one line on why the caller gets no access entry and what to do.
+ */
+export type DeployerLookup = { deployer: Deployer } | { offline: string } | { warning: string };
 
-/** Long enough for STS on a slow link, short enough that an offline synth does not stall. */
-export const STS_TIMEOUT_MS = 3000;
+/** The AWS APIs the look-up calls: STS for the caller, IAM for its role's full ARN. */
+export interface DeployerClients {
+  readonly sts: Pick<STSClient, 'send'>;
+  readonly iam: Pick<IAMClient, 'send'>;
+}
+
+export interface LookUpDeployerOptions {
+  /** ARNs granted cluster admin anyway: if IAM will not say a role's ARN, one of these may. */
+  readonly adminPrincipalArns?: readonly string[];
+  /** @default AWS_CALL_TIMEOUT_MS, for each call */
+  readonly timeoutMs?: number;
+}
+
+/** Long enough for STS or IAM on a slow link, short enough that an offline synth does not stall. */
+export const AWS_CALL_TIMEOUT_MS = 3000;
 
 /**
- * Asks STS who the caller is. Never throws: no credentials, no network or a hang become a
- * warning, so synth carries on without a deployer access entry.
+ * Asks STS who the caller is and, for a role session, IAM for the role's ARN: the session's
+ * ARN leaves out the role's path (`/aws-reserved/sso.amazonaws.com/` for IAM Identity Center),
+ * and an access entry without it names no principal. Never throws: a failure becomes a
+ * reason, so synth carries on without a deployer access entry rather than with one that fails.
  */
 export async function lookUpDeployer(
-  client: Pick<STSClient, 'send'>,
-  timeoutMs = STS_TIMEOUT_MS,
+  clients: DeployerClients,
+  { adminPrincipalArns = [], timeoutMs = AWS_CALL_TIMEOUT_MS }: LookUpDeployerOptions = {},
 ): Promise<DeployerLookup> {
+  let identity;
+  try {
+    identity = await withTimeout(clients.sts.send(new GetCallerIdentityCommand({})), timeoutMs);
+  } catch (error) {
+    return { offline: `could not ask AWS STS who is deploying (${(error as Error).message})` };
+  }
+  const account = identity.Account;
+  const caller = parseCaller(identity.Arn ?? '');
+  if (!account || !caller) {
+    return {
+      warning: `No access entry for the deployer: the caller ${identity.Arn} cannot be named in one; only adminPrincipalArns get cluster admin.`,
+    };
+  }
+  const grant = (principalArn: string): DeployerLookup => ({ deployer: { account, principalArn } });
+  if ('userArn' in caller) return grant(caller.userArn);
+
+  const { partition, roleName } = caller;
+  try {
+    const { Role } = await withTimeout(
+      clients.iam.send(new GetRoleCommand({ RoleName: roleName })),
+      timeoutMs,
+    );
+    if (!Role?.Arn) throw new Error('the answer names no role');
+    return grant(Role.Arn);
+  } catch (error) {
+    // Someone who followed the advice below has listed the role: nothing more to say. Role
+    // names are unique in an account whatever their path, so the name is enough to match.
+    const listed = adminPrincipalArns.find(
+      (arn) =>
+        arn.startsWith(`arn:${partition}:iam::${account}:role/`) && arn.endsWith(`/${roleName}`),
+    );
+    if (listed) return grant(listed);
+    return {
+      warning:
+        `No access entry for the deployer: iam:GetRole could not read the ARN, path included, of its role ${roleName} ` +
+        `(${(error as Error).message}). ` +
+        `Pass it with -c adminPrincipalArns=arn:${partition}:iam::${account}:role/<path>/${roleName}; ` +
+        `\`aws iam get-role --role-name ${roleName} --query Role.Arn\` prints it.`,
+    };
+  }
+}
+
+/**
+ * What an access entry can be made for from a caller ARN: an IAM user's ARN as it is (with
+ * its path), or the role behind an assumed-role session. Root and federated users have no IAM
+ * principal to grant, so they give undefined.
+ */
+function parseCaller(
+  callerArn: string,
+): { userArn: string } | { partition: string; roleName: string } | undefined {
+  const session = /^arn:(aws[a-z-]*):sts::\d{12}:assumed-role\/([^/]+)\/.+$/.exec(callerArn);
+  if (session) {
+    const [, partition, roleName] = session;
+    return { partition, roleName };
+  }
+  if (/^arn:aws[a-z-]*:iam::\d{12}:user\/.+$/.test(callerArn)) return { userArn: callerArn };
+  return undefined;
+}
+
+/** `call`, or a rejection once `timeoutMs` has passed without an answer. */
+async function withTimeout<T>(call: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
-    const identity = await Promise.race([client.send(new GetCallerIdentityCommand({})), timeout]);
-    const principalArn = iamPrincipalArn(identity.Arn ?? '');
-    if (!identity.Account || !principalArn) {
-      return { warning: `the caller ${identity.Arn} cannot be named in an EKS access entry` };
-    }
-    return { deployer: { account: identity.Account, principalArn } };
-  } catch (error) {
-    return { warning: `could not ask AWS STS who is deploying (${(error as Error).message})` };
+    return await Promise.race([call, timeout]);
   } finally {
     clearTimeout(timer);
   }
-}
-
-/**
- * The IAM principal behind a caller ARN. An assumed-role session
- * (`arn:aws:sts::123456789012:assumed-role/Admin/alice`) maps to its role
- * (`arn:aws:iam::123456789012:role/Admin`); users map to themselves. Root and federated
- * users have no IAM principal to grant, so they map to undefined.
- */
-export function iamPrincipalArn(callerArn: string): string | undefined {
-  const session = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(callerArn);
-  if (session) {
-    const [, partition, account, role] = session;
-    return `arn:${partition}:iam::${account}:role/${role}`;
-  }
-  if (/^arn:aws[a-z-]*:iam::\d{12}:(user|role)\/.+$/.test(callerArn)) return callerArn;
-  return undefined;
 }

@@ -1,5 +1,6 @@
+import { createHash } from 'crypto';
 import * as path from 'path';
-import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { Construct } from 'constructs';
 import { ClusterAutoscaler } from './addons/cluster-autoscaler';
@@ -18,7 +19,17 @@ export interface PlatformStackProps extends StackProps {
   readonly config: AppConfig;
   /** The caller of `cdk deploy`, granted cluster admin; unknown when synthesising offline. */
   readonly deployer?: Deployer;
+  /**
+   * The container builder `cdk deploy` would run for the controller image (`$CDK_DOCKER`, else
+   * `docker`), when this machine's PATH lacks it: synth then warns, since the first deploy would
+   * stop at asset publishing. Unused with a prebuilt `controllerImage`.
+   * @default - the builder is there
+   */
+  readonly missingImageBuilder?: string;
 }
+
+/** The missing-builder warning's id, printed with it, which `Annotations.acknowledgeWarning` takes. */
+const NO_IMAGE_BUILDER_WARNING = 'eks-bitcoin-platform:noImageBuilder';
 
 /**
  * The whole environment in one stack, so that CloudFormation orders creation and deletion:
@@ -52,7 +63,7 @@ export class PlatformStack extends Stack {
 
     const admins = new Set([...infra.adminPrincipalArns]);
     if (props.deployer) admins.add(props.deployer.principalArn);
-    [...admins].forEach((arn, i) => cluster.grantClusterAdmin(`Admin${i}`, arn));
+    for (const arn of admins) cluster.grantClusterAdmin(adminEntryId(arn), arn);
 
     this.nodes = new NodeGroup(this, 'Nodes', {
       cluster,
@@ -66,7 +77,8 @@ export class PlatformStack extends Stack {
     });
 
     // Add-ons run on the nodes, so they are created after the node group and deleted before it.
-    const ebsCsiDriver = new EbsCsiDriver(this, 'EbsCsiDriver', { cluster }).addon;
+    const ebsCsi = new EbsCsiDriver(this, 'EbsCsiDriver', { cluster });
+    const ebsCsiDriver = ebsCsi.addon;
     const metricsServer = new MetricsServer(this, 'MetricsServer', { cluster }).addon;
     const clusterAutoscaler = new ClusterAutoscaler(this, 'ClusterAutoscaler', {
       cluster,
@@ -89,8 +101,10 @@ export class PlatformStack extends Stack {
       cluster,
       config: props.config,
       controllerImage:
-        props.config.operator.controllerImage ?? this.controllerImageAsset().imageUri,
+        props.config.operator.controllerImage ??
+        this.controllerImageAsset(props.missingImageBuilder).imageUri,
       nodes: this.nodes.nodegroup,
+      volumesReleased: ebsCsi.volumesReleased,
       addons: {
         [ClusterAddon.EBS_CSI_DRIVER]: ebsCsiDriver,
         [ClusterAddon.LOAD_BALANCER_CONTROLLER]: loadBalancerController,
@@ -110,11 +124,34 @@ export class PlatformStack extends Stack {
   }
 
   /** The controller image, built from `controller/Dockerfile` and pushed to ECR on deploy. */
-  private controllerImageAsset(): DockerImageAsset {
-    return new DockerImageAsset(this, 'ControllerImage', {
+  private controllerImageAsset(missingBuilder: string | undefined): DockerImageAsset {
+    const asset = new DockerImageAsset(this, 'ControllerImage', {
       directory: path.join(__dirname, '..'),
       file: 'controller/Dockerfile',
+      // The node group runs x86_64 AMIs; on an arm64 machine the builder must cross-build.
       platform: Platform.LINUX_AMD64,
     });
+    if (missingBuilder) {
+      Annotations.of(asset).addWarningV2(
+        NO_IMAGE_BUILDER_WARNING,
+        `cdk deploy builds the controller image (linux/amd64) with ${missingBuilder}, which is not on PATH: ` +
+          'the first deploy would stop at asset publishing. Install Docker or point CDK_DOCKER at ' +
+          'a compatible builder (finch, podman), or set controllerImage to a prebuilt, pinned image.',
+      );
+    }
+    return asset;
   }
+}
+
+/**
+ * The construct ID of a principal's admin access entry: its name for the reader and a hash of
+ * its ARN for uniqueness. Derived from the principal, not its place in the list, so adding,
+ * removing or reordering admins never moves an entry to another logical ID (CloudFormation
+ * would create the moved entry before deleting the old one, and EKS refuses a second entry
+ * for the same principal).
+ */
+function adminEntryId(principalArn: string): string {
+  const name = principalArn.slice(principalArn.lastIndexOf('/') + 1);
+  const hash = createHash('sha256').update(principalArn).digest('hex').slice(0, 8);
+  return `Admin${name}${hash}`;
 }

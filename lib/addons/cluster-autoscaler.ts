@@ -2,7 +2,9 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { HELM_RELEASE_OPTIONS } from '../private/helm-release';
 import { acceptWildcards } from '../private/nag';
+import { afterLoadBalancerController } from './load-balancer-admission';
 import { PodIdentity } from './pod-identity';
 
 /**
@@ -85,7 +87,7 @@ export class ClusterAutoscaler extends Construct {
       release: 'cluster-autoscaler',
       version: release.chart,
       namespace: NAMESPACE,
-      wait: true,
+      ...HELM_RELEASE_OPTIONS,
       values: {
         cloudProvider: 'aws',
         awsRegion: Stack.of(this).region,
@@ -104,5 +106,7 @@ export class ClusterAutoscaler extends Construct {
       },
     });
     this.chart.node.addDependency(identity.association);
+    // The chart creates a Service (its metrics).
+    afterLoadBalancerController(this.chart, props.cluster);
   }
 }

@@ -1,5 +1,6 @@
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
+import { afterLoadBalancerController } from './load-balancer-admission';
 
 /**
  * metrics-server as an EKS community add-on: the resource metrics API that the
@@ -14,5 +15,7 @@ export class MetricsServer extends Construct {
       cluster: props.cluster,
       addonName: 'metrics-server',
     });
+    // It creates a Service (the one behind the metrics API).
+    afterLoadBalancerController(this.addon, props.cluster);
   }
 }

@@ -13,13 +13,12 @@ export function skipCheckov(resource: CfnResource, skips: CheckovSkip[]): void {
   resource.addMetadata('checkov', { skip: [...(existing ?? []), ...skips] });
 }
 
-const HANDLER_REASON =
-  'a custom-resource handler that aws-cdk-lib writes and CloudFormation invokes synchronously';
+const HANDLER_REASON = 'a custom-resource handler that CloudFormation invokes synchronously';
 
 /**
- * Every Lambda function in this app is a custom-resource handler written by aws-cdk-lib (the
- * kubectl provider and its framework, CDK utilities); we write none. checkov's general Lambda
- * advice does not fit them, so each one carries its exemptions with the reason.
+ * Every Lambda function in this app is a custom-resource handler: those aws-cdk-lib writes (the
+ * kubectl provider and its framework, CDK utilities) and our EBS volume waiter. checkov's general
+ * Lambda advice does not fit them, so each one carries its exemptions with the reason.
  */
 export class CdkHandlerCheckovSkips implements IAspect {
   visit(node: IConstruct): void {

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
 import { ControllerMetrics } from '../../controller/runtime/health';
+import { synthPlatform } from '../helpers/synth';
 
 const ROOT = path.join(__dirname, '..', '..');
 const README = path.join(ROOT, 'README.md');
@@ -73,6 +75,21 @@ describe('the README', () => {
   test(`is at most ${README_MAX_LINES} lines`, () => {
     const lines = read(README).split('\n').length - (read(README).endsWith('\n') ? 1 : 0);
     expect(lines).toBeLessThanOrEqual(README_MAX_LINES);
+  });
+});
+
+describe("the README's Deploy and destroy section", () => {
+  const section = /^## Deploy and destroy\n[\s\S]*?(?=^## )/m.exec(read(README))?.[0] ?? '';
+
+  test('states the waiting period after which destroy deletes the Secrets KMS key', () => {
+    // Read from the template, so that a change of the key's window fails here until the README follows.
+    const keys = synthPlatform().findResources('AWS::KMS::Key', {
+      Properties: { Description: Match.stringLikeRegexp('Kubernetes Secrets') },
+    });
+    expect(Object.keys(keys)).toHaveLength(1);
+    const [key] = Object.values(keys);
+    expect(key.DeletionPolicy).toBe('Delete');
+    expect(section).toContain(`deletion after ${key.Properties.PendingWindowInDays} days`);
   });
 });
 

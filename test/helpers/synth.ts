@@ -3,22 +3,35 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../config';
 import { buildApp } from '../../lib/app';
 import { Deployer } from '../../lib/deployer';
+import { PlatformStack } from '../../lib/platform-stack';
 import { context as projectContext } from '../../cdk.json';
 
-/** Synthesises the whole app with cdk.json's context plus the given context and returns the stack's template. */
-export function synthPlatform(
+/**
+ * The whole app, synthesised with cdk.json's context plus the given context; returns its stack.
+ * `missingImageBuilder` is what bin/ would pass on a machine without a container builder.
+ */
+export function platformStack(
   context: Record<string, unknown> = {},
   deployer?: Deployer,
-): Template {
+  missingImageBuilder?: string,
+): PlatformStack {
   // Path metadata lets tests find resources by construct path, as the CLI's templates do.
   const app = new App({
     builtinCloudFormationValidation: false,
     context: { ...projectContext, 'aws:cdk:enable-path-metadata': true, ...context },
   });
   const config = loadConfig((key) => app.node.tryGetContext(key));
-  const stack = buildApp(app, config, deployer);
+  const stack = buildApp(app, config, deployer, missingImageBuilder);
   app.synth();
-  return Template.fromStack(stack);
+  return stack;
+}
+
+/** Synthesises the whole app with cdk.json's context plus the given context and returns the stack's template. */
+export function synthPlatform(
+  context: Record<string, unknown> = {},
+  deployer?: Deployer,
+): Template {
+  return Template.fromStack(platformStack(context, deployer));
 }
 
 /** The template as JSON with asset hashes masked, so snapshots don't churn with bundles. */

@@ -97,7 +97,7 @@ describe.each(TARGETS)('every object of the %s target', (target) => {
       'StorageClass/st1',
       'StorageClass/cold',
       'PersistentVolumeClaim/demo-data',
-      'PersistentVolumeClaim/throughput-data',
+      'PersistentVolumeClaim/throughput-st1',
       'Deployment/volume-demo',
       'ConfigMap/httpd-page',
       'Deployment/httpd',
@@ -119,8 +119,8 @@ describe.each(TARGETS)('every object of the %s target', (target) => {
     ];
     if (target === 'eks') {
       expected.push(
-        'PersistentVolume/static-ebs',
-        'PersistentVolumeClaim/static-data',
+        'PersistentVolume/static-vol-0123456789abcdef0',
+        'PersistentVolumeClaim/static-vol-0123456789abcdef0',
         'Deployment/static-volume-demo',
       );
     }

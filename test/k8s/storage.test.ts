@@ -104,20 +104,20 @@ describe.each(TARGETS)('storage demo, %s target', (target) => {
         throughputVolume: kind,
         throughputVolumeSize: '500Gi',
       }).storage;
-      const pvc = find(objects, 'PersistentVolumeClaim', 'throughput-data');
+      const pvc = find(objects, 'PersistentVolumeClaim', `throughput-${kind}`);
       expect(pvc.spec.storageClassName).toBe(kind);
       expect(pvc.spec.resources.requests.storage).toBe('500Gi');
       const mounts = find(objects, 'Deployment', 'volume-demo').spec.template.spec.containers[0]
         .volumeMounts;
-      expect(mounts).toContainEqual({ name: 'throughput-data', mountPath: '/throughput' });
+      expect(mounts).toContainEqual({ name: `throughput-${kind}`, mountPath: '/throughput' });
     }
   });
 });
 
 describe('static volume', () => {
-  test('on EKS, staticVolumeId becomes a Retain PV pre-bound to static-data', () => {
+  test('on EKS, staticVolumeId becomes a Retain PV pre-bound to a claim, both named after the volume', () => {
     const objects = chartsOf('eks', { staticVolumeId: 'vol-0123456789abcdef0' }).storage;
-    const pv = find(objects, 'PersistentVolume', 'static-ebs');
+    const pv = find(objects, 'PersistentVolume', 'static-vol-0123456789abcdef0');
     expect(pv.metadata.namespace).toBeUndefined();
     expect(pv.spec.csi).toEqual({
       driver: 'ebs.csi.aws.com',
@@ -126,9 +126,12 @@ describe('static volume', () => {
     });
     expect(pv.spec.persistentVolumeReclaimPolicy).toBe('Retain');
     expect(pv.spec.storageClassName).toBe('');
-    expect(pv.spec.claimRef).toEqual({ namespace: 'storage-demo', name: 'static-data' });
-    const pvc = find(objects, 'PersistentVolumeClaim', 'static-data');
-    expect(pvc.spec.volumeName).toBe('static-ebs');
+    expect(pv.spec.claimRef).toEqual({
+      namespace: 'storage-demo',
+      name: 'static-vol-0123456789abcdef0',
+    });
+    const pvc = find(objects, 'PersistentVolumeClaim', 'static-vol-0123456789abcdef0');
+    expect(pvc.spec.volumeName).toBe('static-vol-0123456789abcdef0');
     expect(pvc.spec.storageClassName).toBe('');
     find(objects, 'Deployment', 'static-volume-demo');
   });
@@ -150,6 +153,6 @@ describe('static volume', () => {
   test('locally there is no EBS, so no static PV', () => {
     const objects = chartsOf('local', EVERYTHING).storage;
     expect(ofKind(objects, 'PersistentVolume')).toEqual([]);
-    expect(objects.map((o) => o.metadata.name)).not.toContain('static-data');
+    expect(objects.map((o) => o.metadata.name).filter((n) => n.startsWith('static-'))).toEqual([]);
   });
 });

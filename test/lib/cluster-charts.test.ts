@@ -33,7 +33,7 @@ describe('Kubernetes charts', () => {
     expect(dependsOn(manifest('workloads'))).toContain(loadBalancerController);
     expect(dependsOn(manifest('ingress'))).toContain(loadBalancerController);
     expect(dependsOn(manifest('autoscaling'))).toContain(addon('metrics-server'));
-    // Its webhook admits every Service, including the operator's; the CNI enforces every
+    // Its webhooks admit Ingresses and the pods of labelled namespaces; the CNI enforces every
     // chart's NetworkPolicies.
     for (const name of ['namespaces', 'bitcoin-crd', 'bitcoin-operator', 'bitcoin-sample']) {
       expect(dependsOn(manifest(name))).toContain(loadBalancerController);

@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { synthPlatform } from '../helpers/synth';
 import { DEPLOYER, EXTRA_ADMIN, platformTemplate } from '../helpers/template';
 
 // Synthesised once for the whole file: a full synth takes seconds.
@@ -79,5 +80,50 @@ describe('EKS cluster', () => {
         ],
       });
     }
+  });
+});
+
+describe('kubectl provider network', () => {
+  const providerFunctions = () =>
+    Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) =>
+      fn.Metadata?.['aws:cdk:path']?.includes('/KubectlProvider/'),
+    );
+  const ownGroup = () =>
+    logicalId('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('kubectl'),
+    });
+
+  test("runs in the VPC with a security group of the stack's own, not the cluster's", () => {
+    const functions = providerFunctions();
+    expect(functions).toHaveLength(2);
+    for (const fn of functions) {
+      expect(fn.Properties.VpcConfig.SecurityGroupIds).toEqual([
+        { 'Fn::GetAtt': [ownGroup(), 'GroupId'] },
+      ]);
+    }
+  });
+
+  test("its group may reach the cluster's security group on 443, through a rule the stack owns", () => {
+    const cluster = logicalId('AWS::EKS::Cluster');
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [cluster, 'ClusterSecurityGroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [ownGroup(), 'GroupId'] },
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+    });
+  });
+
+  test('with a public endpoint only, the provider stays outside the VPC and has no group', () => {
+    const publicOnly = synthPlatform({ endpointAccess: 'public' });
+    const functions = Object.values(publicOnly.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Metadata?.['aws:cdk:path']?.includes('/KubectlProvider/'),
+    );
+    expect(functions.map((fn) => fn.Properties.VpcConfig)).toEqual([undefined, undefined]);
+    expect(
+      publicOnly.findResources('AWS::EC2::SecurityGroup', {
+        Properties: { GroupDescription: Match.stringLikeRegexp('kubectl') },
+      }),
+    ).toEqual({});
   });
 });

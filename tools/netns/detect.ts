@@ -43,8 +43,9 @@ export function isInsideNetworkNamespace(env: NodeJS.ProcessEnv = process.env): 
 export function requireNetworkNamespace(
   range: string,
   howToRun: string,
-  local: Cidr[] | undefined = namespaceLocalCidrs(),
+  localCidrs: () => Cidr[] | undefined = namespaceLocalCidrs,
 ): void {
+  const local = localCidrs();
   const wanted = parseCidr(range, 'range');
   if (!local) {
     throw new Error(

@@ -39,7 +39,7 @@ export function runInNetworkNamespace(
       '/bin/sh',
       '-c',
       setupScript(tools.ip, cidrs),
-      'netns',
+      'netns', // the script's $0, for the shell's own messages
       command,
       ...args,
     ],

@@ -12,6 +12,7 @@ import type { AuditEvent } from './lib/audit';
 import { missingBinaries } from './lib/binaries';
 import { freePort } from './lib/process';
 import { RUN_PREFIX, stopAbandonedPlanes } from './lib/run-state';
+import { reservePodNet } from './pod-net';
 import { Plane } from './running-plane';
 import { SKIP_ENV } from './skip';
 
@@ -81,7 +82,8 @@ export async function startControlPlane(options: PlaneOptions = {}): Promise<Con
   }
   await stopAbandonedPlanes();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), RUN_PREFIX));
-  const plane = new Plane(dir, await freePort(), nodes, options.detached ?? false);
+  const podNet = await reservePodNet();
+  const plane = new Plane(dir, await freePort(), nodes, options.detached ?? false, podNet);
   try {
     await plane.start();
   } catch (err) {

@@ -20,6 +20,7 @@ import { certificateUser, writeKubeconfig } from './lib/kubeconfig';
 import { ClientIdentity, createPki, KeyPair, Pki } from './lib/pki';
 import { freePort, RunningProcess, startProcess, stopProcess, waitUntil } from './lib/process';
 import { stopAll, writeRunState } from './lib/run-state';
+import type { PodNet } from './pod-net';
 import type { ControlPlane } from './plane';
 
 /** Every plane's pod CIDR, 10.N.0.0/16, and its node IPs lie in this range. */
@@ -45,6 +46,7 @@ export class Plane implements ControlPlane {
     private readonly apiserverPort: number,
     nodes: number,
     private readonly detached: boolean,
+    private readonly podNetReservation: PodNet,
   ) {
     this.pki = createPki(path.join(dir, 'pki'));
     this.caCert = this.pki.caCert;
@@ -52,9 +54,7 @@ export class Plane implements ControlPlane {
     this.server = `https://127.0.0.1:${apiserverPort}`;
     this.kubeconfig = path.join(dir, 'admin.kubeconfig');
     this.auditLog = path.join(dir, 'audit.log');
-    // A random second octet keeps two planes in one network namespace (jest's parallel workers)
-    // from handing out the same pod IPs, so their fake pod servers do not collide.
-    this.podNet = 1 + Math.floor(Math.random() * 254);
+    this.podNet = podNetReservation.octet;
     this.podCidr = `10.${this.podNet}.0.0/16`;
     this.nodeNames = Array.from({ length: nodes }, (_, i) => `kwok-node-${i}`);
   }
@@ -70,6 +70,7 @@ export class Plane implements ControlPlane {
     await stopAll([...this.processes.values()]);
     this.processes.clear();
     fs.rmSync(this.dir, { recursive: true, force: true });
+    await this.podNetReservation.release();
   }
 
   async stopApiserver(): Promise<void> {

@@ -1,0 +1,87 @@
+import * as path from 'path';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { skipCheckov } from './private/checkov';
+import { acceptWildcards } from './private/nag';
+
+/**
+ * How long a destroy waits for the volumes. Deleting a claim returns before the driver has
+ * deleted its volume, which it can only do once the pod has stopped and the volume is detached.
+ * A volume still there after 10 minutes is most likely kept by something else (a claim outside
+ * the charts, a `Retain` class), and waiting longer would only delay the destroy.
+ */
+const WAIT_LIMIT = Duration.minutes(10);
+/** Time for a last DescribeVolumes and the answer to CloudFormation after the limit. */
+const HANDLER_TIMEOUT = WAIT_LIMIT.plus(Duration.minutes(2));
+const POLL_INTERVAL = Duration.seconds(15);
+
+export interface EbsVolumesReleasedProps {
+  /** The tag the EBS CSI driver puts on every volume it creates for this cluster. */
+  readonly tag: { readonly key: string; readonly value: string };
+}
+
+/**
+ * `Custom::EbsVolumesReleased`: on delete, waits (within {@link WAIT_LIMIT}) until no volume with
+ * the cluster's tag is left, then lets CloudFormation go on and delete the driver and the nodes.
+ * It deletes nothing itself: volumes without the tag, such as a `staticVolumeId` one, are never
+ * its business. Its own small Lambda answers CloudFormation directly; the custom-resources
+ * Provider would add a framework function, with its role and policy, to do the same.
+ */
+export class EbsVolumesReleased extends Construct {
+  readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: EbsVolumesReleasedProps) {
+    super(scope, id);
+    // Goes with the stack: the volumes still there are named in the Delete event's reason too,
+    // which CloudFormation keeps with the deleted stack's events.
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    skipCheckov(logGroup.node.defaultChild as logs.CfnLogGroup, [
+      {
+        id: 'CKV_AWS_158',
+        comment:
+          'it holds volume IDs and timings only, encrypted at rest by CloudWatch Logs; a customer key would add cost and key-policy coupling without narrowing who can read them',
+      },
+    ]);
+
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['ec2:DescribeVolumes'], resources: ['*'] }),
+    );
+    logGroup.grantWrite(role);
+    acceptWildcards(
+      role,
+      ['*'],
+      'ec2:DescribeVolumes has no resource-level permissions; the role can do nothing else but write its own log group.',
+    );
+
+    const handler = new lambda.Function(this, 'Handler', {
+      description: 'Waits on stack deletion until the EBS volumes the cluster created are gone',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      code: lambda.Code.fromAsset(path.join(__dirname, 'volume-release')),
+      handler: 'index.handler',
+      role,
+      logGroup,
+      timeout: HANDLER_TIMEOUT,
+      environment: {
+        WAIT_LIMIT_MS: String(WAIT_LIMIT.toMilliseconds()),
+        POLL_INTERVAL_MS: String(POLL_INTERVAL.toMilliseconds()),
+      },
+    });
+
+    this.resource = new CustomResource(this, 'Resource', {
+      resourceType: 'Custom::EbsVolumesReleased',
+      serviceToken: handler.functionArn,
+      properties: { TagKey: props.tag.key, TagValue: props.tag.value },
+      // Without an answer (the handler crashed), CloudFormation gives up after this, not an hour.
+      serviceTimeout: HANDLER_TIMEOUT.plus(Duration.minutes(1)),
+    });
+  }
+}
