@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { kubectl } from '../../testplane/lib/kubectl';
 import { CertificateAuthority, issueServingCertificate } from './certificates';
+import { PollLoop, PollOptions } from './poll-loop';
 
 interface ServiceRef {
   namespace: string;
@@ -35,25 +36,18 @@ interface Target {
   readonly service: string;
 }
 
-export interface AdmissionStandInOptions {
-  /** @default 300 */
-  readonly pollMs?: number;
-  /** @default - one line on stderr */
-  readonly onError?: (err: unknown) => void;
-}
-
 export class AdmissionStandIn {
   private readonly servers = new Map<string, https.Server>();
   private readonly certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'admission-'));
-  private timer: NodeJS.Timeout | undefined;
-  private tick: Promise<void> = Promise.resolve();
-  private running = false;
+  private readonly loop: PollLoop;
 
   constructor(
     private readonly kubeconfig: string,
     private readonly ca: CertificateAuthority,
-    private readonly options: AdmissionStandInOptions = {},
-  ) {}
+    options: PollOptions = {},
+  ) {
+    this.loop = new PollLoop('admission stand-in', () => this.reconcile(), options);
+  }
 
   /** `address:port` of each webhook server now answering. */
   serving(): string[] {
@@ -61,29 +55,13 @@ export class AdmissionStandIn {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    clearTimeout(this.timer);
-    await this.tick;
+    await this.loop.stop();
     await Promise.all([...this.servers.keys()].map((key) => this.close(key)));
     fs.rmSync(this.certDir, { recursive: true, force: true });
-  }
-
-  private schedule(): void {
-    this.timer = setTimeout(() => {
-      this.tick = this.reconcile()
-        .catch(
-          this.options.onError ?? ((err) => process.stderr.write(`admission stand-in: ${err}\n`)),
-        )
-        .finally(() => {
-          if (this.running) this.schedule();
-        });
-    }, this.options.pollMs ?? 300);
   }
 
   private async reconcile(): Promise<void> {
