@@ -81,6 +81,11 @@ export class EbsCsiDriverStandIn {
     private readonly kubeconfig: string,
     private readonly options: EbsCsiDriverOptions,
   ) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(options.clusterName)) {
+      throw new Error(
+        `clusterName must be an EKS cluster name (letters, digits, - and _), got "${options.clusterName}"`,
+      );
+    }
     this.loop = new PollLoop('EBS CSI driver stand-in', () => this.reconcile(), options);
   }
 
