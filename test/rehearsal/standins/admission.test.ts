@@ -10,7 +10,7 @@ import { eventually } from '../../../tools/testplane/lib/eventually';
 import { kubectl } from '../../../tools/testplane/lib/kubectl';
 import { createPki, Pki } from '../../../tools/testplane/lib/pki';
 import { withControlPlane } from '../../controlplane/with-control-plane';
-import { layerHelm, templateReleases } from './helm-releases';
+import { layerHelm, TemplateRelease, templateReleases } from './helm-releases';
 
 const SYNTH_TIMEOUT_MS = 120_000;
 const NAMESPACE = 'web';
@@ -32,14 +32,18 @@ withControlPlane('the admission stand-in', (plane) => {
     let repository: ChartRepository;
     let admission: AdmissionStandIn;
     let deployment: string;
+    let helm: ReturnType<typeof layerHelm>;
+    let releases: TemplateRelease[];
     const k = (args: string[], stdin?: string) => kubectl(plane().kubeconfig, args, stdin);
     const createService = (name: string) => k(['create', '-f', '-'], service(name));
 
     beforeAll(async () => {
       pki = createPki(fs.mkdtempSync(path.join(os.tmpdir(), 'rehearsal-ca-')));
-      const lbc = templateReleases().find((r) => r.chart === 'aws-load-balancer-controller')!;
-      repository = await startChartRepository([lbc], pki);
-      const rendered = await layerHelm(plane().kubeconfig, pki.caCert)(
+      releases = templateReleases();
+      const lbc = releases.find((r) => r.chart === 'aws-load-balancer-controller')!;
+      repository = await startChartRepository(releases, pki);
+      helm = layerHelm(plane().kubeconfig, pki.caCert);
+      const rendered = await helm(
         [
           'template',
           lbc.release,
@@ -73,6 +77,17 @@ withControlPlane('the admission stand-in', (plane) => {
     test('while the webhook Deployment is missing, the apiserver refuses a new Service', async () => {
       await expect(createService('httpd-service')).rejects.toThrow(WEBHOOK_REFUSED);
       expect(admission.serving()).toEqual([]);
+    });
+
+    // Nothing in the template orders the two charts, so on EKS this can happen during deploy.
+    test('meanwhile, installing the cluster-autoscaler chart fails on its Service', async () => {
+      const ca = releases.find((r) => r.chart === 'cluster-autoscaler')!;
+      const install = ['install', ca.release, ca.chart, '--repo', repository.url];
+      const options = ['--version', ca.version, '--namespace', ca.namespace, '--values', '-'];
+      await expect(helm([...install, ...options], JSON.stringify(ca.values))).rejects.toThrow(
+        WEBHOOK_REFUSED,
+      );
+      await helm(['uninstall', ca.release, '--namespace', ca.namespace, '--wait']);
     });
 
     test('once the Deployment is Available the stand-in answers and the same Service is admitted', async () => {

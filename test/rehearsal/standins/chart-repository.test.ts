@@ -196,6 +196,36 @@ withControlPlane('the stand-in chart repository', (plane) => {
     expect(rendered).not.toContain('mservice.elbv2.k8s.aws');
   });
 
+  test('names follow the same values as upstream: nameOverride and serviceAccount', async () => {
+    const r = release('aws-load-balancer-controller');
+    const set = 'nameOverride=lbc,serviceAccount.create=true,serviceAccount.name=null';
+    const rendered = await helm(
+      [
+        'template',
+        r.release,
+        r.chart,
+        '--repo',
+        repository.url,
+        '--version',
+        r.version,
+        '--values',
+        '-',
+        '--set',
+        set,
+      ],
+      JSON.stringify(r.values),
+    );
+    const names = (kind: string) =>
+      rendered
+        .split(/^---$/m)
+        .filter((d) => new RegExp(`^kind: ${kind}$`, 'm').test(d))
+        .map((d) => /^ {2}name: (.*)$/m.exec(d)?.[1]);
+    expect(names('ServiceAccount')).toEqual(['aws-load-balancer-controller-lbc']);
+    expect(names('Service')).toEqual(['lbc-webhook-service']);
+    expect(names('MutatingWebhookConfiguration')).toEqual(['lbc-webhook']);
+    expect(rendered).toContain('serviceAccountName: aws-load-balancer-controller-lbc');
+  });
+
   test('helm uninstall removes what each chart installed, except the CRD', async () => {
     for (const r of releases)
       await helm(['uninstall', r.release, '--namespace', r.namespace, '--wait']);

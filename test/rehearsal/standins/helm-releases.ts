@@ -45,6 +45,8 @@ export function layerHelm(kubeconfig: string, caCert: string) {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-home-'));
   const env = {
     PATH: process.env.PATH,
+    // client-go's discovery cache goes under $HOME/.kube: keep it in the throwaway folder.
+    HOME: home,
     KUBECONFIG: kubeconfig,
     SSL_CERT_FILE: caCert,
     HELM_CACHE_HOME: path.join(home, 'cache'),

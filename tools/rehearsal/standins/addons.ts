@@ -43,6 +43,7 @@ const ebsCsiDriver: AddonStandIn = {
 };
 const ebsPlugin: Container = { name: 'ebs-plugin', image: eksImage('aws-ebs-csi-driver') };
 
+// Its APIService is Available only while AggregatedApiStandIn answers on the pods' endpoints.
 const metricsServer: AddonStandIn = {
   keys: {},
   objects: () => [

@@ -52,14 +52,13 @@ export async function startChartRepository(
   const tls = issueServingCertificate(ca, path.join(dir, 'tls'), 'chart-repository', {
     ips: ['127.0.0.1'],
   });
-  const files = new Map(
-    charts.map((chart) => [`${chart.name}-${chart.version}.tgz`, pack(chart, dir)]),
-  );
+  const packages = charts.map((chart) => ({ chart, file: `${chart.name}-${chart.version}.tgz` }));
+  const files = new Map(packages.map(({ chart, file }) => [file, pack(chart, dir)]));
   const server = https.createServer(
     { cert: fs.readFileSync(tls.cert), key: fs.readFileSync(tls.key) },
     (req, res) => {
       const name = (req.url ?? '/').split('?')[0].replace(/^\/+/, '');
-      const body = name === 'index.yaml' ? index(url, files) : files.get(name);
+      const body = name === 'index.yaml' ? index(url, packages, files) : files.get(name);
       if (req.method !== 'GET' || body === undefined) {
         res.writeHead(404).end();
         return;
@@ -104,16 +103,20 @@ function pack(chart: StandInChart, dir: string): Buffer {
   return fs.readFileSync(archive);
 }
 
-function index(url: string, files: ReadonlyMap<string, Buffer>): Buffer {
+function index(
+  url: string,
+  packages: readonly { chart: StandInChart; file: string }[],
+  files: ReadonlyMap<string, Buffer>,
+): Buffer {
   const entries: Record<string, unknown[]> = {};
-  for (const [file, content] of files) {
-    const [, name, version] = /^(.*)-([^-]+)\.tgz$/.exec(file)!;
-    (entries[name] ??= []).push({
+  for (const { chart, file } of packages) {
+    (entries[chart.name] ??= []).push({
       apiVersion: 'v2',
-      name,
-      version,
+      name: chart.name,
+      version: chart.version,
+      appVersion: chart.appVersion,
       urls: [`${url}/${file}`],
-      digest: createHash('sha256').update(content).digest('hex'),
+      digest: createHash('sha256').update(files.get(file)!).digest('hex'),
     });
   }
   return Buffer.from(JSON.stringify({ apiVersion: 'v1', entries }));

@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { kubectl } from '../../testplane/lib/kubectl';
+import { PollLoop, PollOptions } from './poll-loop';
 import { ebsSizeGiB, quantityBytes } from './quantity';
 
 export const EBS_DRIVER = 'ebs.csi.aws.com';
@@ -28,13 +29,9 @@ export interface FakeVolume {
   readonly tags: Readonly<Record<string, string>>;
 }
 
-export interface EbsCsiDriverOptions {
+export interface EbsCsiDriverOptions extends PollOptions {
   /** Tags each volume `kubernetes.io/cluster/<name>: owned`, as --k8s-tag-cluster-id does. */
   readonly clusterName: string;
-  /** @default 300 */
-  readonly pollMs?: number;
-  /** @default - one line on stderr */
-  readonly onError?: (err: unknown) => void;
 }
 
 interface Meta {
@@ -78,14 +75,19 @@ type Item = StorageClass | Claim | Volume;
 
 export class EbsCsiDriverStandIn {
   private readonly ec2 = new Map<string, FakeVolume>();
-  private timer: NodeJS.Timeout | undefined;
-  private tick: Promise<void> = Promise.resolve();
-  private running = false;
+  private readonly loop: PollLoop;
 
   constructor(
     private readonly kubeconfig: string,
     private readonly options: EbsCsiDriverOptions,
-  ) {}
+  ) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(options.clusterName)) {
+      throw new Error(
+        `clusterName must be an EKS cluster name (letters, digits, - and _), got "${options.clusterName}"`,
+      );
+    }
+    this.loop = new PollLoop('EBS CSI driver stand-in', () => this.reconcile(), options);
+  }
 
   /** The EBS volumes that exist, whether or not a PV still points at them. */
   volumes(): FakeVolume[] {
@@ -93,28 +95,12 @@ export class EbsCsiDriverStandIn {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule();
+    this.loop.start();
   }
 
   /** Stops reconciling; the volumes stay, as EBS volumes do when the driver goes away. */
   async stop(): Promise<void> {
-    this.running = false;
-    clearTimeout(this.timer);
-    await this.tick;
-  }
-
-  private schedule(): void {
-    this.timer = setTimeout(() => {
-      this.tick = this.reconcile()
-        .catch(
-          this.options.onError ?? ((err) => process.stderr.write(`ebs-csi stand-in: ${err}\n`)),
-        )
-        .finally(() => {
-          if (this.running) this.schedule();
-        });
-    }, this.options.pollMs ?? 300);
+    await this.loop.stop();
   }
 
   private async reconcile(): Promise<void> {

@@ -8,6 +8,7 @@
  * the CRDs other than IngressClassParams.
  * @see https://github.com/aws/eks-charts/tree/master/stable/aws-load-balancer-controller
  */
+import { INGRESS_CLASS_PARAMS_CRD } from './ingress-class-params-crd';
 import type { StandInChart } from './stand-in-chart';
 
 const HELPERS = `
@@ -248,33 +249,6 @@ ${rules('networking.k8s.io', 'v1', 'ingresses', '[CREATE, UPDATE]')}`,
 )}
 {{- end }}
 `;
-
-// Just enough schema to store the object; the real CRD's validation is not what we rehearse.
-const INGRESS_CLASS_PARAMS_CRD = JSON.stringify({
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'ingressclassparams.elbv2.k8s.aws' },
-  spec: {
-    group: 'elbv2.k8s.aws',
-    scope: 'Cluster',
-    names: {
-      kind: 'IngressClassParams',
-      listKind: 'IngressClassParamsList',
-      plural: 'ingressclassparams',
-      singular: 'ingressclassparams',
-    },
-    versions: [
-      {
-        name: 'v1beta1',
-        served: true,
-        storage: true,
-        schema: {
-          openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-        },
-      },
-    ],
-  },
-});
 
 export function awsLoadBalancerController(caBundle: string): StandInChart {
   return {
