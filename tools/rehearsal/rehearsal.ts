@@ -10,9 +10,11 @@ import { PodTracker } from '../testplane/operator-harness';
 import { ControlPlane, startControlPlane } from '../testplane/plane';
 import { createPki } from '../testplane/lib/pki';
 import { AdmissionStandIn } from './standins/admission';
+import { AggregatedApiStandIn } from './standins/aggregated-apis';
 import { startChartRepository } from './standins/chart-repository';
 import { EbsCsiDriverStandIn } from './standins/ebs-csi-driver';
 import { EKS_SEED } from './standins/eks-seed';
+import { LoadBalancerControllerStandIn } from './standins/load-balancers';
 import { describeKey, keyOf, listObjects, ObjectKey, without } from './cluster-objects';
 import { ChartController } from './controller-from-chart';
 import { deploymentsAvailable, networksMeshed } from './converge';
@@ -54,6 +56,10 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   const ca = createPki(path.join(options.workDir, 'ca'));
   const repository = await startChartRepository(helmReleasesOf(template), ca);
   const admission = new AdmissionStandIn(plane.kubeconfig, ca);
+  const aggregated = new AggregatedApiStandIn(plane.kubeconfig, ca);
+  const loadBalancers = new LoadBalancerControllerStandIn(plane.kubeconfig, {
+    clusterName: clusterNameOf(template),
+  });
   const driver = new EbsCsiDriverStandIn(plane.kubeconfig, {
     clusterName: clusterNameOf(template),
   });
@@ -71,7 +77,10 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   try {
     const baseline = await listObjects(plane.kubeconfig);
     tracker.start();
+    // Each acts only once what it stands in for is in the cluster (a webhook, an APIService, the LBC).
     admission.start();
+    aggregated.start();
+    loadBalancers.start();
     const ctx: ExecutorContext = {
       handler: {
         kubeconfig: plane.kubeconfig,
@@ -123,13 +132,21 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     ]);
     return {
       phases,
-      leftovers: [...left.map(describeKey), ...ebs.volumeIds().map((id) => `EBS volume ${id}`)],
+      leftovers: [
+        ...left.map(describeKey),
+        ...ebs.volumeIds().map((id) => `EBS volume ${id}`),
+        ...loadBalancers
+          .loadBalancers()
+          .map((lb) => `${lb.type} load balancer ${lb.dnsName} (${lb.members.join(', ')})`),
+      ],
     };
   } finally {
     await controller?.stop();
     await tracker.stop();
     await fake.stop();
     await ebs.stop();
+    await loadBalancers.stop();
+    await aggregated.stop();
     await admission.stop();
     await repository.stop();
     if (!options.plane) await plane.stop();
