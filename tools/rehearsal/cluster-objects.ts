@@ -53,9 +53,11 @@ export function describeKey(key: ObjectKey): string {
  * what a manifest or a leftover is about.
  */
 export async function listObjects(kubeconfig: string, selector?: string): Promise<ObjectKey[]> {
+  const aggregated = await aggregatedGroups(kubeconfig);
   const resources = (await kubectl(kubeconfig, ['api-resources', '--verbs=list', '-o', 'name']))
     .split('\n')
-    .filter((r) => r !== '' && r !== 'events' && r !== 'events.events.k8s.io');
+    .filter((r) => r !== '' && r !== 'events' && r !== 'events.events.k8s.io')
+    .filter((r) => !aggregated.has(r.split('.').slice(1).join('.')));
   const args = [
     'get',
     resources.join(','),
@@ -70,6 +72,17 @@ export async function listObjects(kubeconfig: string, selector?: string): Promis
     .filter((item) => item.metadata.labels?.[AUTOMANAGED] === undefined)
     .map(keyOf)
     .filter((key) => !IGNORED.has(key.kind));
+}
+
+/**
+ * The groups another server answers for (metrics.k8s.io): what they list is computed, not
+ * stored, and a stand-in server may only answer discovery.
+ */
+async function aggregatedGroups(kubeconfig: string): Promise<Set<string>> {
+  const { items } = JSON.parse(await kubectl(kubeconfig, ['get', 'apiservices', '-o', 'json'])) as {
+    items: { spec: { group?: string; service?: unknown } }[];
+  };
+  return new Set(items.filter((a) => a.spec.service && a.spec.group).map((a) => a.spec.group!));
 }
 
 /** `a` without the objects that are in `b`. */
