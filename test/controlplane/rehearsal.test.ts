@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildGraph } from '../../tools/rehearsal/graph';
+import { Intrinsics } from '../../tools/rehearsal/intrinsics';
 import { rehearse } from '../../tools/rehearsal/rehearsal';
 import type { Phase, RehearsalReport, StepRecord } from '../../tools/rehearsal/report';
 import { CfnTemplate, synthTemplate } from '../../tools/rehearsal/template';
@@ -100,6 +101,45 @@ withControlPlane('the lifecycle rehearsal', (plane) => {
         expect(failedChecks(p)).toEqual([]);
       },
     );
+
+    /** The events the handler got, in the order it got them, from its work folders. */
+    const handlerEvents = (pattern: RegExp) => {
+      const dir = path.join(workDir, 'stack', 'handler');
+      return fs
+        .readdirSync(dir)
+        .filter((name) => pattern.test(name))
+        .sort()
+        .map((name) => JSON.parse(fs.readFileSync(path.join(dir, name, 'event.json'), 'utf8')));
+    };
+
+    test("HelmChart events are the template's properties with only Repository pointing at the rehearsal's repository", () => {
+      const intrinsics = new Intrinsics(template);
+      const events = handlerEvents(/-Create-.*(AlbController8|ClusterAutoscaler)/);
+      expect(events).toHaveLength(2);
+      for (const event of events) {
+        const resolved = intrinsics.resolve(
+          template.Resources[event.LogicalResourceId].Properties,
+          'test',
+        ) as Record<string, unknown>;
+        expect(resolved.Repository).toMatch(/^https:\/\/(aws|kubernetes)\.github\.io\//);
+        const asStrings = JSON.parse(
+          JSON.stringify(resolved, (_k, v) =>
+            typeof v === 'boolean' || typeof v === 'number' ? String(v) : v,
+          ),
+        );
+        expect(event.ResourceProperties).toEqual({
+          ...asStrings,
+          Repository: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/),
+        });
+      }
+    });
+
+    test('an Update event carries the properties before as OldResourceProperties', () => {
+      const [first] = handlerEvents(/-Update-EksClusterchartworkloads/);
+      expect(first.PhysicalResourceId).toEqual(expect.any(String));
+      expect(first.OldResourceProperties.Manifest).toContain('"replicas":2');
+      expect(first.ResourceProperties.Manifest).toContain('"replicas":3');
+    });
 
     test('a setting that changes a manifest updates that manifest only', () => {
       const updated = (label: string) =>
