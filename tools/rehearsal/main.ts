@@ -23,17 +23,21 @@ async function main(argv: readonly string[]): Promise<number> {
     else if (argv[i] === '--no-updates') updates = false;
     else throw new Error(`unexpected argument "${argv[i]}"; ${USAGE}`);
   }
+  const context = parseContextArgs(pairs);
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearsal-'));
-  const report = await rehearse({
-    context: parseContextArgs(pairs),
-    workDir,
-    updates: updates ? UPDATE_TABLE : [],
-  });
-  process.stdout.write(renderReport(report));
-  const code = exitCode(report);
-  // Each handler call's event, log and work files, the controller's log: kept when they matter.
-  if (code === 0) fs.rmSync(workDir, { recursive: true, force: true });
-  else process.stderr.write(`rehearsal: handler logs and files kept in ${workDir}\n`);
+  let code = 2;
+  try {
+    const report = await rehearse({ context, workDir, updates: updates ? UPDATE_TABLE : [] });
+    process.stdout.write(renderReport(report));
+    code = exitCode(report);
+  } finally {
+    // Each handler call's event, log and work files, the controller's log: kept when they matter.
+    if (code === 0 || !fs.existsSync(path.join(workDir, 'handler'))) {
+      fs.rmSync(workDir, { recursive: true, force: true });
+    } else {
+      process.stderr.write(`rehearsal: handler logs and files kept in ${workDir}\n`);
+    }
+  }
   return code;
 }
 
