@@ -1,13 +1,14 @@
 /**
  * Gets what the checks need, once per machine: `npm test` runs it first (pretest).
  *
- *   tsx tools/setup/main.ts [test|controlplane|checkov]...   build or install what is missing
+ *   tsx tools/setup/main.ts [test|controlplane|checkov|rehearsal]...   build or install what is missing
  *   tsx tools/setup/main.ts --print <python tool>            the same, then print its path
  *
  * Progress goes to stderr; a missing prerequisite is one line naming it and how to get it.
  */
 import { SKIP_ENV } from '../testplane/skip';
 import { cacheRoot } from './cache';
+import { kubectlLayerSteps } from './kubectl-layer';
 import { MissingPrerequisite, requireOpenssl } from './prerequisites';
 import { duration, Progress } from './progress';
 import { PYTHON_TOOLS, PythonTool, venvOf } from './python-tools';
@@ -19,9 +20,11 @@ const TARGETS: Record<string, () => Step[]> = {
     ...(process.env[SKIP_ENV] === '1' ? skippedControlPlane() : controlPlaneSteps()),
     ...pythonToolSteps('cfn-lint'),
     ...pythonToolSteps('kubernetes-validate'),
+    ...rehearsalSteps(),
   ],
   controlplane: controlPlaneSteps,
   checkov: () => pythonToolSteps('checkov'),
+  rehearsal: () => [...controlPlaneSteps(), ...rehearsalSteps()],
 };
 
 async function main(args: readonly string[]): Promise<void> {
@@ -61,6 +64,11 @@ async function main(args: readonly string[]): Promise<void> {
     for (const step of steps) await progress.run(step.label, step.expectedMs, () => step.run());
   }
   if (print !== undefined) process.stdout.write(`${venvOf(print as PythonTool).executable}\n`);
+}
+
+/** What `npm run rehearse` adds to the plane: the handler's python and the layer's binaries. */
+function rehearsalSteps(): Step[] {
+  return [...pythonToolSteps('kubectl-handler'), ...kubectlLayerSteps()];
 }
 
 function skippedControlPlane(): Step[] {

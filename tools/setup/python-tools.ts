@@ -14,6 +14,8 @@ export const PYTHON_TOOLS = {
   'cfn-lint': { executable: 'cfn-lint', expectedMs: 100_000 },
   'kubernetes-validate': { executable: 'kubernetes-validate', expectedMs: 30_000 },
   checkov: { executable: 'checkov', expectedMs: 120_000 },
+  // Not a tool but the interpreter the rehearsal runs aws-cdk-lib's kubectl handler with.
+  'kubectl-handler': { executable: 'python', expectedMs: 20_000 },
 } as const;
 
 export type PythonTool = keyof typeof PYTHON_TOOLS;

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CACHE_ENV, REPO_ROOT } from '../../../tools/setup/cache';
 import { PYTHON_TOOLS, PythonTool, venvOf } from '../../../tools/setup/python-tools';
+import { kubectlLayer } from '../../../tools/setup/kubectl-layer';
 import { componentDir, COMPONENTS } from '../../../tools/testplane/lib/binaries';
 
 const MAIN = path.join(REPO_ROOT, 'tools', 'setup', 'main.ts');
@@ -53,6 +54,16 @@ function stampVenvs(): void {
     fs.writeFileSync(path.join(venv.dir, 'bin', 'python'), '');
     fs.writeFileSync(path.join(venv.dir, '.complete'), venv.key);
   }
+}
+
+/** The kubectl layer's binaries as a finished extraction leaves them. */
+function placeKubectlLayer(): void {
+  const layer = kubectlLayer(cache);
+  for (const binary of [layer.kubectl, layer.helm]) {
+    fs.mkdirSync(path.dirname(binary), { recursive: true });
+    fs.writeFileSync(binary, '', { mode: 0o755 });
+  }
+  fs.writeFileSync(path.join(layer.dir, '.complete'), layer.version);
 }
 
 /** The plane's binaries as a finished build leaves them; `stamped: false` is a partial one. */
@@ -106,6 +117,7 @@ test('a Go older than 1.26 is named with its version', () => {
 test('everything cached: nothing to build, and Go is not needed', () => {
   link('openssl', OPENSSL);
   stampVenvs();
+  placeKubectlLayer();
   placeBinaries(true);
   const { status, lines } = setup();
   expect(status).toBe(0);
@@ -117,6 +129,7 @@ test('everything cached: nothing to build, and Go is not needed', () => {
 test('binaries of an unfinished build (no stamp) are not used: the setup wants to build them', () => {
   link('openssl', OPENSSL);
   stampVenvs();
+  placeKubectlLayer();
   placeBinaries(false);
   expect(setup()).toEqual({ status: 1, lines: [NO_GO] });
 });
@@ -124,6 +137,7 @@ test('binaries of an unfinished build (no stamp) are not used: the setup wants t
 test('SKIP_CONTROLPLANE=1 builds no plane, needs no Go, and says so loudly', () => {
   link('openssl', OPENSSL);
   stampVenvs();
+  placeKubectlLayer();
   const { status, lines } = setup({ SKIP_CONTROLPLANE: '1' });
   expect(status).toBe(0);
   expect(lines.slice(0, 3)).toEqual([
@@ -132,4 +146,13 @@ test('SKIP_CONTROLPLANE=1 builds no plane, needs no Go, and says so loudly', () 
     '#'.repeat(78),
   ]);
   expect(lines[3]).toMatch(/^setup: everything is in /);
+});
+
+test('a kubectl layer version not yet extracted is extracted, which needs Python', () => {
+  link('openssl', OPENSSL);
+  stampVenvs();
+  placeBinaries(true);
+  const { status, lines } = setup();
+  expect(status).toBe(1);
+  expect(lines).toEqual([expect.stringMatching(/^setup: Python 3 with the venv module is needed/)]);
 });

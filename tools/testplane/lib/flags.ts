@@ -50,6 +50,10 @@ export function apiserverFlags(opts: ApiserverFlagOptions): string[] {
     // Its own loopback endpoint would be rejected by Endpoints validation.
     '--endpoint-reconciler-type=none',
     '--allow-privileged=true',
+    // As on EKS: webhooks and aggregated APIs are called at a ready endpoint of their Service
+    // (or fail with "no endpoints available for service"), not at its ClusterIP, which nothing
+    // here routes.
+    '--enable-aggregator-routing=true',
     `--audit-policy-file=${opts.auditPolicy}`,
     `--audit-log-path=${opts.auditLog}`,
     '--audit-log-format=json',

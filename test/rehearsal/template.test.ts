@@ -1,0 +1,49 @@
+/** The rehearsal's pure parts on the real synthesised template (one synth for the file). */
+import { RESOLVED_TYPES } from '../../tools/rehearsal/executors';
+import { buildGraph } from '../../tools/rehearsal/graph';
+import { Intrinsics } from '../../tools/rehearsal/intrinsics';
+import { CfnTemplate, parseContextArgs, synthTemplate } from '../../tools/rehearsal/template';
+
+let template: CfnTemplate;
+beforeAll(() => (template = synthTemplate()), 60_000);
+
+const idOf = (prefix: string) =>
+  Object.keys(template.Resources).find((id) => id.startsWith(prefix))!;
+
+test('the graph orders the charts as their DependsOn say, and the cluster before all of them', () => {
+  const order = buildGraph(template.Resources).creationOrder();
+  const at = (prefix: string) => order.indexOf(idOf(prefix));
+  expect(at('EksClusterB2BDED5B')).toBeLessThan(at('EksClusterchartnamespaces'));
+  expect(at('EksClusterchartnamespaces')).toBeLessThan(at('EksClusterchartstorage'));
+  expect(at('EksClusterchartbitcoincrd')).toBeLessThan(at('EksClusterchartbitcoinoperator'));
+  expect(at('EksClusterchartbitcoinoperator')).toBeLessThan(at('EksClusterchartbitcoinsample'));
+});
+
+test('every property the rehearsal passes on resolves with the stand-ins', () => {
+  const data = new Map([
+    [idOf('BitcoinPlatformEksClusterD61DD7FFAlbControlleralbsaConditionJson'), { Value: {} }],
+  ]);
+  const intrinsics = new Intrinsics(template, data);
+  const resolved = Object.entries(template.Resources)
+    .filter(([, r]) => RESOLVED_TYPES.has(r.Type))
+    .map(([id, r]) => intrinsics.resolve(r.Properties ?? {}, id) as Record<string, unknown>);
+  expect(resolved.length).toBeGreaterThan(10);
+  // No intrinsic function is left anywhere in them.
+  expect(JSON.stringify(resolved)).not.toMatch(/"(Ref|Fn::[A-Za-z]+)"/);
+  expect(
+    resolved
+      .filter((p) => p.ClusterName !== undefined)
+      .every((p) => p.ClusterName === 'bitcoin-platform'),
+  ).toBe(true);
+});
+
+test('-c overrides reach the template, as with cdk synth', () => {
+  const manifest = (t: CfnTemplate) =>
+    String(t.Resources[idOf('EksClusterchartworkloads')].Properties!.Manifest);
+  expect(manifest(synthTemplate(parseContextArgs(['webReplicas=5'])))).toContain('"replicas":5');
+  expect(manifest(template)).toContain('"replicas":2');
+});
+
+test('a -c argument without = is one clear error', () => {
+  expect(() => parseContextArgs(['webReplicas'])).toThrow('-c takes key=value, got "webReplicas"');
+});

@@ -1,0 +1,154 @@
+/**
+ * What each resource type does in the rehearsal: the kubectl provider's custom resources go to
+ * aws-cdk-lib's own handler, EKS add-ons to their stand-ins, the cluster seeds what EKS puts in a
+ * new cluster, the EBS-volumes waiter waits for the EBS stand-in, CfnJson returns its value, and
+ * every other AWS resource is an instant no-op (only AWS could do it).
+ */
+import { createAddon, deleteAddon } from './standins/addons';
+import { seedEksCluster } from './standins/eks-seed';
+import { customResourceEvent, RequestType } from './events';
+import { HandlerEnvironment, runHandler } from './handler';
+import type { StepOutcome } from './scheduler';
+
+/** The provider's resource types, which all go to the one handler Lambda. */
+export const KUBECTL_PROVIDER_TYPES = [
+  'Custom::AWSCDK-EKS-KubernetesResource',
+  'Custom::AWSCDK-EKS-HelmChart',
+  'Custom::AWSCDK-EKS-KubernetesPatch',
+  'Custom::AWSCDK-EKS-KubernetesObjectValue',
+];
+export const EBS_VOLUMES_RELEASED_TYPE = 'Custom::EbsVolumesReleased';
+
+/** The types whose properties the rehearsal resolves and passes on; the rest are AWS no-ops. */
+export const RESOLVED_TYPES: ReadonlySet<string> = new Set([
+  ...KUBECTL_PROVIDER_TYPES,
+  'AWS::EKS::Addon',
+  EBS_VOLUMES_RELEASED_TYPE,
+  'Custom::AWSCDKCfnJson',
+]);
+
+export interface ResourceStep {
+  readonly event: RequestType;
+  readonly logicalId: string;
+  readonly type: string;
+  readonly properties: Readonly<Record<string, unknown>>;
+  readonly oldProperties?: Readonly<Record<string, unknown>>;
+  readonly physicalId?: string;
+  readonly requestId: string;
+}
+
+/** What the EBS CSI driver stand-in offers the rehearsal. */
+export interface EbsVolumes {
+  /** The driver runs while its add-on exists. */
+  start(): void;
+  stop(): Promise<void>;
+  /** The volumes that exist, only those with this tag if one is given. */
+  volumeIds(tag?: { readonly key: string; readonly value: string }): string[];
+}
+
+export interface ExecutorContext {
+  readonly handler: HandlerEnvironment;
+  /** Where HelmChart events point `Repository` (the rehearsal's chart repository). */
+  readonly chartRepositoryUrl: string;
+  readonly ebs: EbsVolumes;
+  /** How long the EBS-volumes waiter waits, as its own Lambda would. */
+  readonly volumesReleasedTimeoutMs: number;
+}
+
+export interface StepResult extends StepOutcome {
+  /** A custom resource's returned attributes (Fn::GetAtt of later resources). */
+  readonly data?: Readonly<Record<string, unknown>>;
+  /** The handler's log, kept for the report's files. */
+  readonly log?: string;
+}
+
+export async function execute(step: ResourceStep, ctx: ExecutorContext): Promise<StepResult> {
+  const kubeconfig = ctx.handler.kubeconfig;
+  if (KUBECTL_PROVIDER_TYPES.includes(step.type)) {
+    const properties =
+      step.type === 'Custom::AWSCDK-EKS-HelmChart'
+        ? withRepository(step.properties, ctx.chartRepositoryUrl)
+        : step.properties;
+    const oldProperties =
+      step.oldProperties && step.type === 'Custom::AWSCDK-EKS-HelmChart'
+        ? withRepository(step.oldProperties, ctx.chartRepositoryUrl)
+        : step.oldProperties;
+    const event = customResourceEvent({
+      requestType: step.event,
+      logicalId: step.logicalId,
+      resourceType: step.type,
+      properties,
+      ...(oldProperties ? { oldProperties } : {}),
+      ...(step.physicalId ? { physicalId: step.physicalId } : {}),
+      requestId: step.requestId,
+    });
+    const result = await runHandler(event, ctx.handler);
+    return {
+      kubernetes: true,
+      log: result.log,
+      ...(result.error !== undefined ? { error: result.error } : {}),
+    };
+  }
+  switch (step.type) {
+    case 'AWS::EKS::Cluster':
+      if (step.event === 'Create') await seedEksCluster(kubeconfig);
+      return { kubernetes: step.event === 'Create' };
+    case 'AWS::EKS::Addon':
+      return addon(step, ctx);
+    case EBS_VOLUMES_RELEASED_TYPE:
+      if (step.event === 'Delete') {
+        return volumesReleased(ctx, {
+          key: String(step.properties.TagKey),
+          value: String(step.properties.TagValue),
+        });
+      }
+      return { kubernetes: false };
+    case 'Custom::AWSCDKCfnJson':
+      return { kubernetes: false, data: { Value: JSON.parse(String(step.properties.Value)) } };
+    default:
+      return { kubernetes: false };
+  }
+}
+
+function withRepository(
+  properties: Readonly<Record<string, unknown>>,
+  url: string,
+): Record<string, unknown> {
+  return { ...properties, Repository: url };
+}
+
+async function addon(step: ResourceStep, ctx: ExecutorContext): Promise<StepResult> {
+  const name = String(step.properties.AddonName);
+  const kubeconfig = ctx.handler.kubeconfig;
+  const isEbs = name === 'aws-ebs-csi-driver';
+  if (step.event === 'Delete') {
+    if (isEbs) await ctx.ebs.stop();
+    await deleteAddon(kubeconfig, name, {
+      preserve: String(step.properties.PreserveOnDelete) === 'true',
+    });
+  } else {
+    const values = step.properties.ConfigurationValues;
+    await createAddon(kubeconfig, name, values === undefined ? undefined : String(values));
+    if (isEbs) ctx.ebs.start();
+  }
+  return { kubernetes: true };
+}
+
+/** Waits, as the stack's waiter does on delete, until no EBS volume with the cluster's tag is left. */
+async function volumesReleased(
+  ctx: ExecutorContext,
+  tag: { key: string; value: string },
+): Promise<StepResult> {
+  const deadline = Date.now() + ctx.volumesReleasedTimeoutMs;
+  for (;;) {
+    const left = ctx.ebs.volumeIds(tag);
+    if (left.length === 0) return { kubernetes: true };
+    if (Date.now() > deadline) {
+      return {
+        kubernetes: true,
+        error: `EBS volumes still exist after ${ctx.volumesReleasedTimeoutMs / 1000}s: ${left.join(', ')}`,
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}

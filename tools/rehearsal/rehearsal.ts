@@ -1,0 +1,217 @@
+/**
+ * The whole rehearsal on a fresh test plane: create the stack, let it converge (the controller
+ * runs as its chart says, fake bitcoinds answer at the pod IPs), deploy each change of the update
+ * table, destroy, and list what is left that EKS did not put there.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FakeBitcoind } from '../testplane/fake-bitcoind';
+import { PodTracker } from '../testplane/operator-harness';
+import { ControlPlane, startControlPlane } from '../testplane/plane';
+import { createPki } from '../testplane/lib/pki';
+import { AdmissionStandIn } from './standins/admission';
+import { AggregatedApiStandIn } from './standins/aggregated-apis';
+import { startChartRepository } from './standins/chart-repository';
+import { EbsCsiDriverStandIn } from './standins/ebs-csi-driver';
+import { EKS_SEED } from './standins/eks-seed';
+import { LoadBalancerControllerStandIn } from './standins/load-balancers';
+import { describeKey, keyOf, listObjects, ObjectKey, without } from './cluster-objects';
+import { ChartController } from './controller-from-chart';
+import { deploymentsAvailable, networksMeshed } from './converge';
+import { EbsVolumes, ExecutorContext, KUBECTL_PROVIDER_TYPES } from './executors';
+import { deploy, destroy, StackState } from './lifecycle';
+import { manifestMatchesCluster } from './manifest-drift';
+import type { Check, Phase, RehearsalReport } from './report';
+import { CfnTemplate, synthTemplate } from './template';
+import { applyChange, ConfigChange } from './update-table';
+
+/** The Deployment the operator chart runs the controller with. */
+const CONTROLLER = { namespace: 'bitcoin-controller', name: 'bitcoin-controller' };
+
+export interface RehearsalOptions {
+  /** `-c key=value` overrides on top of cdk.json. */
+  readonly context: Readonly<Record<string, string>>;
+  readonly workDir: string;
+  readonly updates: readonly ConfigChange[];
+  /** Makes the template for a context instead of synthesising it (bad-input tests). */
+  readonly template?: (context: Readonly<Record<string, string>>) => CfnTemplate;
+  readonly convergeTimeoutMs?: number;
+  /** A plane to rehearse on (left running); @default - a fresh one, stopped at the end */
+  readonly plane?: ControlPlane;
+  readonly log?: (line: string) => void;
+}
+
+export async function rehearse(options: RehearsalOptions): Promise<RehearsalReport> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`rehearsal: ${line}\n`));
+  const synth = options.template ?? synthTemplate;
+  const timeout = options.convergeTimeoutMs ?? 120_000;
+  fs.mkdirSync(options.workDir, { recursive: true });
+  log(`synthesising with ${JSON.stringify(options.context)}`);
+  let template = synth(options.context);
+  if (!options.plane) log('starting the test plane');
+  const plane = options.plane ?? (await startControlPlane());
+  const fake = new FakeBitcoind();
+  const tracker = new PodTracker(plane, fake);
+  // The rehearsal's own CA: helm trusts it for the chart repository, the webhooks' caBundle is it.
+  const ca = createPki(path.join(options.workDir, 'ca'));
+  const repository = await startChartRepository(helmReleasesOf(template), ca);
+  const admission = new AdmissionStandIn(plane.kubeconfig, ca);
+  const aggregated = new AggregatedApiStandIn(plane.kubeconfig, ca);
+  const loadBalancers = new LoadBalancerControllerStandIn(plane.kubeconfig, {
+    clusterName: clusterNameOf(template),
+  });
+  const driver = new EbsCsiDriverStandIn(plane.kubeconfig, {
+    clusterName: clusterNameOf(template),
+  });
+  const ebs: EbsVolumes = {
+    start: () => driver.start(),
+    stop: () => driver.stop(),
+    volumeIds: (tag) =>
+      driver
+        .volumes()
+        .filter((v) => !tag || v.tags[tag.key] === tag.value)
+        .map((v) => v.id),
+  };
+  let controller: ChartController | undefined;
+  const phases: Phase[] = [];
+  try {
+    const baseline = await listObjects(plane.kubeconfig);
+    tracker.start();
+    // Each acts only once what it stands in for is in the cluster (a webhook, an APIService, the LBC).
+    admission.start();
+    aggregated.start();
+    loadBalancers.start();
+    const ctx: ExecutorContext = {
+      handler: {
+        kubeconfig: plane.kubeconfig,
+        clusterName: clusterNameOf(template),
+        workDir: path.join(options.workDir, 'handler'),
+        caFile: ca.caCert,
+      },
+      chartRepositoryUrl: repository.url,
+      ebs,
+      volumesReleasedTimeoutMs: 120_000,
+    };
+    const state = new StackState();
+    log('create');
+    phases.push(await deploy(state, template, 'create', ctx));
+    if (ok(phases)) {
+      log('converge');
+      controller = await ChartController.fromCluster(
+        plane,
+        CONTROLLER.namespace,
+        CONTROLLER.name,
+        path.join(options.workDir, 'controller.log'),
+      );
+      await controller.start();
+      phases.push({
+        name: 'converge',
+        steps: [],
+        checks: await convergence(plane, fake, timeout),
+        waitsFor: () => [],
+      });
+    }
+    let context = options.context;
+    for (const change of ok(phases) ? options.updates : []) {
+      context = applyChange(context, change);
+      log(`update: ${change.label}`);
+      template = synth(context);
+      const phase = await deploy(state, template, `update: ${change.label}`, ctx);
+      const checks = ok([phase])
+        ? [...(await manifestChecks(plane, state)), ...(await convergence(plane, fake, timeout))]
+        : [];
+      phases.push({ ...phase, checks: [...phase.checks, ...checks] });
+      if (!ok(phases)) break;
+    }
+    log('destroy');
+    phases.push(await destroy(state, 'destroy', ctx));
+    await controller?.stop();
+    const left = without(await listObjects(plane.kubeconfig), [
+      ...baseline,
+      ...EKS_SEED.map(seedKey),
+    ]);
+    return {
+      phases,
+      leftovers: [
+        ...left.map(describeKey),
+        ...ebs.volumeIds().map((id) => `EBS volume ${id}`),
+        ...loadBalancers
+          .loadBalancers()
+          .map((lb) => `${lb.type} load balancer ${lb.dnsName} (${lb.members.join(', ')})`),
+      ],
+    };
+  } finally {
+    await controller?.stop();
+    await tracker.stop();
+    await fake.stop();
+    await ebs.stop();
+    await loadBalancers.stop();
+    await aggregated.stop();
+    await admission.stop();
+    await repository.stop();
+    if (!options.plane) await plane.stop();
+  }
+}
+
+function ok(phases: readonly Phase[]): boolean {
+  return phases.every(
+    (p) => p.steps.every((s) => s.outcome !== 'failed') && p.checks.every((c) => c.ok),
+  );
+}
+
+async function convergence(
+  plane: ControlPlane,
+  fake: FakeBitcoind,
+  timeoutMs: number,
+): Promise<Check[]> {
+  return [
+    await deploymentsAvailable(plane.kubeconfig, timeoutMs),
+    await networksMeshed(plane.kubeconfig, fake, timeoutMs),
+  ];
+}
+
+/** Each manifest of the deployed stack against what carries its prune label. */
+async function manifestChecks(plane: ControlPlane, state: StackState): Promise<Check[]> {
+  const checks: Check[] = [];
+  for (const [logicalId, deployed] of state.resources) {
+    if (deployed.type !== KUBECTL_PROVIDER_TYPES[0] || !deployed.properties?.PruneLabel) continue;
+    const { Manifest, PruneLabel } = deployed.properties;
+    checks.push(
+      await manifestMatchesCluster(plane.kubeconfig, {
+        logicalId,
+        manifest: String(Manifest),
+        pruneLabel: String(PruneLabel),
+      }),
+    );
+  }
+  return checks;
+}
+
+function helmReleasesOf(template: CfnTemplate): { chart: string; version: string }[] {
+  return Object.values(template.Resources)
+    .filter((r) => r.Type === KUBECTL_PROVIDER_TYPES[1])
+    .map((r) => ({ chart: String(r.Properties?.Chart), version: String(r.Properties?.Version) }));
+}
+
+function clusterNameOf(template: CfnTemplate): string {
+  const clusters = Object.values(template.Resources).filter((r) => r.Type === 'AWS::EKS::Cluster');
+  if (clusters.length !== 1 || typeof clusters[0].Properties?.Name !== 'string') {
+    throw new Error(
+      `the rehearsal needs exactly one AWS::EKS::Cluster with a literal Name, found ${clusters.length}`,
+    );
+  }
+  return clusters[0].Properties.Name;
+}
+
+function seedKey(ref: {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}): ObjectKey {
+  return keyOf({
+    apiVersion: ref.apiVersion,
+    kind: ref.kind,
+    metadata: { name: ref.name, namespace: ref.namespace },
+  });
+}

@@ -1,0 +1,188 @@
+/**
+ * The EKS managed add-ons of the stack, as the Kubernetes objects each one creates that other
+ * resources depend on or collide with. EKS applies them server-side as field manager `eks` and,
+ * on delete, removes them unless the add-on is preserved.
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/managing-add-ons.html
+ */
+import { applyObjects, deleteObjects, KubeObject } from './kube-objects';
+import {
+  awsNodeDaemonSet,
+  configMap,
+  Container,
+  eksImage,
+  serviceAccount,
+  systemMeta,
+  workload,
+} from './kube-system-objects';
+
+type Configuration = Readonly<Record<string, unknown>>;
+
+interface AddonStandIn {
+  /** The configurationValues keys this stand-in understands, with what each allows. */
+  readonly keys: Readonly<Record<string, readonly string[]>>;
+  objects(configuration: Configuration): KubeObject[];
+}
+
+const ebsCsiDriver: AddonStandIn = {
+  keys: {},
+  objects: () => [
+    {
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'CSIDriver',
+      metadata: { name: 'ebs.csi.aws.com' },
+      spec: { attachRequired: true, podInfoOnMount: false, fsGroupPolicy: 'File' },
+    },
+    serviceAccount('ebs-csi-controller-sa'),
+    serviceAccount('ebs-csi-node-sa'),
+    workload('Deployment', 'ebs-csi-controller', [ebsPlugin], {
+      serviceAccountName: 'ebs-csi-controller-sa',
+      replicas: 2,
+    }),
+    workload('DaemonSet', 'ebs-csi-node', [ebsPlugin], { serviceAccountName: 'ebs-csi-node-sa' }),
+  ],
+};
+const ebsPlugin: Container = { name: 'ebs-plugin', image: eksImage('aws-ebs-csi-driver') };
+
+// Its APIService is Available only while AggregatedApiStandIn answers on the pods' endpoints.
+const metricsServer: AddonStandIn = {
+  keys: {},
+  objects: () => [
+    serviceAccount('metrics-server'),
+    workload(
+      'Deployment',
+      'metrics-server',
+      [
+        {
+          name: 'metrics-server',
+          image: eksImage('metrics-server'),
+          ports: [{ name: 'https', containerPort: 10250 }],
+        },
+      ],
+      { selector: { 'k8s-app': 'metrics-server' }, serviceAccountName: 'metrics-server' },
+    ),
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: systemMeta('metrics-server', { 'k8s-app': 'metrics-server' }),
+      spec: {
+        selector: { 'k8s-app': 'metrics-server' },
+        ports: [{ name: 'https', port: 443, targetPort: 'https' }],
+      },
+    },
+    {
+      apiVersion: 'apiregistration.k8s.io/v1',
+      kind: 'APIService',
+      metadata: { name: 'v1beta1.metrics.k8s.io', labels: { 'k8s-app': 'metrics-server' } },
+      spec: {
+        group: 'metrics.k8s.io',
+        version: 'v1beta1',
+        service: { name: 'metrics-server', namespace: 'kube-system', port: 443 },
+        insecureSkipTLSVerify: true,
+        groupPriorityMinimum: 100,
+        versionPriority: 100,
+      },
+    },
+  ],
+};
+
+const podIdentityAgent: AddonStandIn = {
+  keys: {},
+  objects: () => [
+    workload(
+      'DaemonSet',
+      'eks-pod-identity-agent',
+      [{ name: 'eks-pod-identity-agent', image: eksImage('eks-pod-identity-agent') }],
+      { selector: { 'app.kubernetes.io/name': 'eks-pod-identity-agent' }, hostNetwork: true },
+    ),
+  ],
+};
+
+// enableNetworkPolicy adds the network policy agent to aws-node.
+// @see https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html
+const vpcCni: AddonStandIn = {
+  keys: { enableNetworkPolicy: ['true', 'false'] },
+  objects: (configuration) => {
+    const enabled = configuration.enableNetworkPolicy === 'true';
+    const agent: Container = {
+      name: 'aws-eks-nodeagent',
+      image: eksImage('aws-network-policy-agent'),
+      args: ['--enable-network-policy=true'],
+    };
+    return [
+      serviceAccount('aws-node'),
+      configMap('amazon-vpc-cni', { 'enable-network-policy-controller': String(enabled) }),
+      awsNodeDaemonSet(enabled ? [agent] : []),
+    ];
+  },
+};
+
+const ADDONS: Readonly<Record<string, AddonStandIn>> = {
+  'aws-ebs-csi-driver': ebsCsiDriver,
+  'eks-pod-identity-agent': podIdentityAgent,
+  'metrics-server': metricsServer,
+  'vpc-cni': vpcCni,
+};
+
+export const ADDON_NAMES: readonly string[] = Object.keys(ADDONS);
+
+function standIn(name: string): AddonStandIn {
+  const addon = ADDONS[name];
+  if (!addon) {
+    throw new Error(`EKS add-on "${name}" has no stand-in; known: ${ADDON_NAMES.join(', ')}`);
+  }
+  return addon;
+}
+
+/** Parses and checks configurationValues as EKS does against the add-on's schema. */
+function parseConfiguration(name: string, values: string | undefined): Configuration {
+  if (values === undefined || values.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(values);
+  } catch {
+    throw new Error(`${name} configurationValues must be a JSON object, got ${values}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`${name} configurationValues must be a JSON object, got ${values}`);
+  }
+  const keys = standIn(name).keys;
+  for (const [key, value] of Object.entries(parsed)) {
+    const allowed = keys[key];
+    if (!allowed) {
+      const known = Object.keys(keys).join(', ') || 'none';
+      throw new Error(
+        `${name} configurationValues key "${key}" is not supported (allowed: ${known})`,
+      );
+    }
+    if (!allowed.includes(value as string)) {
+      throw new Error(
+        `${name} configurationValues ${key} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${JSON.stringify(value)}`,
+      );
+    }
+  }
+  return parsed as Configuration;
+}
+
+/** What `aws eks create-addon` (and update-addon) does inside the cluster. */
+export async function createAddon(
+  kubeconfig: string,
+  name: string,
+  configurationValues?: string,
+): Promise<void> {
+  const objects = standIn(name).objects(parseConfiguration(name, configurationValues));
+  await applyObjects(kubeconfig, 'eks', objects);
+}
+
+/**
+ * What `aws eks delete-addon` does inside the cluster: removes the add-on's objects, or, with
+ * `preserve` (PreserveOnDelete), leaves them running unmanaged.
+ */
+export async function deleteAddon(
+  kubeconfig: string,
+  name: string,
+  options: { readonly preserve?: boolean } = {},
+): Promise<void> {
+  const objects = standIn(name).objects({});
+  if (options.preserve) return;
+  await deleteObjects(kubeconfig, objects);
+}

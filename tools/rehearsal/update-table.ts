@@ -1,0 +1,36 @@
+/**
+ * The config changes a second `cdk deploy` is rehearsed with, one deployment each, in order;
+ * each starts from the config the one before left. `undefined` removes the key (back to default).
+ */
+export interface ConfigChange {
+  readonly label: string;
+  readonly set: Readonly<Record<string, string | undefined>>;
+}
+
+export const UPDATE_TABLE: readonly ConfigChange[] = [
+  { label: 'webReplicas 2 -> 3', set: { webReplicas: '3' } },
+  { label: 'sampleNetworkNodes 3 -> 5', set: { sampleNetworkNodes: '5' } },
+  { label: 'throughputVolume none -> st1', set: { throughputVolume: 'st1' } },
+  { label: 'throughputVolume st1 -> none', set: { throughputVolume: 'none' } },
+  { label: 'alpineLoadBalancer false -> true', set: { alpineLoadBalancer: 'true' } },
+  { label: 'alpineLoadBalancer true -> false', set: { alpineLoadBalancer: 'false' } },
+  { label: 'staticVolumeId set', set: { staticVolumeId: 'vol-0123456789abcdef0' } },
+  { label: 'staticVolumeId unset', set: { staticVolumeId: undefined } },
+  {
+    label: 'adminPrincipalArns changed',
+    set: { adminPrincipalArns: 'arn:aws:iam::111111111111:role/PlatformTeam' },
+  },
+];
+
+/** `context` with `change` applied. */
+export function applyChange(
+  context: Readonly<Record<string, string>>,
+  change: ConfigChange,
+): Record<string, string> {
+  const next: Record<string, string> = { ...context };
+  for (const [key, value] of Object.entries(change.set)) {
+    if (value === undefined) delete next[key];
+    else next[key] = value;
+  }
+  return next;
+}
