@@ -4,7 +4,7 @@
  * new cluster, the EBS-volumes waiter waits for the EBS stand-in, CfnJson returns its value, and
  * every other AWS resource is an instant no-op (only AWS could do it).
  */
-import { createAddon, deleteAddon } from './standins/addons';
+import { createAddon, deleteAddon, extraVolumeTagsOf } from './standins/addons';
 import { seedEksCluster } from './standins/eks-seed';
 import { customResourceEvent, RequestType } from './events';
 import { HandlerEnvironment, runHandler } from './handler';
@@ -39,8 +39,8 @@ export interface ResourceStep {
 
 /** What the EBS CSI driver stand-in offers the rehearsal. */
 export interface EbsVolumes {
-  /** The driver runs while its add-on exists. */
-  start(): void;
+  /** The driver runs while its add-on exists, tagging volumes as its configuration asks. */
+  start(extraVolumeTags: Readonly<Record<string, string>>): void;
   stop(): Promise<void>;
   /** The volumes that exist, only those with this tag if one is given. */
   volumeIds(tag?: { readonly key: string; readonly value: string }): string[];
@@ -128,8 +128,12 @@ async function addon(step: ResourceStep, ctx: ExecutorContext): Promise<StepResu
     });
   } else {
     const values = step.properties.ConfigurationValues;
-    await createAddon(kubeconfig, name, values === undefined ? undefined : String(values));
-    if (isEbs) ctx.ebs.start();
+    const configuration = await createAddon(
+      kubeconfig,
+      name,
+      values === undefined ? undefined : String(values),
+    );
+    if (isEbs) ctx.ebs.start(extraVolumeTagsOf(configuration));
   }
   return { kubernetes: true };
 }

@@ -64,7 +64,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     clusterName: clusterNameOf(template),
   });
   const ebs: EbsVolumes = {
-    start: () => driver.start(),
+    start: (extraVolumeTags) => driver.start(extraVolumeTags),
     stop: () => driver.stop(),
     volumeIds: (tag) =>
       driver

@@ -5,6 +5,7 @@ import {
   startChartRepository,
   ChartRepository,
 } from '../../../tools/rehearsal/standins/chart-repository';
+import { parseAllDocuments } from 'yaml';
 import { getJson, kubectl } from '../../../tools/testplane/lib/kubectl';
 import { createPki, Pki } from '../../../tools/testplane/lib/pki';
 import { withControlPlane } from '../../controlplane/with-control-plane';
@@ -130,8 +131,45 @@ withControlPlane('the stand-in chart repository', (plane) => {
     expect((await get(['ingressclass', 'alb'])).spec.controller).toBe('ingress.k8s.aws/alb');
     expect((await get(['ingressclassparams', 'alb'])).metadata.name).toBe('alb');
 
-    const caBundle = fs.readFileSync(pki.caCert).toString('base64');
+    // The template turns the Service mutator off.
+    expect(r.values.enableServiceMutatorWebhook).toBe(false);
     const mutating = await get(['mutatingwebhookconfiguration', 'aws-load-balancer-webhook']);
+    expect(mutating.webhooks.map((w: any) => [w.name, w.failurePolicy])).toEqual([
+      ['mpod.elbv2.k8s.aws', 'Ignore'],
+      ['mtargetgroupbinding.elbv2.k8s.aws', 'Fail'],
+    ]);
+    const validating = await get(['validatingwebhookconfiguration', 'aws-load-balancer-webhook']);
+    expect(validating.webhooks.map((w: any) => [w.name, w.failurePolicy])).toEqual([
+      ['vingressclassparams.elbv2.k8s.aws', 'Fail'],
+      ['vtargetgroupbinding.elbv2.k8s.aws', 'Fail'],
+      ['vingress.elbv2.k8s.aws', 'Fail'],
+    ]);
+  });
+
+  test('enableServiceMutatorWebhook=true adds the Service webhook, as upstream, failing closed on every Service', async () => {
+    const r = release('aws-load-balancer-controller');
+    const rendered = await helm(
+      [
+        'template',
+        r.release,
+        r.chart,
+        '--repo',
+        repository.url,
+        '--version',
+        r.version,
+        '--namespace',
+        r.namespace,
+        '--values',
+        '-',
+        '--set',
+        'enableServiceMutatorWebhook=true',
+      ],
+      JSON.stringify(r.values),
+    );
+    const mutating = parseAllDocuments(rendered)
+      .map((d) => d.toJS())
+      .find((o) => o?.kind === 'MutatingWebhookConfiguration');
+    const caBundle = fs.readFileSync(pki.caCert).toString('base64');
     const mservice = mutating.webhooks.find((w: any) => w.name === 'mservice.elbv2.k8s.aws');
     expect(mservice).toMatchObject({
       failurePolicy: 'Fail',
@@ -141,7 +179,6 @@ withControlPlane('the stand-in chart repository', (plane) => {
           name: 'aws-load-balancer-webhook-service',
           namespace: 'kube-system',
           path: '/mutate-v1-service',
-          port: 443,
         },
       },
       rules: [
@@ -161,39 +198,6 @@ withControlPlane('the stand-in chart repository', (plane) => {
         ],
       },
     });
-    expect(mutating.webhooks.map((w: any) => [w.name, w.failurePolicy])).toEqual([
-      ['mpod.elbv2.k8s.aws', 'Ignore'],
-      ['mservice.elbv2.k8s.aws', 'Fail'],
-      ['mtargetgroupbinding.elbv2.k8s.aws', 'Fail'],
-    ]);
-    const validating = await get(['validatingwebhookconfiguration', 'aws-load-balancer-webhook']);
-    expect(validating.webhooks.map((w: any) => [w.name, w.failurePolicy])).toEqual([
-      ['vingressclassparams.elbv2.k8s.aws', 'Fail'],
-      ['vtargetgroupbinding.elbv2.k8s.aws', 'Fail'],
-      ['vingress.elbv2.k8s.aws', 'Fail'],
-    ]);
-  });
-
-  test('enableServiceMutatorWebhook=false leaves out the Service webhook, as upstream', async () => {
-    const r = release('aws-load-balancer-controller');
-    const rendered = await helm(
-      [
-        'template',
-        r.release,
-        r.chart,
-        '--repo',
-        repository.url,
-        '--version',
-        r.version,
-        '--values',
-        '-',
-        '--set',
-        'enableServiceMutatorWebhook=false',
-      ],
-      JSON.stringify(r.values),
-    );
-    expect(rendered).toContain('mpod.elbv2.k8s.aws');
-    expect(rendered).not.toContain('mservice.elbv2.k8s.aws');
   });
 
   test('names follow the same values as upstream: nameOverride and serviceAccount', async () => {

@@ -68,7 +68,7 @@ withControlPlane('the EBS CSI driver stand-in', (plane) => {
       await create(storageClass('expandable', true));
       await create(storageClass('fixed', false));
       driver = new EbsCsiDriverStandIn(plane().kubeconfig, { clusterName: 'bitcoin-platform' });
-      driver.start();
+      driver.start({ 'eks-bitcoin-platform/cluster': 'bitcoin-platform' });
     });
     afterAll(() => driver?.stop());
 
@@ -84,7 +84,17 @@ withControlPlane('the EBS CSI driver stand-in', (plane) => {
         expect(current.status.phase).toBe('Bound');
         return current;
       });
-      const pod = await getJson<any>(plane().kubeconfig, ['pod', 'uses-data', '-n', NAMESPACE]);
+      // The scheduler binds the pod once the claim is bound, a moment later.
+      const pod = await eventually(async () => {
+        const current = await getJson<any>(plane().kubeconfig, [
+          'pod',
+          'uses-data',
+          '-n',
+          NAMESPACE,
+        ]);
+        expect(current.spec.nodeName).toBeDefined();
+        return current;
+      });
       expect(pvc.metadata.annotations['volume.kubernetes.io/selected-node']).toBe(
         pod.spec.nodeName,
       );
@@ -97,7 +107,10 @@ withControlPlane('the EBS CSI driver stand-in', (plane) => {
           sizeGiB: 4,
           pvName: pv.metadata.name,
           claim: { namespace: NAMESPACE, name: 'data' },
-          tags: expect.objectContaining({ 'kubernetes.io/cluster/bitcoin-platform': 'owned' }),
+          tags: expect.objectContaining({
+            'kubernetes.io/cluster/bitcoin-platform': 'owned',
+            'eks-bitcoin-platform/cluster': 'bitcoin-platform',
+          }),
         }),
       ]);
     });

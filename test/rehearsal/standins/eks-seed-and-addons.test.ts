@@ -1,5 +1,9 @@
 import { kubectl, KubectlError } from '../../../tools/testplane/lib/kubectl';
-import { createAddon, deleteAddon } from '../../../tools/rehearsal/standins/addons';
+import {
+  createAddon,
+  deleteAddon,
+  extraVolumeTagsOf,
+} from '../../../tools/rehearsal/standins/addons';
 import { EKS_SEED, seedEksCluster } from '../../../tools/rehearsal/standins/eks-seed';
 import { ObjectRef, resourceArg } from '../../../tools/rehearsal/standins/kube-objects';
 import { withControlPlane } from '../../controlplane/with-control-plane';
@@ -123,5 +127,20 @@ withControlPlane('EKS seed and add-on stand-ins', (plane) => {
     await expect(createAddon(k, 'vpc-cni', 'enableNetworkPolicy=true')).rejects.toThrow(
       'vpc-cni configurationValues must be a JSON object, got enableNetworkPolicy=true',
     );
+    await expect(
+      createAddon(k, 'aws-ebs-csi-driver', '{"controller":{"extraVolumeTags":{"a":1}}}'),
+    ).rejects.toThrow(
+      'aws-ebs-csi-driver configurationValues controller must be an object with only extraVolumeTags, a map of strings, got {"extraVolumeTags":{"a":1}}',
+    );
+  });
+
+  test("the EBS CSI driver's extraVolumeTags are taken and handed back for its controller", async () => {
+    const configuration = await createAddon(
+      plane().kubeconfig,
+      'aws-ebs-csi-driver',
+      '{"controller":{"extraVolumeTags":{"team":"platform"}}}',
+    );
+    expect(extraVolumeTagsOf(configuration)).toEqual({ team: 'platform' });
+    await deleteAddon(plane().kubeconfig, 'aws-ebs-csi-driver');
   });
 });

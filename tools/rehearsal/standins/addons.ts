@@ -15,16 +15,49 @@ import {
   workload,
 } from './kube-system-objects';
 
-type Configuration = Readonly<Record<string, unknown>>;
+/** An add-on's parsed configurationValues. */
+export type AddonConfiguration = Readonly<Record<string, unknown>>;
+
+/** Checks one configurationValues key: undefined when its value is allowed, else what is. */
+type KeyRule = (value: unknown) => string | undefined;
 
 interface AddonStandIn {
-  /** The configurationValues keys this stand-in understands, with what each allows. */
-  readonly keys: Readonly<Record<string, readonly string[]>>;
-  objects(configuration: Configuration): KubeObject[];
+  /** The configurationValues keys this stand-in understands, with the rule of each. */
+  readonly keys: Readonly<Record<string, KeyRule>>;
+  objects(configuration: AddonConfiguration): KubeObject[];
+}
+
+const oneOf =
+  (...allowed: string[]): KeyRule =>
+  (value) =>
+    allowed.includes(value as string)
+      ? undefined
+      : `one of ${allowed.map((a) => `"${a}"`).join(', ')}`;
+
+const isStringMap = (value: unknown): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  Object.values(value).every((v) => typeof v === 'string');
+
+// The driver's schema has many controller keys; the stack sets only extraVolumeTags.
+// @see https://github.com/kubernetes-sigs/aws-ebs-csi-driver/blob/master/docs/tagging.md
+const ebsController: KeyRule = (value) =>
+  typeof value === 'object' &&
+  value !== null &&
+  Object.keys(value).every((key) => key === 'extraVolumeTags') &&
+  isStringMap((value as { extraVolumeTags?: unknown }).extraVolumeTags ?? {})
+    ? undefined
+    : 'an object with only extraVolumeTags, a map of strings';
+
+/** The tags configurationValues asks the EBS CSI driver to put on every volume it creates. */
+export function extraVolumeTagsOf(configuration: AddonConfiguration): Record<string, string> {
+  const controller = configuration.controller as { extraVolumeTags?: Record<string, string> };
+  return { ...controller?.extraVolumeTags };
 }
 
 const ebsCsiDriver: AddonStandIn = {
-  keys: {},
+  keys: { controller: ebsController },
   objects: () => [
     {
       apiVersion: 'storage.k8s.io/v1',
@@ -100,7 +133,7 @@ const podIdentityAgent: AddonStandIn = {
 // enableNetworkPolicy adds the network policy agent to aws-node.
 // @see https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html
 const vpcCni: AddonStandIn = {
-  keys: { enableNetworkPolicy: ['true', 'false'] },
+  keys: { enableNetworkPolicy: oneOf('true', 'false') },
   objects: (configuration) => {
     const enabled = configuration.enableNetworkPolicy === 'true';
     const agent: Container = {
@@ -134,7 +167,7 @@ function standIn(name: string): AddonStandIn {
 }
 
 /** Parses and checks configurationValues as EKS does against the add-on's schema. */
-function parseConfiguration(name: string, values: string | undefined): Configuration {
+function parseConfiguration(name: string, values: string | undefined): AddonConfiguration {
   if (values === undefined || values.trim() === '') return {};
   let parsed: unknown;
   try {
@@ -147,30 +180,35 @@ function parseConfiguration(name: string, values: string | undefined): Configura
   }
   const keys = standIn(name).keys;
   for (const [key, value] of Object.entries(parsed)) {
-    const allowed = keys[key];
-    if (!allowed) {
+    const rule = keys[key];
+    if (!rule) {
       const known = Object.keys(keys).join(', ') || 'none';
       throw new Error(
         `${name} configurationValues key "${key}" is not supported (allowed: ${known})`,
       );
     }
-    if (!allowed.includes(value as string)) {
+    const allowed = rule(value);
+    if (allowed) {
       throw new Error(
-        `${name} configurationValues ${key} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${JSON.stringify(value)}`,
+        `${name} configurationValues ${key} must be ${allowed}, got ${JSON.stringify(value)}`,
       );
     }
   }
-  return parsed as Configuration;
+  return parsed as AddonConfiguration;
 }
 
-/** What `aws eks create-addon` (and update-addon) does inside the cluster. */
+/**
+ * What `aws eks create-addon` (and update-addon) does inside the cluster; returns the parsed
+ * configuration, for the stand-ins that play the add-on's controllers.
+ */
 export async function createAddon(
   kubeconfig: string,
   name: string,
   configurationValues?: string,
-): Promise<void> {
-  const objects = standIn(name).objects(parseConfiguration(name, configurationValues));
-  await applyObjects(kubeconfig, 'eks', objects);
+): Promise<AddonConfiguration> {
+  const configuration = parseConfiguration(name, configurationValues);
+  await applyObjects(kubeconfig, 'eks', standIn(name).objects(configuration));
+  return configuration;
 }
 
 /**

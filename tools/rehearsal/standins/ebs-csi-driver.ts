@@ -76,6 +76,7 @@ type Item = StorageClass | Claim | Volume;
 export class EbsCsiDriverStandIn {
   private readonly ec2 = new Map<string, FakeVolume>();
   private readonly loop: PollLoop;
+  private extraVolumeTags: Readonly<Record<string, string>> = {};
 
   constructor(
     private readonly kubeconfig: string,
@@ -94,7 +95,9 @@ export class EbsCsiDriverStandIn {
     return [...this.ec2.values()].map((v) => ({ ...v }));
   }
 
-  start(): void {
+  /** Starts provisioning, tagging each new volume with `extraVolumeTags` too, as the add-on asks. */
+  start(extraVolumeTags: Readonly<Record<string, string>> = {}): void {
+    this.extraVolumeTags = extraVolumeTags;
     this.loop.start();
   }
 
@@ -159,6 +162,7 @@ export class EbsCsiDriverStandIn {
       pvName,
       claim: { namespace, name: claim.metadata.name },
       tags: {
+        ...this.extraVolumeTags,
         CSIVolumeName: pvName,
         'ebs.csi.aws.com/cluster': 'true',
         [`kubernetes.io/cluster/${this.options.clusterName}`]: 'owned',
