@@ -109,3 +109,48 @@ export function manifestTemplate(manifest: readonly object[]): CfnTemplate {
     },
   };
 }
+
+/** The BitcoinNetwork with persistent storage that {@link withStoredNetwork} adds. */
+export const STORED_NETWORK = {
+  name: 'stored',
+  namespace: 'bitcoin',
+  storage: { size: '1Gi', storageClassName: 'gp3' },
+};
+
+/**
+ * The template with a second BitcoinNetwork, one with persistent storage, in the sample chart's
+ * manifest: its StatefulSet's claims are what the EBS CSI driver must provision and, on destroy,
+ * delete before it goes.
+ */
+export function withStoredNetwork(template: CfnTemplate): CfnTemplate {
+  const intrinsics = new Intrinsics(template);
+  const [id, resource] = Object.entries(template.Resources).find(([key]) =>
+    key.startsWith('EksClusterchartbitcoinsample'),
+  )!;
+  const objects = JSON.parse(
+    String(intrinsics.resolve(resource.Properties!.Manifest, id)),
+  ) as Array<
+    ManifestObject & { apiVersion: string; metadata: { labels?: Record<string, string> } }
+  >;
+  const sample = objects.find((o) => o.kind === 'BitcoinNetwork')!;
+  const stored = {
+    apiVersion: sample.apiVersion,
+    kind: 'BitcoinNetwork',
+    metadata: {
+      ...sample.metadata,
+      name: STORED_NETWORK.name,
+      namespace: STORED_NETWORK.namespace,
+    },
+    spec: { nodes: 2, storage: STORED_NETWORK.storage },
+  };
+  return {
+    ...template,
+    Resources: {
+      ...template.Resources,
+      [id]: {
+        ...resource,
+        Properties: { ...resource.Properties, Manifest: JSON.stringify([...objects, stored]) },
+      },
+    },
+  };
+}
