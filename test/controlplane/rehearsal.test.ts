@@ -169,6 +169,15 @@ withControlPlane('the lifecycle rehearsal', (plane) => {
         expect(notPruned.join('; ')).toContain(object.key);
     });
 
+    test('when the Load Balancer Controller, the EBS CSI driver and the bitcoin controller go, nothing they clean up is left', () => {
+      const duties = phase(report, 'destroy').checks.filter((c) => c.name.startsWith('nothing '));
+      expect(duties.map((c) => [c.name.replace(/ when .*/, ''), c.ok, c.detail])).toEqual([
+        ['nothing the bitcoin controller cleans up is left', true, undefined],
+        ['nothing the EBS CSI driver cleans up is left', true, undefined],
+        ['nothing the AWS Load Balancer Controller cleans up is left', true, undefined],
+      ]);
+    });
+
     test('destroy deletes every resource in reverse order and each Delete removed its objects', () => {
       const p = phase(report, 'destroy');
       expect(p.steps.filter((s) => s.outcome !== 'succeeded')).toEqual([]);

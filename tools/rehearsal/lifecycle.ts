@@ -13,6 +13,7 @@ import {
   ResourceStep,
 } from './executors';
 import { buildGraph, ResourceGraph } from './graph';
+import { cleanupDutiesLeft } from './cleanup-duties';
 import { helmReleaseLeft, manifestObjectsLeft } from './delete-checks';
 import { Intrinsics } from './intrinsics';
 import type { Check, Phase, StepRecord } from './report';
@@ -132,6 +133,14 @@ async function deleteResources(
         physicalId: deployed.physicalId,
         requestId: randomUUID(),
       };
+      const duties = await cleanupDutiesLeft(step, ctx.handler.kubeconfig);
+      if (duties) {
+        checks.push({
+          name: `nothing ${duties.controller} cleans up is left when ${id} goes`,
+          ok: duties.left.length === 0,
+          ...(duties.left.length > 0 ? { detail: `still there: ${duties.left.join(', ')}` } : {}),
+        });
+      }
       const result = await execute(step, ctx);
       if (result.error !== undefined) return result;
       state.resources.delete(id);
