@@ -104,7 +104,8 @@ withControlPlane('the admission stand-in', (plane) => {
         '--timeout=60s',
       ]);
       await eventually(() => createService('httpd-service'));
-      expect(admission.serving()).toHaveLength(2);
+      // One serving endpoint admits; the second replica's server follows a poll later.
+      await eventually(async () => expect(admission.serving()).toHaveLength(2));
       for (const address of admission.serving())
         expect(address).toMatch(/^10\.\d+\.\d+\.\d+:9443$/);
     });
