@@ -6,51 +6,31 @@
  * @see https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { kubectl } from '../../testplane/lib/kubectl';
 import type { CertificateAuthority } from './certificates';
-import { EndpointServers, ServiceItem, ServiceRef } from './endpoint-servers';
-import { PollLoop, PollOptions } from './poll-loop';
+import type { ServiceItem, ServiceRef } from './endpoint-servers';
+import { EndpointStandIn } from './endpoint-stand-in';
+import type { PollOptions } from './poll-loop';
 
 interface WebhookConfiguration extends ServiceItem {
   readonly webhooks?: readonly { clientConfig: { service?: ServiceRef } }[];
 }
 
-export class AdmissionStandIn {
-  private readonly servers: EndpointServers;
-  private readonly loop: PollLoop;
-
-  constructor(
-    private readonly kubeconfig: string,
-    ca: CertificateAuthority,
-    options: PollOptions = {},
-  ) {
-    this.servers = new EndpointServers(ca, admitEverything);
-    this.loop = new PollLoop('admission stand-in', () => this.reconcile(), options);
+export class AdmissionStandIn extends EndpointStandIn<WebhookConfiguration> {
+  constructor(kubeconfig: string, ca: CertificateAuthority, options: PollOptions = {}) {
+    super(
+      kubeconfig,
+      'mutatingwebhookconfigurations,validatingwebhookconfigurations',
+      'admission stand-in',
+      ca,
+      admitEverything,
+      options,
+    );
   }
 
-  /** `address:port` of each webhook server now answering. */
-  serving(): string[] {
-    return this.servers.serving();
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.loop.stop();
-    await this.servers.closeAll();
-  }
-
-  private async reconcile(): Promise<void> {
-    const kinds =
-      'mutatingwebhookconfigurations,validatingwebhookconfigurations,services,endpointslices';
-    const out = await kubectl(this.kubeconfig, ['get', kinds, '-A', '-o', 'json']);
-    const items = (JSON.parse(out) as { items: WebhookConfiguration[] }).items;
-    const called = items
+  protected servicesOf(items: readonly WebhookConfiguration[]): ServiceRef[] {
+    return items
       .flatMap((i) => i.webhooks ?? [])
       .flatMap((w) => (w.clientConfig.service ? [w.clientConfig.service] : []));
-    await this.servers.sync(items, called);
   }
 }
 

@@ -6,10 +6,10 @@
  * @see https://kubernetes.io/docs/tasks/extend-kubernetes/configure-aggregation-layer/
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { kubectl } from '../../testplane/lib/kubectl';
 import type { CertificateAuthority } from './certificates';
-import { EndpointServers, ServiceItem, ServiceRef } from './endpoint-servers';
-import { PollLoop, PollOptions } from './poll-loop';
+import type { ServiceItem, ServiceRef } from './endpoint-servers';
+import { EndpointStandIn } from './endpoint-stand-in';
+import type { PollOptions } from './poll-loop';
 
 interface ApiResource {
   readonly name: string;
@@ -34,41 +34,22 @@ interface ApiServiceItem extends ServiceItem {
   };
 }
 
-export class AggregatedApiStandIn {
-  private readonly servers: EndpointServers;
-  private readonly loop: PollLoop;
-
-  constructor(
-    private readonly kubeconfig: string,
-    ca: CertificateAuthority,
-    options: PollOptions = {},
-  ) {
-    this.servers = new EndpointServers(ca, serveDiscovery);
-    this.loop = new PollLoop('aggregated API stand-in', () => this.reconcile(), options);
+export class AggregatedApiStandIn extends EndpointStandIn<ApiServiceItem> {
+  constructor(kubeconfig: string, ca: CertificateAuthority, options: PollOptions = {}) {
+    super(
+      kubeconfig,
+      'apiservices.apiregistration.k8s.io',
+      'aggregated API stand-in',
+      ca,
+      serveDiscovery,
+      options,
+    );
   }
 
-  /** `address:port` of each API server now answering. */
-  serving(): string[] {
-    return this.servers.serving();
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.loop.stop();
-    await this.servers.closeAll();
-  }
-
-  private async reconcile(): Promise<void> {
-    const kinds = 'apiservices.apiregistration.k8s.io,services,endpointslices';
-    const out = await kubectl(this.kubeconfig, ['get', kinds, '-A', '-o', 'json']);
-    const items = (JSON.parse(out) as { items: ApiServiceItem[] }).items;
-    const backends = items
+  protected servicesOf(items: readonly ApiServiceItem[]): ServiceRef[] {
+    return items
       .filter((i) => i.kind === 'APIService')
       .flatMap((i) => (i.spec?.service ? [i.spec.service] : []));
-    await this.servers.sync(items, backends);
   }
 }
 
