@@ -29,7 +29,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { API_VERSION, BitcoinNetwork, GROUP, VERSION } from '../controller/api';
-import { generateCredentials } from '../controller/bitcoin/credentials';
+import { credentialsHash, generateCredentials } from '../controller/bitcoin/credentials';
 import { desiredSecret } from '../controller/reconcile/desired/secret';
 import { desiredService } from '../controller/reconcile/desired/service';
 import { desiredStatefulSet } from '../controller/reconcile/desired/stateful-set';
@@ -127,7 +127,11 @@ async function baseline(): Promise<{ acceptMs: number; readyMs: number }> {
       return [
         desiredSecret(net, creds),
         desiredService(net),
-        desiredStatefulSet(net, { kind: 'secretKey', secretName: `${name(i)}-rpc` }),
+        desiredStatefulSet(net, {
+          secretName: `${name(i)}-rpc`,
+          rpcAuthSecretName: `${name(i)}-rpc`,
+          hash: credentialsHash(creds),
+        }),
       ].map((o) => ({ ...o, metadata: { ...o.metadata, ownerReferences: undefined } }));
     }).flat();
     const started = Date.now();

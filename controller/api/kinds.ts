@@ -57,14 +57,16 @@ export const KINDS = {
     cached: 'reduced',
   },
   /**
-   * Created once and never rotated, so no patch. `get` reads a user-named Secret, which is not
-   * labelled for the informer (RBAC cannot restrict list and watch by label).
+   * `get` reads a user-named Secret, which is not labelled for the informer (RBAC cannot restrict
+   * list and watch by label). `patch` updates the `rpcauth` line of `<name>-rpcauth`, the only
+   * Secret the controller changes, and only while it controls it; the generated `<name>-rpc` is
+   * immutable.
    */
   Secret: {
     group: '',
     version: 'v1',
     plural: 'secrets',
-    verbs: ['get', 'list', 'watch', 'create'],
+    verbs: ['get', 'list', 'watch', 'create', 'patch'],
     child: true,
     cached: 'whole',
   },

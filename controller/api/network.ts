@@ -49,6 +49,11 @@ export const LABEL_NETWORK = `${GROUP}/network`;
 export const CHILD_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;
 /** Annotation holding the hash of the child spec the controller last wrote. */
 export const ANNOTATION_SPEC_HASH = `${GROUP}/spec-hash`;
+/**
+ * Pod template annotation holding a hash of the RPC credentials in effect: new credentials change
+ * the template, and so roll the pods, which read theirs only when they start.
+ */
+export const ANNOTATION_CREDENTIALS_HASH = `${GROUP}/credentials-hash`;
 
 export const CONDITION_READY = 'Ready';
 export const CONDITION_PROGRESSING = 'Progressing';
@@ -127,6 +132,11 @@ export interface BitcoinNetwork extends KubernetesObject {
 }
 
 export const secretName = (network: string): string => `${network}-rpc`;
+/**
+ * The controller's Secret holding the `rpcauth` line the pods get when `spec.rpcSecretName` names
+ * the user's Secret, which the controller never writes.
+ */
+export const rpcAuthSecretName = (network: string): string => `${network}-rpcauth`;
 export const networkPolicyName = (network: string): string => `${network}-netpol`;
 export const podDisruptionBudgetName = (network: string): string => `${network}-pdb`;
 export const serviceName = (network: string): string => `${network}-svc`;
@@ -174,8 +184,27 @@ export function controllerRef(network: BitcoinNetwork): V1OwnerReference {
   };
 }
 
-/** Resource requests and limits used when `spec.resources` leaves them out. */
+/** The compute resources `spec.resources` sets, each a request and a limit. */
+export const COMPUTE_RESOURCES = ['cpu', 'memory'] as const;
+
+/**
+ * Requests and limits used where `spec.resources` leaves them out and the values it gives do not
+ * decide them (see `resolveResources`).
+ */
 export const DEFAULT_RESOURCES: V1ResourceRequirements = {
   requests: { cpu: '100m', memory: '256Mi' },
   limits: { memory: '1Gi' },
 };
+
+/**
+ * Size limit of each node's chain data without `spec.storage`, where it lives in an emptyDir on
+ * the node's disk. Ample for regtest (an empty block is a few hundred bytes); a network that needs
+ * more wants `spec.storage`.
+ */
+export const EPHEMERAL_DATA_SIZE = '2Gi';
+
+/**
+ * Node disk for a bitcoind container besides its data: its log (the kubelet keeps up to five
+ * 10 MiB files by default). The root filesystem is read-only, so nothing else is written.
+ */
+export const CONTAINER_LOG_SIZE = '128Mi';

@@ -17,8 +17,12 @@ const QUANTITY_SUFFIX: Record<string, number> = {
   Ei: 2 ** 60,
 };
 
-/** A Kubernetes quantity in base units, or undefined if it does not parse. */
-export function quantityValue(q: string): number | undefined {
+/**
+ * A Kubernetes quantity in base units, or undefined if it does not parse. A number is taken as
+ * it is: int-or-string fields may hold one.
+ */
+export function quantityValue(q: string | number): number | undefined {
+  if (typeof q === 'number') return Number.isFinite(q) ? q : undefined;
   const m = /^([+-]?\d+(?:\.\d+)?)(?:([eE][+-]?\d+)|([a-zA-Z]*))$/.exec(q.trim());
   if (!m) return undefined;
   if (m[2]) return Number(`${m[1]}${m[2]}`);

@@ -33,6 +33,17 @@ export function generateCredentials(randomBytes: (n: number) => Buffer): RpcCred
 }
 
 /**
+ * A short hash of the credentials in effect, for the pod template. The salted line goes in with
+ * the password, so the hash cannot be tested against guessed passwords without the salt.
+ */
+export function credentialsHash(creds: RpcCredentials): string {
+  return createHash('sha256')
+    .update(JSON.stringify([creds.username, creds.password, creds.rpcauth]))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/**
  * The `-rpcauth` value for a user-named Secret without an `rpcauth` key. The salt is derived from
  * the network and Secret UIDs so that the StatefulSet does not change from one pass to the next.
  */

@@ -12,7 +12,7 @@ import {
 } from '../api';
 import type { CachedStatefulSet } from '../kube/cached';
 import { desiredService, desiredServiceSpec } from './desired/service';
-import { desiredStatefulSet, RpcAuthSource } from './desired/stateful-set';
+import { desiredStatefulSet, PodCredentials } from './desired/stateful-set';
 import { jsonEqual } from './json-equal';
 import { isControlledBy, notOwned } from './ownership';
 import {
@@ -116,7 +116,7 @@ export function reconcileOwnedSpec(
 
 export function reconcileStatefulSet(
   o: Observed,
-  auth: RpcAuthSource | undefined,
+  auth: PodCredentials | undefined,
 ): { actions: Action[]; problems: Problem[]; present: boolean } {
   const net = o.network;
   const ns = net.metadata?.namespace ?? '';

@@ -68,6 +68,8 @@ export type ObservedChildren = {
 /** What the controller saw for one network. Every object may be a frozen cache object. */
 export type Observed = ObservedChildren & {
   readonly network: BitcoinNetwork;
+  /** `<name>-rpcauth`; read only when `spec.rpcSecretName` names the user's Secret. */
+  readonly rpcAuthSecret?: CachedOf<'Secret'>;
   /** Pods carrying the network's labels. */
   readonly pods: readonly CachedPod[];
 };

@@ -1,4 +1,4 @@
-import { BitcoinNetwork, MAX_NODES, quantityValue } from '../api';
+import { BitcoinNetwork, COMPUTE_RESOURCES, MAX_NODES, quantityValue } from '../api';
 import { Problem, REASON_INVALID_SPEC } from './plan';
 
 /**
@@ -24,5 +24,38 @@ export function validateSpec(spec: BitcoinNetwork['spec']): Problem[] {
       `spec.image must be a non-empty image reference, got ${JSON.stringify(spec.image)}`,
     );
   }
+  problems.push(...resourceProblems(spec?.resources));
   return problems.map((message) => ({ reason: REASON_INVALID_SPEC, message }));
+}
+
+/**
+ * Quantities that do not parse or are negative, and requests above their limits: the API server
+ * would refuse the StatefulSet (422) at every pass, so they are reported here instead.
+ */
+function resourceProblems(resources: BitcoinNetwork['spec']['resources']): string[] {
+  const problems: string[] = [];
+  for (const name of COMPUTE_RESOURCES) {
+    const values: Record<string, number | undefined> = {};
+    for (const bound of ['requests', 'limits'] as const) {
+      const value = resources?.[bound]?.[name] as unknown;
+      if (value === undefined) continue;
+      const parsed =
+        typeof value === 'string' || typeof value === 'number' ? quantityValue(value) : undefined;
+      if (parsed === undefined || parsed < 0) {
+        problems.push(
+          `spec.resources.${bound}.${name} must be a non-negative quantity such as "500m" or ` +
+            `"1Gi", got ${JSON.stringify(value)}`,
+        );
+      }
+      values[bound] = parsed;
+    }
+    const { requests, limits } = values;
+    if (requests !== undefined && limits !== undefined && requests > limits) {
+      problems.push(
+        `spec.resources.requests.${name} (${resources?.requests?.[name]}) must be less than or ` +
+          `equal to spec.resources.limits.${name} (${resources?.limits?.[name]})`,
+      );
+    }
+  }
+  return problems;
 }

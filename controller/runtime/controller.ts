@@ -5,7 +5,7 @@
  */
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { BitcoinNetwork, CHILD_KINDS, CHILD_NAMES } from '../api';
+import { BitcoinNetwork, CHILD_KINDS, CHILD_NAMES, rpcAuthSecretName } from '../api';
 import { generateCredentials } from '../bitcoin/credentials';
 import { AddressResolver, PodIpResolver } from '../bitcoin/resolver';
 import type { BitcoinRpc } from '../bitcoin/rpc';
@@ -232,6 +232,12 @@ export class BitcoinNetworkController {
       const childName = CHILD_NAMES[kind](name);
       children[key] =
         listers[key](ns, childName) ?? (await getObject(this.api, kind, ns, childName));
+    }
+    if (named) {
+      // Ours, so labelled and cached; beside a user-named Secret only.
+      const owned = rpcAuthSecretName(name);
+      children.rpcAuthSecret =
+        this.listers.secret(ns, owned) ?? (await getObject(this.api, 'Secret', ns, owned));
     }
     return { ...children, network, pods: this.listers.pods(ns, name) };
   }

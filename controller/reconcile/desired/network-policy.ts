@@ -1,6 +1,7 @@
 import {
   apiVersionOf,
   BitcoinNetwork,
+  CLUSTER_DNS,
   CONTROLLER_NAMESPACE,
   CONTROLLER_POD_LABELS,
   LABEL_NETWORK,
@@ -12,14 +13,19 @@ import {
 import type { NetworkPolicy } from '../../kube/cached';
 import { childMeta } from './meta';
 
-/** The spec of `<name>-netpol`: RPC from the controller's pods only, P2P within the network only. */
+/**
+ * The spec of `<name>-netpol`. In: RPC from the controller's pods only, P2P from the same network
+ * only. Out: DNS, and P2P to the same network; nothing else, so a node cannot reach the instance
+ * metadata service, the API server or the internet. Replies to allowed connections pass either way.
+ */
 export function desiredNetworkPolicySpec(
   network: BitcoinNetwork,
 ): NonNullable<NetworkPolicy['spec']> {
   const name = network.metadata?.name ?? '';
+  const peers = { podSelector: { matchLabels: { [LABEL_NETWORK]: name } } };
   return {
     podSelector: { matchLabels: networkLabels(name) },
-    policyTypes: ['Ingress'],
+    policyTypes: ['Ingress', 'Egress'],
     ingress: [
       {
         from: [
@@ -32,10 +38,24 @@ export function desiredNetworkPolicySpec(
         ],
         ports: [{ protocol: 'TCP', port: RPC_PORT }],
       },
+      { from: [peers], ports: [{ protocol: 'TCP', port: P2P_PORT }] },
+    ],
+    egress: [
       {
-        from: [{ podSelector: { matchLabels: { [LABEL_NETWORK]: name } } }],
-        ports: [{ protocol: 'TCP', port: P2P_PORT }],
+        to: [
+          {
+            namespaceSelector: {
+              matchLabels: { 'kubernetes.io/metadata.name': CLUSTER_DNS.namespace },
+            },
+            podSelector: { matchLabels: { ...CLUSTER_DNS.podLabels } },
+          },
+        ],
+        ports: [
+          { protocol: 'UDP', port: CLUSTER_DNS.port },
+          { protocol: 'TCP', port: CLUSTER_DNS.port },
+        ],
       },
+      { to: [peers], ports: [{ protocol: 'TCP', port: P2P_PORT }] },
     ],
   };
 }

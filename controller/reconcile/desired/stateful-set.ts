@@ -6,12 +6,12 @@ import type {
   V1Container,
   V1EnvVar,
   V1PersistentVolumeClaim,
-  V1ResourceRequirements,
   V1StatefulSet,
   V1StatefulSetPersistentVolumeClaimRetentionPolicy,
   V1Volume,
 } from '@kubernetes/client-node';
 import {
+  ANNOTATION_CREDENTIALS_HASH,
   ANNOTATION_SPEC_HASH,
   apiVersionOf,
   BITCOIN_UID,
@@ -19,7 +19,7 @@ import {
   CONTAINER_NAME,
   DATA_DIR,
   DEFAULT_IMAGE,
-  DEFAULT_RESOURCES,
+  EPHEMERAL_DATA_SIZE,
   networkLabels,
   P2P_PORT,
   P2P_PORT_NAME,
@@ -32,37 +32,25 @@ import {
   statefulSetName,
 } from '../../api';
 import { childMeta, specHash } from './meta';
+import { resolveResources } from './resources';
 
 export const DATA_VOLUME = 'data';
 export const RPC_USER_ENV = 'RPC_USER';
 export const RPC_PASSWORD_ENV = 'RPC_PASSWORD';
 export const RPC_AUTH_ENV = 'RPC_AUTH';
 
-/** Where the StatefulSet's pods get `-rpcauth` from. */
-export type RpcAuthSource =
-  /** The Secret has an `rpcauth` key. */
-  | { readonly kind: 'secretKey'; readonly secretName: string }
-  /** The Secret has only user and password: the controller computed the line. */
-  | { readonly kind: 'value'; readonly secretName: string; readonly rpcauth: string };
+/** Where the pods get their RPC credentials, and what identifies those credentials. */
+export interface PodCredentials {
+  /** The Secret with `username` and `password`: `<name>-rpc` or the user's. */
+  readonly secretName: string;
+  /** The Secret whose `rpcauth` key bitcoind gets: `<name>-rpc`, or `<name>-rpcauth`. */
+  readonly rpcAuthSecretName: string;
+  /** `credentialsHash` of the credentials in effect. */
+  readonly hash: string;
+}
 
 function secretEnv(name: string, secret: string, key: string): V1EnvVar {
   return { name, valueFrom: { secretKeyRef: { name: secret, key } } };
-}
-
-/** `spec.resources` over the defaults, field by field. */
-export function resolveResources(network: BitcoinNetwork): V1ResourceRequirements {
-  const r = network.spec.resources;
-  return {
-    requests: { ...DEFAULT_RESOURCES.requests, ...stripUndefined(r?.requests) },
-    limits: { ...DEFAULT_RESOURCES.limits, ...stripUndefined(r?.limits) },
-  };
-}
-
-function stripUndefined(q?: { cpu?: string; memory?: string }): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (q?.cpu !== undefined) out.cpu = q.cpu;
-  if (q?.memory !== undefined) out.memory = q.memory;
-  return out;
 }
 
 /** The bitcoind arguments: regtest, RPC on all interfaces, salted credentials from the env. */
@@ -97,15 +85,13 @@ export function readinessCommand(): string[] {
 }
 
 /** The pod template and the rest of the StatefulSet spec, minus replicas. */
-export function desiredPodTemplate(network: BitcoinNetwork, auth: RpcAuthSource) {
+export function desiredPodTemplate(network: BitcoinNetwork, auth: PodCredentials) {
   const name = network.metadata?.name ?? '';
   const labels = networkLabels(name);
   const env: V1EnvVar[] = [
     secretEnv(RPC_USER_ENV, auth.secretName, SECRET_KEY_USERNAME),
     secretEnv(RPC_PASSWORD_ENV, auth.secretName, SECRET_KEY_PASSWORD),
-    auth.kind === 'secretKey'
-      ? secretEnv(RPC_AUTH_ENV, auth.secretName, SECRET_KEY_RPCAUTH)
-      : { name: RPC_AUTH_ENV, value: auth.rpcauth },
+    secretEnv(RPC_AUTH_ENV, auth.rpcAuthSecretName, SECRET_KEY_RPCAUTH),
   ];
   const container: V1Container = {
     name: CONTAINER_NAME,
@@ -146,9 +132,12 @@ export function desiredPodTemplate(network: BitcoinNetwork, auth: RpcAuthSource)
     },
     volumeMounts: [{ name: DATA_VOLUME, mountPath: DATA_DIR }],
   };
-  const volumes: V1Volume[] = network.spec.storage ? [] : [{ name: DATA_VOLUME, emptyDir: {} }];
+  const volumes: V1Volume[] = network.spec.storage
+    ? []
+    : [{ name: DATA_VOLUME, emptyDir: { sizeLimit: EPHEMERAL_DATA_SIZE } }];
   return {
-    metadata: { labels },
+    // Secret-backed variables are read when a container starts: new credentials need new pods.
+    metadata: { labels, annotations: { [ANNOTATION_CREDENTIALS_HASH]: auth.hash } },
     spec: {
       automountServiceAccountToken: false,
       enableServiceLinks: false,
@@ -195,7 +184,7 @@ const CLAIM_RETENTION_POLICY: V1StatefulSetPersistentVolumeClaimRetentionPolicy 
 };
 
 /** The StatefulSet `<name>-sts`. Its spec-hash annotation covers the template only. */
-export function desiredStatefulSet(network: BitcoinNetwork, auth: RpcAuthSource): V1StatefulSet {
+export function desiredStatefulSet(network: BitcoinNetwork, auth: PodCredentials): V1StatefulSet {
   const name = network.metadata?.name ?? '';
   const template = desiredPodTemplate(network, auth);
   return {

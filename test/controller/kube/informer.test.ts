@@ -228,8 +228,9 @@ describe('cache projections', () => {
 
   test('a reduced StatefulSet keeps replicas and claims but not the pod template', () => {
     const sts = desiredStatefulSet(networkObject('net', { nodes: 3, storage: { size: '2Gi' } }), {
-      kind: 'secretKey',
       secretName: 'net-rpc',
+      rpcAuthSecretName: 'net-rpc',
+      hash: 'h',
     });
     const { template, ...kept } = structuredClone(sts.spec!);
     projectStatefulSet(sts);
