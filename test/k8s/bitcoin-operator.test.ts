@@ -53,7 +53,7 @@ const EXPECTED_RULES = [
     verbs: ['get', 'list', 'watch', 'create', 'patch'],
   },
   { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
-  { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'create'] },
+  { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'create', 'patch'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create'] },
   {
     apiGroups: ['networking.k8s.io'],

@@ -44,7 +44,11 @@ describe('the kinds table', () => {
   });
 
   test('turns the calls of a row into get, create and patch as its verbs allow', () => {
-    expect(kindCalls('Secret').map((c) => c.method)).toEqual(['getSecret', 'createSecret']);
+    expect(kindCalls('Secret').map((c) => c.method)).toEqual([
+      'getSecret',
+      'createSecret',
+      'patchSecret',
+    ]);
     expect(kindCalls('Pod')).toEqual([]);
     expect(kindCalls('Event').map((c) => c.method)).toEqual(['createEvent']);
   });

@@ -125,8 +125,8 @@ describe('creating a network', () => {
     expect(probe[2]).toContain('getnetworkinfo');
     expect(c.livenessProbe?.tcpSocket?.port).toBe('rpc');
     expect(c.resources).toEqual({
-      requests: { cpu: '100m', memory: '256Mi' },
-      limits: { memory: '1Gi' },
+      requests: { cpu: '100m', memory: '256Mi', 'ephemeral-storage': '2176Mi' },
+      limits: { memory: '1Gi', 'ephemeral-storage': '2176Mi' },
     });
     expect(c.securityContext).toEqual({
       runAsNonRoot: true,
@@ -138,7 +138,7 @@ describe('creating a network', () => {
       seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, fsGroup: 101 });
-    expect(pod.volumes).toEqual([{ name: 'data', emptyDir: {} }]);
+    expect(pod.volumes).toEqual([{ name: 'data', emptyDir: { sizeLimit: '2Gi' } }]);
     expect(sts?.spec?.volumeClaimTemplates).toBeUndefined();
     // No claims, so no claim retention policy to state.
     expect(sts?.spec?.persistentVolumeClaimRetentionPolicy).toBeUndefined();
@@ -156,9 +156,10 @@ describe('creating a network', () => {
     const sts = f.kube.object<V1StatefulSet>('statefulsets', NS, 'net-sts');
     const c = sts!.spec!.template.spec!.containers[0];
     expect(c.image).toBe('bitcoin/bitcoin:28.1');
+    // The memory request left out follows the limit given, as Kubernetes defaults it.
     expect(c.resources).toEqual({
-      requests: { cpu: '250m', memory: '256Mi' },
-      limits: { memory: '2Gi' },
+      requests: { cpu: '250m', memory: '2Gi', 'ephemeral-storage': '128Mi' },
+      limits: { memory: '2Gi', 'ephemeral-storage': '128Mi' },
     });
     expect(sts?.spec?.template.spec?.volumes).toEqual([]);
     expect(sts?.spec?.volumeClaimTemplates?.[0]).toMatchObject({
@@ -278,7 +279,7 @@ describe('RPC credentials', () => {
     });
   });
 
-  test('a named Secret with user and password gets a stable derived rpcauth and is used for RPC', async () => {
+  test('a named Secret with user and password: the derived rpcauth is in the owned Secret net-rpcauth, not in the pod spec', async () => {
     const f = fixture();
     f.addNetwork('net', { nodes: 2, rpcSecretName: 'my-creds' });
     f.kube.seed('secrets', {
@@ -290,15 +291,55 @@ describe('RPC credentials', () => {
     await f.bringUp('net');
     const sts = f.kube.object<V1StatefulSet>('statefulsets', NS, 'net-sts')!;
     const env = sts.spec!.template.spec!.containers[0].env!;
-    const auth = env.find((e) => e.name === 'RPC_AUTH')!;
-    expect(auth.value).toMatch(/^alice:[0-9a-f]{32}\$[0-9a-f]{64}$/);
-    const [, rest] = auth.value!.split(':');
-    expect(auth.value).toBe(rpcAuthLine('alice', 'wonderland', rest.split('$')[0]));
-    expect(env.find((e) => e.name === 'RPC_USER')?.valueFrom?.secretKeyRef?.name).toBe('my-creds');
+    expect(env).toEqual([
+      { name: 'RPC_USER', valueFrom: { secretKeyRef: { name: 'my-creds', key: 'username' } } },
+      { name: 'RPC_PASSWORD', valueFrom: { secretKeyRef: { name: 'my-creds', key: 'password' } } },
+      { name: 'RPC_AUTH', valueFrom: { secretKeyRef: { name: 'net-rpcauth', key: 'rpcauth' } } },
+    ]);
+    const owned = f.kube.object<V1Secret>('secrets', NS, 'net-rpcauth')!;
+    expect(owned.metadata?.ownerReferences).toEqual([
+      expect.objectContaining({ kind: 'BitcoinNetwork', name: 'net', controller: true }),
+    ]);
+    expect(owned.metadata?.labels?.['app.kubernetes.io/managed-by']).toBe('bitcoin-controller');
+    const line = Buffer.from(owned.data!.rpcauth, 'base64').toString('utf8');
+    expect(line).toMatch(/^alice:[0-9a-f]{32}\$[0-9a-f]{64}$/);
+    const salt = line.split(':')[1].split('$')[0];
+    expect(line).toBe(rpcAuthLine('alice', 'wonderland', salt));
+    expect(JSON.stringify(sts)).not.toContain(line.split('$')[1]);
+    // The user's Secret is only read.
+    expect(f.kube.callLog((c) => c.name === 'my-creds' && c.verb !== 'get')).toEqual([]);
     expect(f.rpc.calls.every((c) => c.username === 'alice')).toBe(true);
     // no template churn on the next pass
     f.kube.clearCalls();
     await f.controller.sync(KEY);
     expect(f.kube.writes()).toEqual([]);
+  });
+
+  test('a new password in the named Secret updates net-rpcauth and rolls the pods', async () => {
+    const f = fixture();
+    f.addNetwork('net', { nodes: 2, rpcSecretName: 'my-creds' });
+    f.kube.seed('secrets', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'my-creds', namespace: NS },
+      data: { username: b64('alice'), password: b64('wonderland') },
+    } as V1Secret);
+    await f.bringUp('net');
+    const hash = () =>
+      f.kube.object<V1StatefulSet>('statefulsets', NS, 'net-sts')!.spec!.template.metadata
+        ?.annotations?.['bitcoin.eksplatform.dev/credentials-hash'];
+    const before = hash();
+    f.kube.edit<V1Secret>('secrets', NS, 'my-creds', (s) => {
+      s.data = { ...s.data, password: b64('looking-glass') };
+    });
+    f.kube.clearCalls();
+    await f.controller.sync(KEY);
+    const writes = f.kube.callLog((c) => c.verb !== 'get' && c.resource !== 'events');
+    expect(writes).toEqual([`patch secrets ${NS}/net-rpcauth`, `patch statefulsets ${NS}/net-sts`]);
+    const owned = f.kube.object<V1Secret>('secrets', NS, 'net-rpcauth')!;
+    const line = Buffer.from(owned.data!.rpcauth, 'base64').toString('utf8');
+    expect(line).toBe(rpcAuthLine('alice', 'looking-glass', line.split(':')[1].split('$')[0]));
+    expect(hash()).toMatch(/^[0-9a-f]{16}$/);
+    expect(hash()).not.toBe(before);
   });
 });

@@ -215,6 +215,18 @@ describe('invalid spec', () => {
       'spec.storage.size must be a quantity such as "1Gi", got "lots"',
     ],
     [{ nodes: 1, image: ' ' }, 'spec.image must be a non-empty image reference, got " "'],
+    [
+      { nodes: 1, resources: { requests: { memory: '2Gi' }, limits: { memory: '1Gi' } } },
+      'spec.resources.requests.memory (2Gi) must be less than or equal to spec.resources.limits.memory (1Gi)',
+    ],
+    [
+      { nodes: 1, resources: { requests: { cpu: '2' }, limits: { cpu: '1500m' } } },
+      'spec.resources.requests.cpu (2) must be less than or equal to spec.resources.limits.cpu (1500m)',
+    ],
+    [
+      { nodes: 1, resources: { limits: { memory: '-1Gi' } } },
+      'spec.resources.limits.memory must be a non-negative quantity such as "500m" or "1Gi", got "-1Gi"',
+    ],
   ])('%j is reported as InvalidSpec and nothing is created', async (spec, message) => {
     const f = fixture();
     f.addNetwork('net', spec as BitcoinNetwork['spec']);
