@@ -11,6 +11,7 @@
  * One listener per address rather than one on the wildcard address: a node that is down (or
  * not yet known) must refuse connections, as a stopped bitcoind does.
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import * as net from 'node:net';
 
@@ -27,8 +28,8 @@ export interface FakeNodeIdentity {
   readonly id: string;
   /** `namespace/pod`, for messages. */
   readonly pod: string;
-  readonly username: string;
-  readonly password: string;
+  /** The `user:salt$hmac` line the node started with (`-rpcauth`). */
+  readonly rpcauth: string;
 }
 
 /** One JSON-RPC call as the fake saw it. */
@@ -247,10 +248,28 @@ export class FakeBitcoind {
   }
 }
 
+/**
+ * bitcoind's check of HTTP basic auth against an `-rpcauth` line: the user matches, and the
+ * HMAC-SHA256 of the password keyed with the salt string is the line's hash.
+ */
 function authorized(header: string | undefined, identity: FakeNodeIdentity): boolean {
   if (!header?.startsWith('Basic ')) return false;
   const decoded = Buffer.from(header.slice('Basic '.length), 'base64').toString('utf8');
-  return decoded === `${identity.username}:${identity.password}`;
+  const colon = decoded.indexOf(':');
+  const lineColon = identity.rpcauth.indexOf(':');
+  if (colon < 0 || lineColon < 0) return false;
+  const [salt, hash] = identity.rpcauth.slice(lineColon + 1).split('$');
+  if (decoded.slice(0, colon) !== identity.rpcauth.slice(0, lineColon) || !salt || !hash) {
+    return false;
+  }
+  const expected = Buffer.from(hash, 'utf8');
+  const actual = Buffer.from(
+    createHmac('sha256', salt)
+      .update(decoded.slice(colon + 1))
+      .digest('hex'),
+    'utf8',
+  );
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
 function closeServer(node: FakeNode): Promise<void> {

@@ -7,7 +7,9 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as path from 'node:path';
+import type { V1EnvVar } from '@kubernetes/client-node';
 import { CONTROLLER_NODE_OPTIONS } from '../../k8s/bitcoin-operator-chart';
+import { RPC_AUTH_ENV } from '../../controller/reconcile/desired/stateful-set';
 import { requireNetworkNamespace } from '../netns/detect';
 import { FakeBitcoind } from './fake-bitcoind';
 import { REPO_ROOT } from '../setup/cache';
@@ -20,7 +22,6 @@ export const CONTROLLER_NAMESPACE = 'bitcoin-controller';
 export const CONTROLLER_SA = 'bitcoin-controller';
 export const CONTROLLER_USER = `system:serviceaccount:${CONTROLLER_NAMESPACE}:${CONTROLLER_SA}`;
 const MANAGED = 'app.kubernetes.io/managed-by=bitcoin-controller';
-const LABEL_INSTANCE = 'app.kubernetes.io/instance';
 
 /** GETs and writes as the plane's admin, without spawning kubectl. */
 export class AdminApi {
@@ -68,7 +69,8 @@ export class AdminApi {
 
 interface PodList {
   items: {
-    metadata: { name: string; namespace: string; uid: string; labels?: Record<string, string> };
+    metadata: { name: string; namespace: string; uid: string };
+    spec?: { containers: { env?: V1EnvVar[] }[] };
     status?: { podIP?: string };
   }[];
 }
@@ -78,13 +80,18 @@ interface SecretList {
 }
 
 /**
- * Polls the network pods and their RPC Secrets as admin and keeps a fake bitcoind node on each
- * pod's IP, with the network's credentials. Until a pod's node listens, the controller's calls
- * to it are refused and it retries, as with a bitcoind still starting.
+ * Polls the network pods and the Secrets as admin and keeps a fake bitcoind node on each pod's
+ * IP. Like a kubelet, it resolves the pod's `-rpcauth` variable (a value, or a key of a Secret)
+ * once, when it first sees the pod, and the node keeps that line for the pod's life: new
+ * credentials reach bitcoind only through new pods. Until a pod's node listens (or while its
+ * Secret is missing, when a real container could not start), calls to it are refused and the
+ * controller retries, as with a bitcoind still starting.
  */
 export class PodTracker {
   private timer?: Promise<void>;
   private stopped = false;
+  /** The `-rpcauth` line each pod started with, by pod uid. */
+  private readonly started = new Map<string, string>();
 
   constructor(
     private readonly plane: ControlPlane,
@@ -112,29 +119,39 @@ export class PodTracker {
   }
 
   private async poll(api: AdminApi): Promise<void> {
-    const selector = encodeURIComponent(MANAGED);
     const [pods, secrets] = await Promise.all([
-      api.get<PodList>(`/api/v1/pods?labelSelector=${selector}`),
-      api.get<SecretList>(`/api/v1/secrets?labelSelector=${selector}`),
+      api.get<PodList>(`/api/v1/pods?labelSelector=${encodeURIComponent(MANAGED)}`),
+      // All of them: a user-named Secret carries no label of ours.
+      api.get<SecretList>('/api/v1/secrets'),
     ]);
-    const creds = new Map<string, { username: string; password: string }>();
-    for (const s of secrets.items) {
-      const decode = (key: string) => Buffer.from(s.data?.[key] ?? '', 'base64').toString('utf8');
-      creds.set(`${s.metadata.namespace}/${s.metadata.name}`, {
-        username: decode('username'),
-        password: decode('password'),
-      });
-    }
+    const secretKey = (namespace: string, name: string, key: string): string | undefined => {
+      const secret = secrets.items.find(
+        (s) => s.metadata.namespace === namespace && s.metadata.name === name,
+      );
+      const b64 = secret?.data?.[key];
+      return b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('utf8');
+    };
     const live = new Set<string>();
+    const uids = new Set<string>();
     for (const pod of pods.items) {
+      const { namespace, uid } = pod.metadata;
+      uids.add(uid);
       const ip = pod.status?.podIP;
-      const network = pod.metadata.labels?.[LABEL_INSTANCE];
-      const secret = network && creds.get(`${pod.metadata.namespace}/${network}-rpc`);
-      if (!ip || !secret) continue;
-      const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
-      await this.fake.setNode(ip, { id: pod.metadata.uid, pod: key, ...secret });
+      if (!ip) continue;
+      let rpcauth = this.started.get(uid);
+      if (rpcauth === undefined) {
+        const env = pod.spec?.containers.flatMap((c) => c.env ?? []);
+        const auth = env?.find((e) => e.name === RPC_AUTH_ENV);
+        const ref = auth?.valueFrom?.secretKeyRef;
+        rpcauth = ref ? secretKey(namespace, ref.name ?? '', ref.key) : auth?.value;
+        if (rpcauth === undefined) continue;
+        this.started.set(uid, rpcauth);
+      }
+      const key = `${namespace}/${pod.metadata.name}`;
+      await this.fake.setNode(ip, { id: uid, pod: key, rpcauth });
       live.add(ip);
     }
+    for (const uid of this.started.keys()) if (!uids.has(uid)) this.started.delete(uid);
     for (const address of this.fake.addresses()) {
       if (!live.has(address)) await this.fake.removeNode(address);
     }
