@@ -201,7 +201,7 @@ export const DEFAULT_RESOURCES: V1ResourceRequirements = {
  * the node's disk. Ample for regtest (an empty block is a few hundred bytes); a network that needs
  * more wants `spec.storage`.
  */
-export const EPHEMERAL_DATA_SIZE = '2Gi';
+export const EPHEMERAL_DATA_SIZE = '1Gi';
 
 /**
  * Node disk for a bitcoind container besides its data: its log (the kubelet keeps up to five

@@ -600,10 +600,10 @@ describe('the bitcoind container resources', () => {
     expect(resources({ resources: { requests: { memory: '512Mi' } } })?.limits?.memory).toBe('1Gi');
   });
 
-  test('without spec.storage: /data is an emptyDir of 2Gi, and the container may use it plus 128Mi of log', () => {
-    expect(podSpec({})?.volumes).toEqual([{ name: 'data', emptyDir: { sizeLimit: '2Gi' } }]);
-    expect(resources({})?.requests?.['ephemeral-storage']).toBe('2176Mi');
-    expect(resources({})?.limits?.['ephemeral-storage']).toBe('2176Mi');
+  test('without spec.storage: /data is an emptyDir of 1Gi, and the container may use it plus 128Mi of log', () => {
+    expect(podSpec({})?.volumes).toEqual([{ name: 'data', emptyDir: { sizeLimit: '1Gi' } }]);
+    expect(resources({})?.requests?.['ephemeral-storage']).toBe('1152Mi');
+    expect(resources({})?.limits?.['ephemeral-storage']).toBe('1152Mi');
   });
 
   test('with spec.storage: the data is on the claim, the node disk holds only the log', () => {

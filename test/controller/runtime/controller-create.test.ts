@@ -125,8 +125,8 @@ describe('creating a network', () => {
     expect(probe[2]).toContain('getnetworkinfo');
     expect(c.livenessProbe?.tcpSocket?.port).toBe('rpc');
     expect(c.resources).toEqual({
-      requests: { cpu: '100m', memory: '256Mi', 'ephemeral-storage': '2176Mi' },
-      limits: { memory: '1Gi', 'ephemeral-storage': '2176Mi' },
+      requests: { cpu: '100m', memory: '256Mi', 'ephemeral-storage': '1152Mi' },
+      limits: { memory: '1Gi', 'ephemeral-storage': '1152Mi' },
     });
     expect(c.securityContext).toEqual({
       runAsNonRoot: true,
@@ -138,7 +138,7 @@ describe('creating a network', () => {
       seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, fsGroup: 101 });
-    expect(pod.volumes).toEqual([{ name: 'data', emptyDir: { sizeLimit: '2Gi' } }]);
+    expect(pod.volumes).toEqual([{ name: 'data', emptyDir: { sizeLimit: '1Gi' } }]);
     expect(sts?.spec?.volumeClaimTemplates).toBeUndefined();
     // No claims, so no claim retention policy to state.
     expect(sts?.spec?.persistentVolumeClaimRetentionPolicy).toBeUndefined();
