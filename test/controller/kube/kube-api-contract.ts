@@ -66,8 +66,9 @@ const SAMPLES: {
     metadata: { name },
     spec: {
       podSelector: { matchLabels: { app: name } },
-      policyTypes: ['Ingress'],
+      policyTypes: ['Ingress', 'Egress'],
       ingress: [{ from: [{ podSelector: { matchLabels: { peer: 'yes' } } }] }],
+      egress: [{ to: [{ podSelector: { matchLabels: { peer: 'yes' } } }] }],
     },
   }),
   PodDisruptionBudget: (name) => ({
@@ -146,17 +147,19 @@ export function kubeApiContract(subject: () => ContractSubject): void {
     });
   });
 
-  test('a NetworkPolicy keeps its ingress peers (`from`) through create, get and patch', async () => {
+  test('a NetworkPolicy keeps its ingress (`from`) and egress (`to`) peers through create, get and patch', async () => {
     const api = subject().api;
     const got = await api.getNetworkPolicy(ns(), 'contract-networkpolicy');
-    expect(got?.spec?.ingress?.[0].from).toEqual([
-      { podSelector: { matchLabels: { peer: 'yes' } } },
-    ]);
+    const peers = [{ podSelector: { matchLabels: { peer: 'yes' } } }];
+    expect(got?.spec?.ingress?.[0].from).toEqual(peers);
+    expect(got?.spec?.egress?.[0].to).toEqual(peers);
     const ingress = [{ from: [{ podSelector: { matchLabels: { peer: 'other' } } }] }];
+    const egress = [{ to: [{ podSelector: { matchLabels: { peer: 'other' } } }] }];
     const patched = await api.patchNetworkPolicy(ns(), 'contract-networkpolicy', {
-      spec: { ingress },
+      spec: { ingress, egress },
     });
     expect(patched.spec?.ingress).toEqual(ingress);
+    expect(patched.spec?.egress).toEqual(egress);
   });
 
   describe('networks', () => {
