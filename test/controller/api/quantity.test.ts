@@ -12,4 +12,9 @@ describe('quantityValue', () => {
   ])('reads %s', (q, v) => {
     expect(quantityValue(q)).toBe(v);
   });
+
+  test('takes a number as it is, as int-or-string fields may hold one', () => {
+    expect(quantityValue(2)).toBe(2);
+    expect(quantityValue(Number.NaN)).toBeUndefined();
+  });
 });

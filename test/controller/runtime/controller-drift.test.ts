@@ -224,6 +224,11 @@ describe('invalid spec', () => {
       'spec.resources.requests.cpu (2) must be less than or equal to spec.resources.limits.cpu (1500m)',
     ],
     [
+      // int-or-string: the schema lets integers through.
+      { nodes: 1, resources: { requests: { cpu: 2 }, limits: { cpu: 1 } } },
+      'spec.resources.requests.cpu (2) must be less than or equal to spec.resources.limits.cpu (1)',
+    ],
+    [
       { nodes: 1, resources: { limits: { memory: '-1Gi' } } },
       'spec.resources.limits.memory must be a non-negative quantity such as "500m" or "1Gi", got "-1Gi"',
     ],
