@@ -194,16 +194,10 @@ withControlPlane('the operator in namespaced mode', (plane) => {
     const usage = grantUsage(grants, plane().auditEvents(), CONTROLLER_USER);
     expect(usage.missing).toEqual([]);
     // The rules are the ClusterRole's of the cluster-wide mode, which operator-e2e compares in
-    // full. Here no child drifts and no status write conflicts, so only the patch-backs and the
-    // re-read after a conflict go unused.
-    expect(usage.unused).toEqual(
-      [SERVED, SAMPLE].flatMap((ns) => [
-        `Role ${ns}/bitcoin-controller: get bitcoinnetworks.${GROUP}`,
-        `Role ${ns}/bitcoin-controller: patch statefulsets.apps`,
-        `Role ${ns}/bitcoin-controller: patch services`,
-        `Role ${ns}/bitcoin-controller: patch networkpolicies.networking.k8s.io`,
-        `Role ${ns}/bitcoin-controller: patch poddisruptionbudgets.policy`,
-      ]),
-    );
+    // full. Here no child is edited by hand and a status write conflicts only by chance, so the
+    // patch-backs and the re-read after a conflict may go unused; nothing else may.
+    const driftOrConflictOnly =
+      /: (patch (statefulsets\.apps|services|networkpolicies\.networking\.k8s\.io|poddisruptionbudgets\.policy)|get bitcoinnetworks\.bitcoin\.eksplatform\.dev)$/;
+    expect(usage.unused.filter((u) => !driftOrConflictOnly.test(u))).toEqual([]);
   });
 });
