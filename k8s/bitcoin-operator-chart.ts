@@ -13,6 +13,7 @@ import {
   LEASE_NAME,
   PLURAL,
 } from '../controller/api';
+import { networkNamespacePolicy } from './network-namespace-policy';
 import { allowIngress, denyAllIngress } from './network-policies';
 import { restrictedContainer } from './common';
 
@@ -131,8 +132,9 @@ export interface BitcoinOperatorChartProps {
 /**
  * The BitcoinNetwork controller: its Namespace, ServiceAccount, least-privilege ClusterRole (or,
  * in namespaced mode, a Role in each namespace it serves) and leader-election Role with their
- * bindings, a two-replica Deployment with leader election, its PodDisruptionBudget, and
- * NetworkPolicies that admit only the health and metrics port.
+ * bindings, an admission policy refusing networks where it does not serve them, a two-replica
+ * Deployment with leader election, its PodDisruptionBudget, and NetworkPolicies that admit only
+ * the health and metrics port.
  *
  * Apply after {@link BitcoinCrdChart}: the controller watches BitcoinNetworks from the start.
  */
@@ -188,6 +190,9 @@ export class BitcoinOperatorChart extends Chart {
         { kind: 'ServiceAccount', name: CONTROLLER_NAME, namespace: CONTROLLER_NAMESPACE },
       ],
     });
+
+    // A network where the controller does not serve it is refused at creation.
+    networkNamespacePolicy(this, namespaces, labels);
 
     this.role = new kplus.k8s.KubeRole(this, 'LeaderElectionRole', {
       metadata: { name: CONTROLLER_NAME, namespace: CONTROLLER_NAMESPACE, labels },

@@ -90,6 +90,8 @@ withControlPlane('the operator in namespaced mode', (plane) => {
       (e) => e.name === ENV.namespaces,
     );
     expect(watch?.value).toBe(`${SERVED},${SAMPLE}`);
+    // A network made elsewhere before the operator chart's admission policy existed.
+    await apply([network(OTHER, 'beta')]);
     await apply(operator.filter((o) => o.kind !== 'Deployment'));
     await apply(objectsOf('bitcoin-sample'));
     fake = new FakeBitcoind();
@@ -115,7 +117,7 @@ withControlPlane('the operator in namespaced mode', (plane) => {
   test(
     'serves the networks of its namespaces, the sample one included, and leaves others alone',
     async () => {
-      await apply([network(SERVED, 'alpha'), network(OTHER, 'beta')]);
+      await apply([network(SERVED, 'alpha')]);
       for (const [ns, name] of [
         [SERVED, 'alpha'],
         [SAMPLE, 'my-network'],
@@ -136,6 +138,24 @@ withControlPlane('the operator in namespaced mode', (plane) => {
     },
     3 * CONVERGE_MS,
   );
+
+  test('refuses a new network outside its namespaces at creation, naming them', async () => {
+    // The apiserver loads a new admission policy within seconds.
+    const refusal = await eventually(async () => {
+      const err = await apply([network(OTHER, 'gamma')]).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(KubectlError);
+      return (err as KubectlError).stderr;
+    });
+    expect(refusal).toContain(
+      `the bitcoin controller serves BitcoinNetworks only in the namespaces ${SERVED}, ${SAMPLE} (config key controllerNamespaces)`,
+    );
+    await expect(k(['get', 'bitcoinnetwork', 'gamma', '-n', OTHER])).rejects.toBeInstanceOf(
+      KubectlError,
+    );
+  });
 
   test.each([
     ['list', 'secrets', '', false],

@@ -110,6 +110,8 @@ describe('BitcoinOperatorChart', () => {
       ['ServiceAccount', 'bitcoin-controller', 'bitcoin-controller'],
       ['ClusterRole', 'bitcoin-controller', undefined],
       ['ClusterRoleBinding', 'bitcoin-controller', undefined],
+      ['ValidatingAdmissionPolicy', 'bitcoin-controller-namespaces', undefined],
+      ['ValidatingAdmissionPolicyBinding', 'bitcoin-controller-namespaces', undefined],
       ['Role', 'bitcoin-controller', 'bitcoin-controller'],
       ['RoleBinding', 'bitcoin-controller', 'bitcoin-controller'],
       ['Deployment', 'bitcoin-controller', 'bitcoin-controller'],
@@ -279,6 +281,39 @@ describe('BitcoinOperatorChart', () => {
       });
       const clusterWide = find(synth(), 'Deployment').spec.template.spec.containers[0].env;
       expect(clusterWide.map((e: Json) => e.name)).not.toContain('BITCOIN_CONTROLLER_NAMESPACES');
+    });
+
+    test('an admission policy refuses a new network outside those namespaces', () => {
+      const manifests = namespaced();
+      expect(find(manifests, 'ValidatingAdmissionPolicy').spec).toEqual({
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          resourceRules: [
+            {
+              apiGroups: ['bitcoin.eksplatform.dev'],
+              apiVersions: ['*'],
+              resources: ['bitcoinnetworks'],
+              operations: ['CREATE'],
+            },
+          ],
+        },
+        validations: [
+          {
+            expression: 'object.metadata.namespace in ["team-a","team-b","bitcoin"]',
+            message:
+              'the bitcoin controller serves BitcoinNetworks only in the namespaces team-a, team-b, bitcoin (config key controllerNamespaces)',
+            reason: 'Forbidden',
+          },
+        ],
+      });
+      expect(find(manifests, 'ValidatingAdmissionPolicyBinding').spec).toEqual({
+        policyName: 'bitcoin-controller-namespaces',
+        validationActions: ['Deny'],
+      });
+      // Cluster-wide, the policy stays (prune would not delete it) and admits every namespace.
+      expect(find(synth(), 'ValidatingAdmissionPolicy').spec.validations[0].expression).toBe(
+        'true',
+      );
     });
 
     test('puts the grants before the Deployment, so that the controller starts with them', () => {
