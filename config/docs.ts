@@ -10,7 +10,7 @@ const HEADINGS = ['key', 'type', 'default', 'allowed', 'description'];
 const SECTION_TITLES: Readonly<Record<string, string>> = {
   infra: 'Infrastructure: VPC, cluster, nodes and access (`lib/`)',
   platform: 'Platform charts: web workloads and storage (`k8s/`)',
-  operator: 'Operator: controller image and sample network (`k8s/`)',
+  operator: 'Operator: controller image, namespaces and sample network (`k8s/`)',
 };
 
 /** The page, laid out as prettier lays out markdown so that `prettier --check` passes. */

@@ -2,7 +2,7 @@
  * The one home of every config key: its type, default, rule and description. `AppConfig`'s types,
  * the validation in `loadConfig` and the table in docs/configuration.md all come from here.
  */
-import { MAX_NODES } from '../controller/api';
+import { CONTROLLER_NAMESPACE, MAX_NODES } from '../controller/api';
 import { EndpointMode, ThroughputVolume } from './enums';
 import {
   ValueType,
@@ -11,6 +11,7 @@ import {
   cidrList,
   integer,
   list,
+  namespaceList,
   oneOf,
   optional,
   quantity,
@@ -194,6 +195,14 @@ export const CONFIG_SCHEMA = {
       type: integer(0, MAX_NODES),
       default: 3,
       description: 'Nodes of the sample BitcoinNetwork; the ceiling is the CRD maximum.',
+    }),
+    controllerNamespaces: setting({
+      // Its Role there is the leader-election Role, of the same name; and its NetworkPolicies
+      // admit nothing but the health port, so bitcoind could not reach its peers.
+      type: namespaceList(CONTROLLER_NAMESPACE, "the controller's own"),
+      default: [],
+      description:
+        "Namespaces the controller serves BitcoinNetworks in, with grants there only (Roles); `bitcoin`, the sample network's, is always one. Empty: every namespace, through a ClusterRole. Each must exist before deploy; see docs/operator.md#namespaced-mode.",
     }),
   },
 };

@@ -4,7 +4,7 @@
  * naming the key, the value and its rule when the value cannot be used.
  */
 import { ConfigError } from './errors';
-import { quantityValue } from '../controller/api';
+import { NAMESPACE_NAME, NAMESPACE_NAME_RULE, quantityValue } from '../controller/api';
 
 /** Values of the keys read so far, for rules that depend on an earlier key. */
 type EarlierValues = Readonly<Record<string, unknown>>;
@@ -167,4 +167,26 @@ function isCidr(value: string, minPrefix: number, maxPrefix: number): boolean {
   const address = octets.reduce((acc, o) => acc * 256 + o, 0);
   const hostBits = 2 ** (32 - prefix);
   return address % hostBits === 0;
+}
+
+/** A list of distinct namespace names, none of them `reserved` (`why` says why not). */
+export function namespaceList(reserved: string, why: string): ValueType<string[]> {
+  const rule = `a list of distinct ${NAMESPACE_NAME_RULE}, without "${reserved}" (${why})`;
+  const names = list(NAMESPACE_NAME, NAMESPACE_NAME_RULE);
+  return {
+    kind: names.kind,
+    rule,
+    read(key, raw, earlier) {
+      let items: string[];
+      try {
+        items = names.read(key, raw, earlier);
+      } catch {
+        throw new ConfigError(key, raw, rule);
+      }
+      if (items.includes(reserved) || new Set(items).size !== items.length) {
+        throw new ConfigError(key, raw, rule);
+      }
+      return items;
+    },
+  };
 }

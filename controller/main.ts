@@ -75,6 +75,7 @@ async function main(): Promise<void> {
       rpcAddressMap: options.rpcAddressMap,
       rpcAddressMapStrict: options.rpcAddressMapStrict,
       leaderElect: options.leaderElect,
+      namespaces: options.namespaces.length > 0 ? options.namespaces : 'all',
     },
     'starting bitcoin-controller',
   );
@@ -100,11 +101,16 @@ async function main(): Promise<void> {
   // One pool of keep-alive connections to the apiserver for every API call of this process.
   const agents = new SharedAgents();
   const clients = new ApiClients(kc, agents);
-  const informers: Informers = makeInformers(clients, logger, {
-    network: (_verb, obj) => ctl.enqueueNetwork(obj),
-    child: (_verb, obj) => ctl.enqueueOwner(obj),
-    restarted: (name) => metrics.informerRestarted(name),
-  });
+  const informers: Informers = makeInformers(
+    clients,
+    logger,
+    {
+      network: (_verb, obj) => ctl.enqueueNetwork(obj),
+      child: (_verb, obj) => ctl.enqueueOwner(obj),
+      restarted: (name) => metrics.informerRestarted(name),
+    },
+    options.namespaces,
+  );
   const ctl = new BitcoinNetworkController({
     api: meteredApi(clientNodeKubeApi(clients), metrics),
     listers: informerListers(informers),

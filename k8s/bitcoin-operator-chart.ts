@@ -13,6 +13,7 @@ import {
   LEASE_NAME,
   PLURAL,
 } from '../controller/api';
+import { networkNamespacePolicy } from './network-namespace-policy';
 import { allowIngress, denyAllIngress } from './network-policies';
 import { restrictedContainer } from './common';
 
@@ -34,10 +35,12 @@ export const CONTROLLER_HEALTH_PORT = DEFAULT_HEALTH_PORT;
 export const CONTROLLER_NODE_OPTIONS = '--max-semi-space-size=4';
 
 /**
- * Everything the controller may do across namespaces, and nothing more: exactly the calls of
- * `controller/kube/ports.ts` (KubeApi) and the list/watch of its informers
+ * Everything the controller may do where it serves networks, and nothing more: exactly the calls
+ * of `controller/kube/ports.ts` (KubeApi) and the list/watch of its informers
  * (`controller/kube/informers.ts`), both derived from the kinds table (`controller/api/kinds.ts`),
- * which says why each kind gets its verbs.
+ * which says why each kind gets its verbs. The ClusterRole grants them in every namespace, or the
+ * Role of each namespace in namespaced mode. `test/controlplane/operator-e2e.test.ts` compares
+ * them with the calls the controller makes on a real apiserver.
  *
  * - It reads networks (get: the re-read after a status conflict) and writes only their status
  *   subresource, by update.
@@ -76,6 +79,27 @@ export const LEADER_ELECTION_RULES: readonly kplus.k8s.PolicyRule[] = [
   },
 ];
 
+/**
+ * Grants the controller {@link CONTROLLER_RULES} in `namespace` only: a Role and a RoleBinding
+ * named `bitcoin-controller`. The namespace must exist when they are applied.
+ */
+export function grantNamespace(
+  scope: Construct,
+  namespace: string,
+): [kplus.k8s.KubeRole, kplus.k8s.KubeRoleBinding] {
+  const metadata = { name: CONTROLLER_NAME, namespace, labels: { ...CONTROLLER_POD_LABELS } };
+  const role = new kplus.k8s.KubeRole(scope, `Role-${namespace}`, {
+    metadata,
+    rules: CONTROLLER_RULES.map((rule) => ({ ...rule })),
+  });
+  const binding = new kplus.k8s.KubeRoleBinding(scope, `RoleBinding-${namespace}`, {
+    metadata,
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: CONTROLLER_NAME },
+    subjects: [{ kind: 'ServiceAccount', name: CONTROLLER_NAME, namespace: CONTROLLER_NAMESPACE }],
+  });
+  return [role, binding];
+}
+
 export interface BitcoinOperatorChartProps {
   /**
    * The controller image: the `imageUri` of the DockerImageAsset built from
@@ -89,12 +113,28 @@ export interface BitcoinOperatorChartProps {
    * @default kplus.ImagePullPolicy.IF_NOT_PRESENT - asset and release tags are immutable
    */
   readonly imagePullPolicy?: kplus.ImagePullPolicy;
+
+  /**
+   * Namespaced mode: the namespaces the controller watches, each with a Role and RoleBinding
+   * ({@link grantNamespace}), while the ClusterRole grants nothing.
+   * @default - every namespace, through the ClusterRole
+   */
+  readonly namespaces?: readonly string[];
+
+  /**
+   * Of `namespaces`, those that a chart applied later creates and grants the controller in
+   * itself, with {@link grantNamespace}: a Role cannot be applied before its namespace exists.
+   * @default []
+   */
+  readonly grantedLater?: readonly string[];
 }
 
 /**
- * The BitcoinNetwork controller: its Namespace, ServiceAccount, least-privilege ClusterRole and
- * leader-election Role with their bindings, a two-replica Deployment with leader election, its
- * PodDisruptionBudget, and NetworkPolicies that admit only the health and metrics port.
+ * The BitcoinNetwork controller: its Namespace, ServiceAccount, least-privilege ClusterRole (or,
+ * in namespaced mode, a Role in each namespace it serves) and leader-election Role with their
+ * bindings, an admission policy refusing networks where it does not serve them, a two-replica
+ * Deployment with leader election, its PodDisruptionBudget, and NetworkPolicies that admit only
+ * the health and metrics port.
  *
  * Apply after {@link BitcoinCrdChart}: the controller watches BitcoinNetworks from the start.
  */
@@ -108,6 +148,8 @@ export class BitcoinOperatorChart extends Chart {
 
   constructor(scope: Construct, id: string, props: BitcoinOperatorChartProps) {
     super(scope, id);
+    const namespaces = props.namespaces ?? [];
+    const grantedLater = props.grantedLater ?? [];
     // The per-network NetworkPolicies the controller writes admit RPC from pods with these labels.
     const labels = { ...CONTROLLER_POD_LABELS };
 
@@ -130,9 +172,11 @@ export class BitcoinOperatorChart extends Chart {
 
     // Typed k8s objects rather than kplus.ClusterRole, so that the rules come out exactly as
     // written above (kplus splits them per resource and adds empty resourceNames).
+    // In namespaced mode it stays, with no rules: kubectl apply --prune cannot delete RBAC
+    // objects, so a dropped ClusterRoleBinding would keep granting everything cluster-wide.
     this.clusterRole = new kplus.k8s.KubeClusterRole(this, 'ClusterRole', {
       metadata: { name: CONTROLLER_NAME, labels },
-      rules: CONTROLLER_RULES.map((rule) => ({ ...rule })),
+      rules: namespaces.length > 0 ? [] : CONTROLLER_RULES.map((rule) => ({ ...rule })),
     });
 
     new kplus.k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
@@ -147,6 +191,9 @@ export class BitcoinOperatorChart extends Chart {
       ],
     });
 
+    // A network where the controller does not serve it is refused at creation.
+    networkNamespacePolicy(this, namespaces, labels);
+
     this.role = new kplus.k8s.KubeRole(this, 'LeaderElectionRole', {
       metadata: { name: CONTROLLER_NAME, namespace: CONTROLLER_NAMESPACE, labels },
       rules: LEADER_ELECTION_RULES.map((rule) => ({ ...rule })),
@@ -159,6 +206,9 @@ export class BitcoinOperatorChart extends Chart {
         { kind: 'ServiceAccount', name: CONTROLLER_NAME, namespace: CONTROLLER_NAMESPACE },
       ],
     });
+
+    // Before the Deployment in the manifest, so that the controller starts with its grants.
+    for (const ns of namespaces.filter((n) => !grantedLater.includes(n))) grantNamespace(this, ns);
 
     const tmp = kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: Size.mebibytes(16) });
 
@@ -204,6 +254,9 @@ export class BitcoinOperatorChart extends Chart {
             [ENV.podName]: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
             [ENV.podNamespace]: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
             [ENV.leaderElect]: kplus.EnvValue.fromValue('true'),
+            ...(namespaces.length > 0 && {
+              [ENV.namespaces]: kplus.EnvValue.fromValue(namespaces.join(',')),
+            }),
             // Memory settings of the node runtime.
             NODE_OPTIONS: kplus.EnvValue.fromValue(CONTROLLER_NODE_OPTIONS),
           },

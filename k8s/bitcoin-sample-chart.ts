@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { PART_OF_OPERATOR } from '../controller/api';
+import { grantNamespace } from './bitcoin-operator-chart';
 import { BitcoinNetwork } from './imports/bitcoin.eksplatform.dev';
 import { denyAllIngress } from './network-policies';
 
@@ -24,6 +25,13 @@ export interface BitcoinSampleChartProps {
    * @default SAMPLE_NETWORK_NAME
    */
   readonly networkName?: string;
+
+  /**
+   * Grant the controller its rules in this namespace (a Role and RoleBinding), for a controller
+   * in namespaced mode: the operator chart, applied before this one, cannot make them here.
+   * @default false - the ClusterRole grants them
+   */
+  readonly grantController?: boolean;
 }
 
 /**
@@ -68,6 +76,12 @@ export class BitcoinSampleChart extends Chart {
       'app.kubernetes.io/part-of': PART_OF_OPERATOR,
     });
     this.denyAllIngress.node.addDependency(this.namespaceObject);
+
+    if (props.grantController) {
+      for (const grant of grantNamespace(this, SAMPLE_NAMESPACE)) {
+        grant.node.addDependency(this.namespaceObject);
+      }
+    }
 
     // spec.image is left to the CRD's default, the pinned Bitcoin Core release.
     this.network = new BitcoinNetwork(this, 'Network', {

@@ -31,6 +31,7 @@ const OPERATOR_SOURCE: ChartSource = (app, _target, config) => ({
   ...createOperatorCharts(app, {
     image: config.operator.controllerImage ?? LOCAL_CONTROLLER_IMAGE,
     sampleNetworkNodes: config.operator.sampleNetworkNodes,
+    controllerNamespaces: config.operator.controllerNamespaces,
   }),
 });
 

@@ -40,6 +40,7 @@ export class ClusterCharts extends Construct {
     const operator = createOperatorCharts(app, {
       image: props.controllerImage,
       sampleNetworkNodes: props.config.operator.sampleNetworkNodes,
+      controllerNamespaces: props.config.operator.controllerNamespaces,
     });
 
     // The Load Balancer Controller's webhooks must be serving before an Ingress or a pod they

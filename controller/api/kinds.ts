@@ -17,7 +17,7 @@ export interface KindInfo {
   readonly group: string;
   readonly version: string;
   readonly plural: string;
-  /** Everything the controller does with the kind; the ClusterRole grants exactly these. */
+  /** Everything the controller does with the kind; its ClusterRole (or Roles) grant exactly these. */
   readonly verbs: readonly Verb[];
   /** A child: made for one network and controlled by it through an ownerReference. */
   readonly child: boolean;

@@ -29,6 +29,7 @@ export const ENV = {
   healthPort: 'BITCOIN_CONTROLLER_HEALTH_PORT',
   logLevel: 'LOG_LEVEL',
   leaderElect: 'BITCOIN_CONTROLLER_LEADER_ELECT',
+  namespaces: 'BITCOIN_CONTROLLER_NAMESPACES',
   podName: 'POD_NAME',
   podNamespace: 'POD_NAMESPACE',
 } as const;
@@ -41,3 +42,11 @@ export const DEFAULT_HEALTH_PORT = 8081;
  * (≥ 10000) not to collide with any user of the node's host system.
  */
 export const CONTROLLER_UID = 10001;
+
+/**
+ * A namespace name: an RFC 1123 label of at most 63 characters. The config key
+ * `controllerNamespaces` and the controller's `--namespaces` flag both hold their names to it.
+ */
+export const NAMESPACE_NAME = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const NAMESPACE_NAME_RULE =
+  'namespace names (lowercase RFC 1123 labels of at most 63 characters)';

@@ -8,7 +8,10 @@
  * - every write carries the resourceVersion last read, so of two candidates racing for an expired
  *   Lease exactly one wins; the other gets 409 Conflict and stays a candidate;
  * - the leader renews every retry period; if no renewal has succeeded for the renew deadline, it
- *   stops leading at once, even while a request is still hanging;
+ *   stops leading at once, even while a request is still hanging. The deadline counts from the
+ *   renewTime written, stamped before the request is sent, not from when the answer arrives: a
+ *   standby counts the lease duration from when it sees that write, which can be long before a
+ *   slow answer reaches the leader;
  * - on shutdown the leader releases the Lease (empty holder, duration 1 s), so a standby takes
  *   over at its next retry instead of after the lease duration.
  */
@@ -164,13 +167,21 @@ export class LeaderElector {
   private async loop(): Promise<void> {
     // Acquire: retry with jitter until this process holds the Lease.
     while (this.state === 'candidate') {
-      if (await this.tryAcquireOrRenew()) {
+      const heldSince = await this.tryAcquireOrRenew();
+      if (heldSince !== undefined) {
         if (this.state !== 'candidate') break;
-        this.state = 'leader';
-        this.armDeadline();
-        this.logger.info({ identity: this.identity }, 'acquired the lease; leading');
-        this.options.onStartedLeading();
-        break;
+        if (this.deadlineLeftMs(heldSince) > 0) {
+          this.state = 'leader';
+          this.armDeadline(heldSince);
+          this.logger.info({ identity: this.identity }, 'acquired the lease; leading');
+          this.options.onStartedLeading();
+          break;
+        }
+        // A standby may already count this write as expired: do not act on it; renew first.
+        this.logger.warn(
+          { renewDeadlineMs: this.renewDeadlineMs },
+          'acquired the lease, but the answer came after the renew deadline; not leading yet',
+        );
       }
       await this.sleep(this.retryPeriodMs * (1 + this.random() * ACQUIRE_JITTER_FACTOR));
     }
@@ -178,8 +189,9 @@ export class LeaderElector {
     while (this.state === 'leader') {
       await this.sleep(this.retryPeriodMs);
       if (this.state !== 'leader') break;
-      if (await this.tryAcquireOrRenew()) {
-        if (this.state === 'leader') this.armDeadline();
+      const renewedAt = await this.tryAcquireOrRenew();
+      if (renewedAt !== undefined) {
+        if (this.state === 'leader') this.armDeadline(renewedAt);
       } else if (this.state === 'leader' && this.lastHolder !== this.identity) {
         // Someone else holds a valid Lease: no point waiting for the deadline.
         this.lose(`the lease is held by ${this.lastHolder || 'nobody'}`);
@@ -187,8 +199,11 @@ export class LeaderElector {
     }
   }
 
-  /** One attempt to take or keep the Lease; true if this process holds it afterwards. */
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  /**
+   * One attempt to take or keep the Lease. Returns the renewTime written (epoch ms, this
+   * process's clock) if this process holds the Lease afterwards, else undefined.
+   */
+  private async tryAcquireOrRenew(): Promise<number | undefined> {
     const now = new Date();
     const record = (old?: V1Lease) => heldRecord(this.identity, this.leaseDurationMs, now, old);
     try {
@@ -199,26 +214,26 @@ export class LeaderElector {
           newLease(this.namespace, this.name, record()),
         );
         this.observe(created);
-        return true;
+        return now.getTime();
       }
       this.observe(current);
       const holder = current.spec?.holderIdentity ?? '';
       const durationMs = (current.spec?.leaseDurationSeconds ?? 0) * 1000;
       const valid = this.observedTime + durationMs > Date.now();
-      if (holder !== '' && holder !== this.identity && valid) return false;
+      if (holder !== '' && holder !== this.identity && valid) return undefined;
       const updated = await this.api.replaceLease(this.namespace, this.name, {
         ...structuredClone(current),
         spec: record(current),
       });
       this.observe(updated);
-      return true;
+      return now.getTime();
     } catch (err) {
       if (isConflict(err) || isAlreadyExists(err)) {
         this.logger.debug({ err }, 'lost a race for the lease');
       } else {
         this.logger.warn({ err }, 'could not get or update the lease');
       }
-      return false;
+      return undefined;
     }
   }
 
@@ -237,12 +252,21 @@ export class LeaderElector {
     }
   }
 
-  private armDeadline(): void {
+  /** How long leading on a renewal written at `renewedAt` may go on; ≤ 0 when it may not. */
+  private deadlineLeftMs(renewedAt: number): number {
+    return renewedAt + this.renewDeadlineMs - Date.now();
+  }
+
+  /** End leadership a renew deadline after `renewedAt`, unless a later renewal re-arms it. */
+  private armDeadline(renewedAt: number): void {
     this.clearDeadline();
-    this.deadlineTimer = setTimeout(
-      () => this.lose(`no renewal succeeded within ${this.renewDeadlineMs} ms`),
-      this.renewDeadlineMs,
-    );
+    const why = `no renewal succeeded within ${this.renewDeadlineMs} ms`;
+    const left = this.deadlineLeftMs(renewedAt);
+    if (left <= 0) {
+      this.lose(`${why}: the last renewal's answer came too late`);
+      return;
+    }
+    this.deadlineTimer = setTimeout(() => this.lose(why), left);
   }
 
   private clearDeadline(): void {

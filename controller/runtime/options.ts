@@ -3,7 +3,7 @@
  * A flag wins over its environment variable, which wins over the default. Errors name the flag.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_HEALTH_PORT, ENV } from '../api';
+import { DEFAULT_HEALTH_PORT, ENV, NAMESPACE_NAME, NAMESPACE_NAME_RULE } from '../api';
 
 export interface ControllerProcessOptions {
   /** @default - in-cluster config when KUBERNETES_SERVICE_HOST is set, else $KUBECONFIG or ~/.kube/config */
@@ -37,6 +37,11 @@ export interface ControllerProcessOptions {
    * @default - $POD_NAMESPACE, else the service account's namespace (read in `main.ts`)
    */
   readonly leaderElectionNamespace?: string;
+  /**
+   * The namespaces whose networks and children it watches, each with informers of its own.
+   * @default - empty: every namespace, through cluster-wide informers
+   */
+  readonly namespaces: readonly string[];
   readonly help: boolean;
 }
 
@@ -57,6 +62,7 @@ export const USAGE = `Usage: bitcoin-controller [flags]
                              (env ${ENV.leaderElect}, default true in a pod, false elsewhere)
   --leader-election-namespace <ns>  namespace of the Lease (default $${ENV.podNamespace}, else the
                              service account's namespace)
+  --namespaces <ns,...>      watch only these namespaces (env ${ENV.namespaces}, default: every namespace)
   -h, --help                 print this help
 `;
 
@@ -74,6 +80,21 @@ function intOption(
     );
   }
   return Number(raw);
+}
+
+/** A comma-separated list of distinct namespace names; empty means every namespace. */
+function namespacesOption(raw: string | undefined): string[] {
+  const names = (raw ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  const bad = names.find((n, i) => !NAMESPACE_NAME.test(n) || names.indexOf(n) !== i);
+  if (bad !== undefined) {
+    throw new Error(
+      `--namespaces must be a comma-separated list of distinct ${NAMESPACE_NAME_RULE}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return names;
 }
 
 function boolOption(flag: string, raw: string | undefined, fallback: boolean): boolean {
@@ -116,6 +137,7 @@ export function parseOptions(
       'log-level': { type: 'string' },
       'leader-elect': { type: 'string' },
       'leader-election-namespace': { type: 'string' },
+      namespaces: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -175,6 +197,7 @@ export function parseOptions(
       inCluster,
     ),
     leaderElectionNamespace,
+    namespaces: namespacesOption(values.namespaces ?? env[ENV.namespaces]),
     help: values.help ?? false,
   };
 }

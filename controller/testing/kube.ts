@@ -59,6 +59,8 @@ class Tracker implements NetworkCalls, LeaseApi {
   private readonly reducedCopies = new WeakMap<object, object>();
   private readonly reactors: Array<{ verb: Verb | '*'; resource: Resource | '*'; fn: Reactor }> =
     [];
+  /** Calls whose answers come late (see `delayAnswers`). */
+  private readonly delays: Array<{ verb: Verb; resource: Resource; ms: number; left: number }> = [];
   private uidSeq = 0;
   private rvSeq = 0;
 
@@ -115,6 +117,15 @@ class Tracker implements NetworkCalls, LeaseApi {
   failNext(verb: Verb, resource: Resource, error: Error, times = 1): void {
     let left = times;
     this.prependReactor(verb, resource, () => (left-- > 0 ? { error } : undefined));
+  }
+
+  /**
+   * Answer the next `times` matching calls `ms` late. Each call takes effect at once, as on a
+   * server that has committed it; only its answer is slow to come back, as over a congested
+   * network.
+   */
+  delayAnswers(verb: Verb, resource: Resource, ms: number, times = 1): void {
+    this.delays.push({ verb, resource, ms, left: times });
   }
 
   writes(): Call[] {
@@ -284,6 +295,25 @@ class Tracker implements NetworkCalls, LeaseApi {
     this.calls.push(call);
     // Let the caller continue asynchronously, as a real client would.
     await Promise.resolve();
+    const delay = this.delays.find(
+      (d) => d.left > 0 && d.verb === call.verb && d.resource === call.resource,
+    );
+    if (!delay) return this.answer(call, tracker);
+    delay.left--;
+    // The call takes effect now; the caller hears of it later.
+    let outcome: { result?: unknown; error?: unknown };
+    try {
+      outcome = { result: this.answer(call, tracker) };
+    } catch (error) {
+      outcome = { error };
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay.ms));
+    if ('error' in outcome) throw outcome.error;
+    return outcome.result;
+  }
+
+  /** The reactors' answer to `call`, else the tracker's; throws the error of either. */
+  private answer(call: Call, tracker: () => unknown): unknown {
     for (const r of this.reactors) {
       if (
         (r.verb === '*' || r.verb === call.verb) &&

@@ -10,7 +10,40 @@ function operator(context: Record<string, unknown>) {
 
 describe('operator config', () => {
   test('defaults: a sample network of 3 nodes and the image built from controller/Dockerfile', () => {
-    expect(operator({})).toEqual({ sampleNetworkNodes: 3, controllerImage: undefined });
+    expect(operator({})).toEqual({
+      sampleNetworkNodes: 3,
+      controllerImage: undefined,
+      controllerNamespaces: [],
+    });
+  });
+
+  test('controller namespaces come as a JSON list or comma-separated on the command line', () => {
+    expect(operator({ controllerNamespaces: ['team-a', 'bitcoin'] }).controllerNamespaces).toEqual([
+      'team-a',
+      'bitcoin',
+    ]);
+    expect(operator({ controllerNamespaces: 'team-a, team-b' }).controllerNamespaces).toEqual([
+      'team-a',
+      'team-b',
+    ]);
+    expect(operator({ controllerNamespaces: '' }).controllerNamespaces).toEqual([]);
+  });
+
+  const NAMESPACES_RULE =
+    'a list of distinct namespace names (lowercase RFC 1123 labels of at most 63 characters), without "bitcoin-controller" (the controller\'s own)';
+
+  test.each([
+    ['Team_A', '"Team_A"'],
+    [['team-a', 'team-a'], '["team-a","team-a"]'],
+    [['bitcoin-controller'], '["bitcoin-controller"]'],
+    [['x'.repeat(64)], `["${'x'.repeat(64)}"]`],
+    [[3], '[3]'],
+  ])('controller namespaces %p are refused in one line naming the key', (value, shown) => {
+    const load = () => operator({ controllerNamespaces: value });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(
+      `Invalid config "controllerNamespaces": got ${shown}; expected ${NAMESPACES_RULE}.`,
+    );
   });
 
   test.each([0, 1, MAX_NODES, String(MAX_NODES)])(

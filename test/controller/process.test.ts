@@ -34,8 +34,20 @@ describe('parseOptions', () => {
       logLevel: 'info',
       leaderElect: false,
       leaderElectionNamespace: undefined,
+      namespaces: [],
       help: false,
     });
+  });
+
+  test('--namespaces (or its environment variable) narrows the watch to a list of namespaces', () => {
+    expect(parseOptions(['--namespaces', 'team-a, team-b'], {}).namespaces).toEqual([
+      'team-a',
+      'team-b',
+    ]);
+    expect(parseOptions([], { BITCOIN_CONTROLLER_NAMESPACES: 'bitcoin' }).namespaces).toEqual([
+      'bitcoin',
+    ]);
+    expect(parseOptions([], { BITCOIN_CONTROLLER_NAMESPACES: '' }).namespaces).toEqual([]);
   });
 
   test('leader election: on by default in a pod only, and --leader-elect takes true, false or nothing', () => {
@@ -78,6 +90,12 @@ describe('parseOptions', () => {
     [['--log-level', 'loud'], /--log-level must be one of trace, debug/],
     [['--no-such-flag'], /Unknown option '--no-such-flag'/],
     [['--rpc-address-map-strict'], '--rpc-address-map-strict needs --rpc-address-map'],
+    [
+      ['--namespaces', 'team-a,Team_B'],
+      '--namespaces must be a comma-separated list of distinct namespace names (lowercase RFC 1123 labels of at most 63 characters), got "team-a,Team_B"',
+    ],
+    [['--namespaces', 'a,b,a'], /--namespaces must be a comma-separated list of distinct/],
+    [['--namespaces', 'x'.repeat(64)], /--namespaces must be/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseOptions(argv, {})).toThrow(message);
   });

@@ -16,6 +16,7 @@ import { BitcoinOperatorChart, CONTROLLER_NAMESPACE } from '../../k8s/bitcoin-op
 import { REPO_ROOT } from '../../tools/setup/cache';
 import { ControllerProcess, startController } from '../../tools/testplane/lib/controller-process';
 import { eventually } from '../../tools/testplane/lib/eventually';
+import { grantsTo, grantUsage } from '../../tools/testplane/lib/grants';
 import { getJson, kubectl } from '../../tools/testplane/lib/kubectl';
 import { freePort } from '../../tools/testplane/lib/process';
 import { withControlPlane } from './with-control-plane';
@@ -64,6 +65,7 @@ withControlPlane('leader election of two controller processes', (plane) => {
   const procs: ControllerProcess[] = [];
   let admin: string;
   let start: (name: string) => Promise<ControllerProcess>;
+  let operator: object[];
 
   const holder = async (): Promise<string> =>
     (await getJson<Lease>(admin, ['lease', '-n', CONTROLLER_NAMESPACE, LEASE_NAME])).spec
@@ -105,7 +107,7 @@ withControlPlane('leader election of two controller processes', (plane) => {
       'crd/bitcoinnetworks.bitcoin.eksplatform.dev',
       '--timeout=60s',
     ]);
-    const operator = Testing.synth(
+    operator = Testing.synth(
       new BitcoinOperatorChart(Testing.app(), 'operator', {
         image: 'registry.invalid/bitcoin-controller:1',
       }),
@@ -262,6 +264,15 @@ withControlPlane('leader election of two controller processes', (plane) => {
     expect(lease.spec.leaseDurationSeconds).toBe(1);
     expect(standby.log()).toContain('released the lease');
   }, 60_000);
+
+  test('the leader-election Role grants exactly the Lease calls the processes made', () => {
+    // (operator-e2e compares the ClusterRole with a run that uses every rule of it)
+    const account = { namespace: CONTROLLER_NAMESPACE, name: 'bitcoin-controller' };
+    const usage = grantUsage(grantsTo(operator, account), plane().auditEvents(), SA_USER);
+    expect(usage.missing).toEqual([]);
+    const leaderRole = `Role ${CONTROLLER_NAMESPACE}/bitcoin-controller:`;
+    expect(usage.unused.filter((u) => u.startsWith(leaderRole))).toEqual([]);
+  });
 
   test('a leader cut off from the apiserver stops at the renew deadline and exits 1', async () => {
     // GIVEN a fresh controller that leads (the Lease was released above)

@@ -26,6 +26,7 @@ import {
   PodTracker,
 } from '../../tools/testplane/operator-harness';
 import { AuditEvent, WRITE_VERBS } from '../../tools/testplane/plane';
+import { Grant, grantsTo, grantUsage } from '../../tools/testplane/lib/grants';
 import { withControlPlane } from './with-control-plane';
 
 const GROUP = 'bitcoin.eksplatform.dev';
@@ -38,6 +39,8 @@ const CONVERGE_MS = 120_000;
 const RESYNC_SECONDS = 5;
 // The steady-state window: a quiet minute, twelve resyncs; every one must end without a write.
 const QUIET_MS = 60_000;
+// The annotation whose drift makes the controller patch its Service back.
+const SPEC_HASH = `${GROUP}/spec-hash`;
 
 interface Condition {
   type: string;
@@ -484,6 +487,44 @@ withControlPlane('the BitcoinNetwork operator end to end', (plane) => {
         expect(sts.spec?.replicas).toBe(3);
       }, CONVERGE_MS);
       await converged(3);
+
+      // Hand edits of the other children are patched back too.
+      await k(['annotate', 'service', `${NET}-svc`, '-n', NS, `${SPEC_HASH}=stale`, '--overwrite']);
+      await k([
+        'patch',
+        'pdb',
+        `${NET}-pdb`,
+        '-n',
+        NS,
+        '--type=merge',
+        '-p',
+        '{"spec":{"maxUnavailable":2}}',
+      ]);
+      await k([
+        'patch',
+        'networkpolicy',
+        `${NET}-netpol`,
+        '-n',
+        NS,
+        '--type=merge',
+        '-p',
+        '{"spec":{"ingress":[]}}',
+      ]);
+      await eventually(async () => {
+        const base = (group: string) => `/apis/${group}/namespaces/${NS}`;
+        const svc = await admin.get<{ metadata: { annotations: Record<string, string> } }>(
+          `/api/v1/namespaces/${NS}/services/${NET}-svc`,
+        );
+        expect(svc.metadata.annotations[SPEC_HASH]).not.toBe('stale');
+        const pdb = await admin.get<{ spec: { maxUnavailable: number } }>(
+          `${base('policy/v1')}/poddisruptionbudgets/${NET}-pdb`,
+        );
+        expect(pdb.spec.maxUnavailable).toBe(1);
+        const policy = await admin.get<{ spec: { ingress?: unknown[] } }>(
+          `${base('networking.k8s.io/v1')}/networkpolicies/${NET}-netpol`,
+        );
+        expect(policy.spec.ingress).toHaveLength(2);
+      }, CONVERGE_MS);
     },
     4 * CONVERGE_MS,
   );
@@ -677,6 +718,62 @@ withControlPlane('the BitcoinNetwork operator end to end', (plane) => {
       }, CONVERGE_MS);
     },
     2 * CONVERGE_MS,
+  );
+
+  test(
+    'RBAC: the chart grants exactly the calls the controller made, no more and no fewer',
+    async () => {
+      // Watches are audited when they end: stop the controller, then wait for every informer's.
+      await controller.stop();
+      const objects = operatorObjects();
+      const watched = [
+        'bitcoinnetworks',
+        'statefulsets',
+        'services',
+        'pods',
+        'secrets',
+        'networkpolicies',
+        'poddisruptionbudgets',
+      ];
+      await eventually(async () => {
+        const watches = plane()
+          .auditEvents()
+          .filter((e) => e.user.username === CONTROLLER_USER && e.verb === 'watch');
+        expect(watches.map((e) => e.objectRef?.resource)).toEqual(expect.arrayContaining(watched));
+      });
+      const account = { namespace: CONTROLLER_NAMESPACE, name: CONTROLLER_SA };
+      // The leader-election Role is compared by the leader-election suite, where leases are used.
+      const networkGrants = (o: readonly object[]): Grant[] =>
+        grantsTo(o, account).filter((g) => g.namespace !== CONTROLLER_NAMESPACE);
+      const usage = (o: readonly object[]) =>
+        grantUsage(networkGrants(o), plane().auditEvents(), CONTROLLER_USER);
+      expect(usage(objects)).toEqual({ unused: [], missing: [] });
+
+      // The same run against a ClusterRole with one rule more, and one with a rule less: each
+      // is reported.
+      const withRules = (edit: (rules: Record<string, unknown>[]) => Record<string, unknown>[]) =>
+        objects.map((o) =>
+          o.kind === 'ClusterRole'
+            ? { ...o, rules: edit(o.rules as Record<string, unknown>[]) }
+            : o,
+        );
+      const wider = withRules((rules) => [
+        ...rules,
+        { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list'] },
+      ]);
+      expect(usage(wider)).toEqual({
+        unused: ['ClusterRole bitcoin-controller: list deployments.apps'],
+        missing: [],
+      });
+      const narrower = withRules((rules) =>
+        rules.filter((r) => !(r.resources as string[]).includes('events')),
+      );
+      expect(usage(narrower)).toEqual({
+        unused: [],
+        missing: [`create events in ${NS}: not granted`],
+      });
+    },
+    CONVERGE_MS,
   );
 
   test('the generated RPC password never appears in the controller log', () => {

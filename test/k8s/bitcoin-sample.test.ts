@@ -4,6 +4,7 @@ import * as YAML from 'yaml';
 import { loadConfig } from '../../config';
 import { MAX_NODES } from '../../controller/api';
 import { BITCOIN_NETWORK_CRD_FILE } from '../../k8s/bitcoin-crd-chart';
+import { CONTROLLER_RULES } from '../../k8s/bitcoin-operator-chart';
 import { BitcoinNetwork } from '../../k8s/imports/bitcoin.eksplatform.dev';
 import {
   BitcoinSampleChart,
@@ -30,6 +31,19 @@ function networkOf(manifests: Json[]): Json {
 describe('BitcoinSampleChart', () => {
   test('matches the snapshot', () => {
     expect(synth({ nodes: 3 })).toMatchSnapshot();
+  });
+
+  test('grants a namespaced controller its rules in the namespace, once the namespace exists', () => {
+    const manifests = synth({ nodes: 3, grantController: true });
+    expect(manifests.map((m) => [m.kind, m.metadata.name, m.metadata.namespace])).toEqual([
+      ['Namespace', 'bitcoin', undefined],
+      ['NetworkPolicy', 'deny-all-ingress', 'bitcoin'],
+      ['Role', 'bitcoin-controller', 'bitcoin'],
+      ['RoleBinding', 'bitcoin-controller', 'bitcoin'],
+      ['BitcoinNetwork', 'my-network', 'bitcoin'],
+    ]);
+    const role = manifests.find((m) => m.kind === 'Role');
+    expect(role.rules).toEqual(CONTROLLER_RULES);
   });
 
   test('creates the bitcoin namespace, its default-deny policy, then the network in it', () => {

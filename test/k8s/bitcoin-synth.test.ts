@@ -42,4 +42,40 @@ describe.each(['eks', 'local'] as const)('plain-YAML synth for %s', (target) => 
     const network = sample?.objects.find((o) => o.kind === 'BitcoinNetwork') as any;
     expect(network.spec).toEqual({ nodes: 5 });
   });
+
+  test('controllerNamespaces: the controller serves them and the sample namespace, granted there only', () => {
+    const charts = synthTarget(target, config({ controllerNamespaces: 'team-a' }));
+    const objects = (name: string) => (charts.find((c) => c.name === name)?.objects ?? []) as any[];
+    const env = objects('bitcoin-operator').find((o) => o.kind === 'Deployment').spec.template.spec
+      .containers[0].env;
+    expect(env).toContainEqual({ name: 'BITCOIN_CONTROLLER_NAMESPACES', value: 'team-a,bitcoin' });
+    const roles = (name: string) =>
+      objects(name)
+        .filter((o) => o.kind === 'Role' || o.kind === 'RoleBinding')
+        .map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`);
+    // The sample chart makes the bitcoin namespace, after the operator chart: it grants there.
+    expect(roles('bitcoin-operator')).toEqual([
+      'Role bitcoin-controller/bitcoin-controller',
+      'RoleBinding bitcoin-controller/bitcoin-controller',
+      'Role team-a/bitcoin-controller',
+      'RoleBinding team-a/bitcoin-controller',
+    ]);
+    expect(roles('bitcoin-sample')).toEqual([
+      'Role bitcoin/bitcoin-controller',
+      'RoleBinding bitcoin/bitcoin-controller',
+    ]);
+    expect(objects('bitcoin-operator').find((o) => o.kind === 'ClusterRole').rules).toEqual([]);
+  });
+
+  test('without controllerNamespaces the ClusterRole grants everywhere, and no network namespace has a Role', () => {
+    const charts = synthTarget(target, config());
+    const all = charts.flatMap((c) => c.objects) as any[];
+    expect(all.filter((o) => o.kind === 'Role').map((o) => o.metadata.namespace)).toEqual([
+      'bitcoin-controller',
+    ]);
+    expect(
+      all.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'bitcoin-controller').rules
+        .length,
+    ).toBeGreaterThan(0);
+  });
 });

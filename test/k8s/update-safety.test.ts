@@ -56,6 +56,19 @@ function problemsOf(before: Overrides, after: Overrides): string[] {
   );
 }
 
+/**
+ * Namespaces of the controller are only added: a Role and RoleBinding are never pruned, so the
+ * way back is a documented step (docs/operator.md#namespaced-mode), pinned below.
+ */
+const NAMESPACE_ADDITIONS: ReadonlyArray<readonly [string, Overrides, Overrides]> = [
+  ['controllerNamespaces: every namespace → namespaced', {}, { controllerNamespaces: ['team-a'] }],
+  [
+    'controllerNamespaces: one more',
+    { controllerNamespaces: ['team-a'] },
+    { controllerNamespaces: ['team-a', 'team-b'] },
+  ],
+];
+
 describe('a config change updates every manifest in place, and prune removes what it drops', () => {
   test.each(CHANGES)('%s', (_name, before, after) => {
     expect(problemsOf(before, after)).toEqual([]);
@@ -64,6 +77,21 @@ describe('a config change updates every manifest in place, and prune removes wha
 
   test.each(GROWTHS)('%s grows', (_name, before, after) => {
     expect(problemsOf(before, after)).toEqual([]);
+  });
+
+  test.each(NAMESPACE_ADDITIONS)('%s', (_name, before, after) => {
+    expect(problemsOf(before, after)).toEqual([]);
+  });
+
+  test('a namespace dropped from controllerNamespaces keeps its grant: the documented manual step', () => {
+    expect(problemsOf({ controllerNamespaces: ['team-a', 'team-b'] }, {})).toEqual([
+      'bitcoin-operator: Role team-a/bitcoin-controller is dropped but never pruned',
+      'bitcoin-operator: RoleBinding team-a/bitcoin-controller is dropped but never pruned',
+      'bitcoin-operator: Role team-b/bitcoin-controller is dropped but never pruned',
+      'bitcoin-operator: RoleBinding team-b/bitcoin-controller is dropped but never pruned',
+      'bitcoin-sample: Role bitcoin/bitcoin-controller is dropped but never pruned',
+      'bitcoin-sample: RoleBinding bitcoin/bitcoin-controller is dropped but never pruned',
+    ]);
   });
 });
 

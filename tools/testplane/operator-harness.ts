@@ -166,6 +166,8 @@ export interface ControllerOptions {
   readonly logLevel?: string;
   /** NODE_OPTIONS of the controller process. @default CONTROLLER_NODE_OPTIONS, as the chart sets */
   readonly nodeOptions?: string;
+  /** More environment, as the chart's Deployment sets it (e.g. the namespaces to watch). */
+  readonly env?: Readonly<Record<string, string>>;
   /**
    * Run `dist/controller/main.js` (see `buildController()`) with plain node, as the image
    * does, instead of the TypeScript source through tsx. tsx keeps the transpiled source and
@@ -225,6 +227,7 @@ export class ControllerProcess {
           HOME: process.env.HOME,
           HOSTNAME: 'e2e-controller',
           NODE_OPTIONS: o.nodeOptions ?? CONTROLLER_NODE_OPTIONS,
+          ...o.env,
         },
       },
     );

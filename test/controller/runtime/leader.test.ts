@@ -7,6 +7,7 @@ import pino from 'pino';
 import { conflict, serverError } from '../../../controller/testing/api-errors';
 import { FakeKube } from '../../../controller/testing/kube';
 import { LEASE_NAME } from '../../../controller/api';
+import type { LeaseApi } from '../../../controller/kube/ports';
 import {
   DEFAULT_LEASE_DURATION_MS,
   DEFAULT_RENEW_DEADLINE_MS,
@@ -24,7 +25,7 @@ interface Candidate {
   logs: string[];
 }
 
-function candidate(kube: FakeKube, identity: string): Candidate {
+function candidate(kube: FakeKube, identity: string, api: LeaseApi = kube): Candidate {
   const logs: string[] = [];
   const c: Candidate = {
     elector: undefined as unknown as LeaderElector,
@@ -33,7 +34,7 @@ function candidate(kube: FakeKube, identity: string): Candidate {
     logs,
   };
   c.elector = new LeaderElector({
-    api: kube,
+    api,
     namespace: NS,
     identity,
     logger: pino({ level: 'debug' }, { write: (line: string) => logs.push(line) }),
@@ -43,6 +44,22 @@ function candidate(kube: FakeKube, identity: string): Candidate {
     random: () => 0,
   });
   return c;
+}
+
+/** `api` until `sever()`; from then on no new call of this process is ever answered. */
+function severable(api: LeaseApi): { api: LeaseApi; sever: () => void } {
+  let severed = false;
+  const hang = () => new Promise<never>(() => undefined);
+  return {
+    api: {
+      getLease: (ns, name) => (severed ? hang() : api.getLease(ns, name)),
+      createLease: (ns, body) => (severed ? hang() : api.createLease(ns, body)),
+      replaceLease: (ns, name, body) => (severed ? hang() : api.replaceLease(ns, name, body)),
+    },
+    sever: () => {
+      severed = true;
+    },
+  };
 }
 
 const lease = (kube: FakeKube) =>
@@ -324,4 +341,57 @@ test('a release does not hang on an unreachable apiserver: it gives up after the
   expect(finished).toBe(true);
   expect(a.logs.join('')).toContain('could not release the lease in time');
   expect(a.stopped).toBe(0);
+});
+
+test('a slow renewal answer: the renew deadline counts from the renewTime written, so a standby never takes over while the old leader leads', async () => {
+  // GIVEN A leads, and B stands by from 1 s on (off A's beat)
+  const kube = new FakeKube();
+  const link = severable(kube);
+  const a = candidate(kube, 'a', link.api);
+  a.elector.start();
+  await settle();
+  await jest.advanceTimersByTimeAsync(1_000);
+  const b = candidate(kube, 'b');
+  b.elector.start();
+  await settle();
+  // WHEN A's renewal at 2 s lands at once but its answer takes 7.5 s (more than the 5 s between
+  // the lease duration and the renew deadline), and A is cut off from then on
+  kube.delayAnswers('update', 'leases', 7_500);
+  await jest.advanceTimersByTimeAsync(1_500);
+  const renewTime = new Date(lease(kube)!.spec!.renewTime as Date).getTime() - START.getTime();
+  expect(renewTime).toBe(DEFAULT_RETRY_PERIOD_MS);
+  link.sever();
+  // THEN, watched every 100 ms: B takes over, A has stopped leading before the renew deadline
+  // counted from the renewTime it wrote, and the two never lead at once
+  let aLedUntil = 0;
+  const both: number[] = [];
+  for (let t = 2_500; t < 25_000; t += 100) {
+    await jest.advanceTimersByTimeAsync(100);
+    const at = Date.now() - START.getTime();
+    if (a.elector.isLeader()) aLedUntil = at;
+    if (a.elector.isLeader() && b.elector.isLeader()) both.push(at);
+  }
+  expect(both).toEqual([]);
+  expect(b.elector.isLeader()).toBe(true);
+  expect(aLedUntil).toBeLessThan(renewTime + DEFAULT_RENEW_DEADLINE_MS);
+  expect(a.stopped).toBe(1);
+});
+
+test('an acquire answered after the renew deadline does not lead until a timely renewal', async () => {
+  // GIVEN no Lease, and the answer to A's create taking longer than the renew deadline
+  const kube = new FakeKube();
+  kube.delayAnswers('create', 'leases', DEFAULT_RENEW_DEADLINE_MS + 1_000);
+  const a = candidate(kube, 'a');
+  a.elector.start();
+  // WHEN the answer arrives
+  await jest.advanceTimersByTimeAsync(DEFAULT_RENEW_DEADLINE_MS + 1_000);
+  // THEN A holds the Lease but does not act on it
+  expect(lease(kube)?.spec?.holderIdentity).toBe('a');
+  expect(a.elector.isLeader()).toBe(false);
+  expect(a.started).toBe(0);
+  expect(a.logs.join('')).toContain('the answer came after the renew deadline');
+  // AND it leads after its next attempt, a renewal answered at once
+  await jest.advanceTimersByTimeAsync(DEFAULT_RETRY_PERIOD_MS);
+  expect(a.elector.isLeader()).toBe(true);
+  expect(a.started).toBe(1);
 });

@@ -13,6 +13,8 @@ export interface AuditEvent {
     readonly apiGroup?: string;
   };
   readonly responseStatus?: { readonly code?: number };
+  /** The path and query, e.g. `/api/v1/pods?watch=true`. */
+  readonly requestURI?: string;
   readonly requestReceivedTimestamp: string;
 }
 
