@@ -75,13 +75,25 @@ interface PodList {
   }[];
 }
 
-interface SecretList {
-  items: { metadata: { name: string; namespace: string }; data?: Record<string, string> }[];
+/**
+ * A key of a Secret, decoded; undefined while the Secret or the key is missing. One GET when a
+ * pod is first seen, rather than a list of every Secret (Helm's releases are large) each poll.
+ */
+async function secretKey(
+  api: AdminApi,
+  namespace: string,
+  name: string,
+  key: string,
+): Promise<string | undefined> {
+  const secret = await api
+    .get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${namespace}/secrets/${name}`)
+    .catch(() => undefined);
+  const b64 = secret?.data?.[key];
+  return b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('utf8');
 }
 
 /**
- * Polls the network pods and the Secrets as admin and keeps a fake bitcoind node on each pod's
- * IP. Like a kubelet, it resolves the pod's `-rpcauth` variable (a value, or a key of a Secret)
+ * Polls the network pods as admin and keeps a fake bitcoind node on each pod's IP. Like a kubelet, it resolves the pod's `-rpcauth` variable (a value, or a key of a Secret)
  * once, when it first sees the pod, and the node keeps that line for the pod's life: new
  * credentials reach bitcoind only through new pods. Until a pod's node listens (or while its
  * Secret is missing, when a real container could not start), calls to it are refused and the
@@ -119,18 +131,9 @@ export class PodTracker {
   }
 
   private async poll(api: AdminApi): Promise<void> {
-    const [pods, secrets] = await Promise.all([
-      api.get<PodList>(`/api/v1/pods?labelSelector=${encodeURIComponent(MANAGED)}`),
-      // All of them: a user-named Secret carries no label of ours.
-      api.get<SecretList>('/api/v1/secrets'),
-    ]);
-    const secretKey = (namespace: string, name: string, key: string): string | undefined => {
-      const secret = secrets.items.find(
-        (s) => s.metadata.namespace === namespace && s.metadata.name === name,
-      );
-      const b64 = secret?.data?.[key];
-      return b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('utf8');
-    };
+    const pods = await api.get<PodList>(
+      `/api/v1/pods?labelSelector=${encodeURIComponent(MANAGED)}`,
+    );
     const live = new Set<string>();
     const uids = new Set<string>();
     for (const pod of pods.items) {
@@ -143,7 +146,7 @@ export class PodTracker {
         const env = pod.spec?.containers.flatMap((c) => c.env ?? []);
         const auth = env?.find((e) => e.name === RPC_AUTH_ENV);
         const ref = auth?.valueFrom?.secretKeyRef;
-        rpcauth = ref ? secretKey(namespace, ref.name ?? '', ref.key) : auth?.value;
+        rpcauth = ref ? await secretKey(api, namespace, ref.name ?? '', ref.key) : auth?.value;
         if (rpcauth === undefined) continue;
         this.started.set(uid, rpcauth);
       }
