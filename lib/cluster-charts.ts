@@ -42,10 +42,10 @@ export class ClusterCharts extends Construct {
       sampleNetworkNodes: props.config.operator.sampleNetworkNodes,
     });
 
-    // The Load Balancer Controller's webhooks must be serving before an Ingress or a pod they
-    // watch is created, and every chart's NetworkPolicies must be enforced from the start, so no
-    // chart goes before either; platform charts also wait for the add-ons that manage their AWS
-    // resources.
+    // The Load Balancer Controller's webhooks must be serving before an Ingress is created (or it
+    // is turned away) or a pod in `web` (or it starts without its readiness gates), and every
+    // chart's NetworkPolicies must be enforced from the start, so no chart goes before either;
+    // platform charts also wait for the add-ons that manage their AWS resources.
     const needs = (name: string): IConstruct[] => [
       props.addons[ClusterAddon.LOAD_BALANCER_CONTROLLER],
       props.addons[ClusterAddon.VPC_CNI],
