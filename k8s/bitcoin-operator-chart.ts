@@ -14,7 +14,7 @@ import {
   PLURAL,
 } from '../controller/api';
 import { allowIngress, denyAllIngress } from './network-policies';
-import { restrictedContainer } from './common';
+import { limitEphemeralStorage, restrictedContainer } from './common';
 
 /** Namespace the controller runs in. */
 export { CONTROLLER_NAMESPACE };
@@ -160,7 +160,8 @@ export class BitcoinOperatorChart extends Chart {
       ],
     });
 
-    const tmp = kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: Size.mebibytes(16) });
+    const tmpSize = Size.mebibytes(16);
+    const tmp = kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: tmpSize });
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: {
@@ -237,6 +238,7 @@ export class BitcoinOperatorChart extends Chart {
       ],
     });
     this.deployment.select(kplus.LabelSelector.of({ labels }));
+    limitEphemeralStorage(this.deployment, tmpSize);
 
     // A node drain never takes both replicas at once.
     this.podDisruptionBudget = new kplus.k8s.KubePodDisruptionBudget(this, 'Budget', {

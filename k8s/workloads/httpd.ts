@@ -2,7 +2,7 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
-import { restrictedContainer } from '../common';
+import { limitEphemeralStorage, restrictedContainer } from '../common';
 import { deployment, pageChecksum } from './deployment';
 import { Images } from './names';
 
@@ -45,9 +45,8 @@ export function httpdDeployment(
   });
   // httpd writes its pid file (and, with mod_cgid, a socket) under logs/; access and error logs
   // already go to stdout/stderr in the official image.
-  const logs = kplus.Volume.fromEmptyDir(workload, 'logs-volume', 'logs', {
-    sizeLimit: Size.mebibytes(16),
-  });
+  const logsSize = Size.mebibytes(16);
+  const logs = kplus.Volume.fromEmptyDir(workload, 'logs-volume', 'logs', { sizeLimit: logsSize });
   const mounts: kplus.VolumeMount[] = [{ volume: logs, path: '/usr/local/apache2/logs' }];
   if (opts.page) {
     const content = kplus.Volume.fromConfigMap(workload, 'page-volume', opts.page.configMap, {
@@ -66,12 +65,14 @@ export function httpdDeployment(
       memory: { request: Size.mebibytes(64), limit: Size.mebibytes(128) },
     },
     securityContext: restrictedContainer(HTTPD_UID, HTTPD_UID),
+    // Ready: it serves its page. Alive: the process accepts connections. A page that answers
+    // slowly takes the pod out of rotation; only a hung process gets it restarted.
     readiness: kplus.Probe.fromHttpGet(opts.probePath, {
       port: 80,
       periodSeconds: Duration.seconds(5),
       failureThreshold: 3,
     }),
-    liveness: kplus.Probe.fromHttpGet(opts.probePath, {
+    liveness: kplus.Probe.fromTcpSocket({
       port: 80,
       initialDelaySeconds: Duration.seconds(5),
       periodSeconds: Duration.seconds(15),
@@ -79,5 +80,6 @@ export function httpdDeployment(
     }),
     volumeMounts: mounts,
   });
+  limitEphemeralStorage(workload, logsSize);
   return workload;
 }

@@ -96,7 +96,10 @@ describe("the README's Deploy and destroy section", () => {
 
 describe("what the docs and comments say about the Load Balancer Controller's webhooks", () => {
   // The stand-in chart carries the real chart's (3.2.2) default failure policies.
-  const { values } = awsLoadBalancerController('');
+  const values = awsLoadBalancerController('').values as {
+    podMutatorWebhookConfig: { failurePolicy: string };
+    webhookConfig: { ingressValdationFailurePolicy: string };
+  };
   const sources = ['docs/platform.md', 'k8s/platform.ts', 'lib/addons/load-balancer-admission.ts'];
 
   test('docs/platform.md names the failure policy of the pod and the Ingress webhook as the chart sets them', () => {

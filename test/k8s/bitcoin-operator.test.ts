@@ -356,10 +356,10 @@ describe('BitcoinOperatorChart', () => {
       expect(pod().volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }]);
     });
 
-    test('requests and limits CPU and memory', () => {
+    test('requests and limits CPU, memory and ephemeral storage (its logs and /tmp)', () => {
       expect(container().resources).toEqual({
-        requests: { cpu: '50m', memory: '256Mi' },
-        limits: { cpu: '500m', memory: '512Mi' },
+        requests: { cpu: '50m', memory: '256Mi', 'ephemeral-storage': '66Mi' },
+        limits: { cpu: '500m', memory: '512Mi', 'ephemeral-storage': '66Mi' },
       });
     });
 

@@ -21,6 +21,25 @@ describe.each(TARGETS)('workloads chart, %s target', (target) => {
     }
   });
 
+  test.each([
+    ['httpd', '/httpd/', 80],
+    ['tomcat', '/tomcat/', 8080],
+    ['alpine', '/', 80],
+  ])(
+    '%s: readiness asks for its page, liveness only that the process accepts connections on its port',
+    (name, page, port) => {
+      const [container] = find(objects, 'Deployment', name).spec.template.spec.containers;
+      expect(container.readinessProbe.httpGet).toMatchObject({ path: page, port });
+      // A slow page takes the pod out of rotation; it does not get the pod restarted.
+      expect(container.livenessProbe.httpGet).toBeUndefined();
+      expect(container.livenessProbe.exec).toBeUndefined();
+      expect(container.livenessProbe.tcpSocket).toEqual({ port });
+      expect(container.ports.map((p: { containerPort: number }) => p.containerPort)).toContain(
+        port,
+      );
+    },
+  );
+
   test('httpd and alpine run httpd:alpine, tomcat runs tomcat', () => {
     const image = (name: string) =>
       find(objects, 'Deployment', name).spec.template.spec.containers[0].image;
