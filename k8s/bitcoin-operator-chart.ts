@@ -10,10 +10,14 @@ import {
   ENV,
   GROUP,
   KINDS,
+  LABEL_MANAGED_BY,
   LEASE_NAME,
+  MANAGED_BY,
   PLURAL,
+  RPC_PORT,
 } from '../controller/api';
-import { allowIngress, denyAllIngress } from './network-policies';
+import { ApiServerAddress } from './api-server';
+import { allowEgress, allowIngress, denyAllIngress, denyEgressButDns } from './network-policies';
 import { limitEphemeralStorage, restrictedContainer } from './common';
 
 /** Namespace the controller runs in. */
@@ -89,12 +93,20 @@ export interface BitcoinOperatorChartProps {
    * @default kplus.ImagePullPolicy.IF_NOT_PRESENT - asset and release tags are immutable
    */
   readonly imagePullPolicy?: kplus.ImagePullPolicy;
+
+  /**
+   * Where the controller reaches the Kubernetes API server, which only the target knows (see
+   * `apiServerAddresses`); its egress policy opens these and nothing else but DNS and bitcoind's
+   * RPC port.
+   */
+  readonly apiServer: readonly ApiServerAddress[];
 }
 
 /**
  * The BitcoinNetwork controller: its Namespace, ServiceAccount, least-privilege ClusterRole and
  * leader-election Role with their bindings, a two-replica Deployment with leader election, its
- * PodDisruptionBudget, and NetworkPolicies that admit only the health and metrics port.
+ * PodDisruptionBudget, and NetworkPolicies that admit only the health and metrics port and let
+ * the controller call only DNS, the API server and bitcoind's RPC port.
  *
  * Apply after {@link BitcoinCrdChart}: the controller watches BitcoinNetworks from the start.
  */
@@ -258,6 +270,38 @@ export class BitcoinOperatorChart extends Chart {
       pods: labels,
       ports: [CONTROLLER_HEALTH_PORT],
     });
+    // The controller calls the API server and the RPC port of the bitcoind pods it made, in
+    // whatever namespace their networks are; nothing else but DNS.
+    const egress = [
+      ...denyEgressButDns(this, CONTROLLER_NAMESPACE, labels),
+      allowEgress(this, {
+        name: 'allow-api-server',
+        namespace: CONTROLLER_NAMESPACE,
+        labels,
+        pods: labels,
+        rules: props.apiServer.map(({ cidr, port }) => ({
+          to: [{ ipBlock: { cidr } }],
+          ports: [{ protocol: 'TCP', port }],
+        })),
+      }),
+      allowEgress(this, {
+        name: 'allow-bitcoind-rpc',
+        namespace: CONTROLLER_NAMESPACE,
+        labels,
+        pods: labels,
+        rules: [
+          {
+            to: [
+              {
+                namespaceSelector: {},
+                podSelector: { matchLabels: { [LABEL_MANAGED_BY]: MANAGED_BY } },
+              },
+            ],
+            ports: [{ protocol: 'TCP', port: RPC_PORT }],
+          },
+        ],
+      }),
+    ];
 
     // Namespace first in the manifest: kubectl applies the objects in order.
     for (const obj of [
@@ -268,6 +312,7 @@ export class BitcoinOperatorChart extends Chart {
       this.podDisruptionBudget,
       denyAll,
       allowHealth,
+      ...egress,
     ]) {
       obj.node.addDependency(this.namespaceObject);
     }

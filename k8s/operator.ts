@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { ApiServerAddress } from './api-server';
 import { BitcoinCrdChart } from './bitcoin-crd-chart';
 import { BitcoinOperatorChart } from './bitcoin-operator-chart';
 import { BitcoinSampleChart } from './bitcoin-sample-chart';
@@ -15,13 +16,18 @@ export interface OperatorChartsProps {
   readonly image: string;
   /** Nodes of the sample BitcoinNetwork. */
   readonly sampleNetworkNodes: number;
+  /** Where the controller reaches the API server (see `apiServerAddresses`). */
+  readonly apiServer: readonly ApiServerAddress[];
 }
 
 /** Creates the CRD, controller and sample network charts under `scope`, in apply order. */
 export function createOperatorCharts(scope: Construct, props: OperatorChartsProps): OperatorCharts {
   return {
     'bitcoin-crd': new BitcoinCrdChart(scope, 'bitcoin-crd'),
-    'bitcoin-operator': new BitcoinOperatorChart(scope, 'bitcoin-operator', { image: props.image }),
+    'bitcoin-operator': new BitcoinOperatorChart(scope, 'bitcoin-operator', {
+      image: props.image,
+      apiServer: props.apiServer,
+    }),
     'bitcoin-sample': new BitcoinSampleChart(scope, 'bitcoin-sample', {
       nodes: props.sampleNetworkNodes,
     }),

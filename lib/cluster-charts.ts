@@ -2,6 +2,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { App as Cdk8sApp, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AppConfig } from '../config';
+import { apiServerAddresses } from '../k8s/api-server';
 import { createOperatorCharts } from '../k8s/operator';
 import { ClusterAddon, PLATFORM_CHART_ADDONS, createPlatformCharts } from '../k8s/platform';
 
@@ -40,6 +41,7 @@ export class ClusterCharts extends Construct {
     const operator = createOperatorCharts(app, {
       image: props.controllerImage,
       sampleNetworkNodes: props.config.operator.sampleNetworkNodes,
+      apiServer: apiServerAddresses('eks', props.config.infra.vpcCidr),
     });
 
     // The Load Balancer Controller's webhooks must be serving before an Ingress is created (or it
