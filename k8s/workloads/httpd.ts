@@ -21,7 +21,8 @@ export const HTTPD_PAGE = `<!doctype html>
 `;
 
 interface HttpdOptions {
-  readonly replicas: number;
+  /** @default - none: the count is left to a HorizontalPodAutoscaler (new Deployments start at 1) */
+  readonly replicas?: number;
   readonly probePath: string;
   readonly page?: { readonly configMap: kplus.ConfigMap; readonly path: string };
 }
@@ -43,6 +44,9 @@ export function httpdDeployment(
       sysctls: [UNPRIVILEGED_PORT_START],
     },
   });
+  // Renders no `replicas` (cdk8s-plus would write 2): the HPA of AutoscalingChart, a chart of
+  // its own, refers to this Deployment by name.
+  if (opts.replicas === undefined) workload.markHasAutoscaler();
   // httpd writes its pid file (and, with mod_cgid, a socket) under logs/; access and error logs
   // already go to stdout/stderr in the official image.
   const logsSize = Size.mebibytes(16);

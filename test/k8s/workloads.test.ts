@@ -3,12 +3,18 @@ import { EVERYTHING, TARGETS, chartsOf, find, ofKind, selects } from '../helpers
 describe.each(TARGETS)('workloads chart, %s target', (target) => {
   const objects = chartsOf(target, EVERYTHING).workloads;
 
-  test('httpd, tomcat and alpine run the configured replicas and select app=<name>', () => {
+  test('httpd sets no replicas: its HPA owns the count, which each deploy would otherwise reset', () => {
+    for (const overrides of [{}, { webReplicas: 3 }]) {
+      const httpd = find(chartsOf(target, overrides).workloads, 'Deployment', 'httpd');
+      expect(httpd.spec).not.toHaveProperty('replicas');
+    }
+  });
+
+  test('tomcat and alpine run the configured replicas; all three select app=<name>', () => {
     const custom = chartsOf(target, { webReplicas: 3 }).workloads;
     for (const name of ['httpd', 'tomcat', 'alpine']) {
       const deployment = find(objects, 'Deployment', name);
       expect(deployment.metadata.namespace).toBe('web');
-      expect(deployment.spec.replicas).toBe(2);
       expect(deployment.spec.selector).toEqual({ matchLabels: { app: name } });
       expect(deployment.spec.template.metadata.labels).toMatchObject({
         app: name,
@@ -17,6 +23,9 @@ describe.each(TARGETS)('workloads chart, %s target', (target) => {
         'app.kubernetes.io/component': 'web',
         'app.kubernetes.io/managed-by': 'cdk8s',
       });
+    }
+    for (const name of ['tomcat', 'alpine']) {
+      expect(find(objects, 'Deployment', name).spec.replicas).toBe(2);
       expect(find(custom, 'Deployment', name).spec.replicas).toBe(3);
     }
   });
