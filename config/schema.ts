@@ -148,7 +148,14 @@ export const CONFIG_SCHEMA = {
     webReplicas: setting({
       type: integer(1, 20),
       default: 2,
-      description: 'Replicas of the httpd, tomcat and alpine Deployments.',
+      description:
+        "Replicas of the tomcat and alpine Deployments; httpd's count is its HPA's (1 to 10).",
+    }),
+    releaseHttpdReplicas: setting({
+      type: boolean(),
+      default: false,
+      description:
+        "`true` for the first deploy onto a cluster whose httpd an earlier version gave `replicas`: a patch before the workloads chart's update keeps the HPA's count, which the update would otherwise reset to 1. Fails on a new cluster (no httpd yet); harmless left on after.",
     }),
     alpineLoadBalancer: setting({
       type: boolean(),

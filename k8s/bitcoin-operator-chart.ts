@@ -10,12 +10,16 @@ import {
   ENV,
   GROUP,
   KINDS,
+  LABEL_MANAGED_BY,
   LEASE_NAME,
+  MANAGED_BY,
   PLURAL,
+  RPC_PORT,
 } from '../controller/api';
+import { ApiServerAddress } from './api-server';
 import { networkNamespacePolicy } from './network-namespace-policy';
-import { allowIngress, denyAllIngress } from './network-policies';
-import { restrictedContainer } from './common';
+import { allowEgress, allowIngress, denyAllIngress, denyEgressButDns } from './network-policies';
+import { limitEphemeralStorage, restrictedContainer } from './common';
 
 /** Namespace the controller runs in. */
 export { CONTROLLER_NAMESPACE };
@@ -127,6 +131,13 @@ export interface BitcoinOperatorChartProps {
    * @default []
    */
   readonly grantedLater?: readonly string[];
+
+  /**
+   * Where the controller reaches the Kubernetes API server, which only the target knows (see
+   * `apiServerAddresses`); its egress policy opens these and nothing else but DNS and bitcoind's
+   * RPC port.
+   */
+  readonly apiServer: readonly ApiServerAddress[];
 }
 
 /**
@@ -134,7 +145,8 @@ export interface BitcoinOperatorChartProps {
  * in namespaced mode, a Role in each namespace it serves) and leader-election Role with their
  * bindings, an admission policy refusing networks where it does not serve them, a two-replica
  * Deployment with leader election, its PodDisruptionBudget, and NetworkPolicies that admit only
- * the health and metrics port.
+ * the health and metrics port and let the controller call only DNS, the API server and bitcoind's
+ * RPC port.
  *
  * Apply after {@link BitcoinCrdChart}: the controller watches BitcoinNetworks from the start.
  */
@@ -210,7 +222,8 @@ export class BitcoinOperatorChart extends Chart {
     // Before the Deployment in the manifest, so that the controller starts with its grants.
     for (const ns of namespaces.filter((n) => !grantedLater.includes(n))) grantNamespace(this, ns);
 
-    const tmp = kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: Size.mebibytes(16) });
+    const tmpSize = Size.mebibytes(16);
+    const tmp = kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: tmpSize });
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: {
@@ -290,6 +303,7 @@ export class BitcoinOperatorChart extends Chart {
       ],
     });
     this.deployment.select(kplus.LabelSelector.of({ labels }));
+    limitEphemeralStorage(this.deployment, tmpSize);
 
     // A node drain never takes both replicas at once.
     this.podDisruptionBudget = new kplus.k8s.KubePodDisruptionBudget(this, 'Budget', {
@@ -309,6 +323,38 @@ export class BitcoinOperatorChart extends Chart {
       pods: labels,
       ports: [CONTROLLER_HEALTH_PORT],
     });
+    // The controller calls the API server and the RPC port of the bitcoind pods it made, in
+    // whatever namespace their networks are; nothing else but DNS.
+    const egress = [
+      ...denyEgressButDns(this, CONTROLLER_NAMESPACE, labels),
+      allowEgress(this, {
+        name: 'allow-api-server',
+        namespace: CONTROLLER_NAMESPACE,
+        labels,
+        pods: labels,
+        rules: props.apiServer.map(({ cidr, port }) => ({
+          to: [{ ipBlock: { cidr } }],
+          ports: [{ protocol: 'TCP', port }],
+        })),
+      }),
+      allowEgress(this, {
+        name: 'allow-bitcoind-rpc',
+        namespace: CONTROLLER_NAMESPACE,
+        labels,
+        pods: labels,
+        rules: [
+          {
+            to: [
+              {
+                namespaceSelector: {},
+                podSelector: { matchLabels: { [LABEL_MANAGED_BY]: MANAGED_BY } },
+              },
+            ],
+            ports: [{ protocol: 'TCP', port: RPC_PORT }],
+          },
+        ],
+      }),
+    ];
 
     // Namespace first in the manifest: kubectl applies the objects in order.
     for (const obj of [
@@ -319,6 +365,7 @@ export class BitcoinOperatorChart extends Chart {
       this.podDisruptionBudget,
       denyAll,
       allowHealth,
+      ...egress,
     ]) {
       obj.node.addDependency(this.namespaceObject);
     }

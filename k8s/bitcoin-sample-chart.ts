@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { PART_OF_OPERATOR } from '../controller/api';
 import { grantNamespace } from './bitcoin-operator-chart';
 import { BitcoinNetwork } from './imports/bitcoin.eksplatform.dev';
-import { denyAllIngress } from './network-policies';
+import { denyAllIngress, denyEgressButDns } from './network-policies';
 
 /** Namespace of the sample network. */
 export const SAMPLE_NAMESPACE = 'bitcoin';
@@ -72,10 +72,13 @@ export class BitcoinSampleChart extends Chart {
     // Default deny: no pod of the namespace takes traffic unless a policy admits it. The
     // controller adds `<network>-netpol` per network (RPC from the controller, P2P within the
     // network). Do the same in every namespace you put networks in.
-    this.denyAllIngress = denyAllIngress(this, SAMPLE_NAMESPACE, {
-      'app.kubernetes.io/part-of': PART_OF_OPERATOR,
-    });
+    const labels = { 'app.kubernetes.io/part-of': PART_OF_OPERATOR };
+    this.denyAllIngress = denyAllIngress(this, SAMPLE_NAMESPACE, labels);
     this.denyAllIngress.node.addDependency(this.namespaceObject);
+    // No egress but DNS either; the controller's `<network>-netpol` opens P2P to the same network.
+    for (const policy of denyEgressButDns(this, SAMPLE_NAMESPACE, labels)) {
+      policy.node.addDependency(this.namespaceObject);
+    }
 
     if (props.grantController) {
       for (const grant of grantNamespace(this, SAMPLE_NAMESPACE)) {

@@ -4,6 +4,7 @@
  * Every object the issue names has a fixed `metadata.name` set here or in its chart, so the
  * manifests, the tests and the README can refer to it without guessing a generated suffix.
  */
+import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 
 /**
@@ -63,4 +64,41 @@ export function restrictedContainer(uid: number, gid: number): kplus.ContainerSe
     capabilities: { drop: [kplus.Capability.ALL] },
     seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
   };
+}
+
+/**
+ * The most a container's own logs take on its node: the kubelet keeps at most 5 files of 10 MiB
+ * each (its `containerLogMaxFiles` and `containerLogMaxSize` defaults, which EKS's AL2023 nodes
+ * keep).
+ */
+export const CONTAINER_LOG_STORAGE = Size.mebibytes(50);
+
+/**
+ * Gives the one container of `workload` (read-only root filesystem) an ephemeral-storage request
+ * and limit of its logs plus its pod's emptyDirs (`scratch`, their size limits), which the kubelet
+ * counts against the pod. Requested in full, so a node never promises its disk to more than it
+ * holds; past the limit the kubelet evicts this pod instead of letting the node's disk fill.
+ *
+ * A JSON patch, because cdk8s-plus writes ephemeral storage in whole GiB only.
+ */
+export function limitEphemeralStorage(workload: kplus.Workload, ...scratch: Size[]): void {
+  if (workload.containers.length !== 1) {
+    throw new Error(
+      `limitEphemeralStorage needs a workload with one container, ${workload.name} has ${workload.containers.length}`,
+    );
+  }
+  const mebibytes = [CONTAINER_LOG_STORAGE, ...scratch].reduce(
+    (sum, s) => sum + s.toMebibytes(),
+    0,
+  );
+  const resources = '/spec/template/spec/containers/0/resources';
+  for (const field of ['requests', 'limits']) {
+    ApiObject.of(workload).addJsonPatch(
+      // A Quantity: the typed object renders the patched resources as Quantities.
+      JsonPatch.add(
+        `${resources}/${field}/ephemeral-storage`,
+        kplus.k8s.Quantity.fromString(`${mebibytes}Mi`),
+      ),
+    );
+  }
 }

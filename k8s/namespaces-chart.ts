@@ -1,7 +1,7 @@
 import { Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
-import { denyAllIngress } from './network-policies';
+import { denyAllIngress, denyEgressButDns } from './network-policies';
 import { Namespaces, PlatformTarget, platformLabels } from './common';
 
 export interface NamespacesChartProps extends ChartProps {
@@ -17,7 +17,8 @@ export const POD_SECURITY_VERSION = 'v1.35';
  * The platform's namespaces. Applied first: every other chart puts its objects in them.
  *
  * Both enforce the "restricted" Pod Security Standard, so a container that runs as root or keeps
- * a capability is rejected by the API server, not found later. On EKS, `web` also asks the AWS
+ * a capability is rejected by the API server, not found later. Both deny all ingress and all
+ * egress but DNS by default. On EKS, `web` also asks the AWS
  * Load Balancer Controller to inject pod readiness gates: with `target-type: ip` a rolling update
  * then waits until the new pods are healthy in the ALB target group.
  */
@@ -46,7 +47,13 @@ export class NamespacesChart extends Chart {
       },
     });
     // The workloads chart opens the ports the web apps serve; the volume demos serve nothing.
-    denyAllIngress(this, Namespaces.WEB, platformLabels('web'));
-    denyAllIngress(this, Namespaces.STORAGE_DEMO, platformLabels('storage-demo'));
+    // Neither calls anything but the cluster DNS.
+    for (const [namespace, component] of [
+      [Namespaces.WEB, 'web'],
+      [Namespaces.STORAGE_DEMO, 'storage-demo'],
+    ] as const) {
+      denyAllIngress(this, namespace, platformLabels(component));
+      denyEgressButDns(this, namespace, platformLabels(component));
+    }
   }
 }

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { ApiServerAddress } from './api-server';
 import { BitcoinCrdChart } from './bitcoin-crd-chart';
 import { BitcoinOperatorChart } from './bitcoin-operator-chart';
 import { BitcoinSampleChart, SAMPLE_NAMESPACE } from './bitcoin-sample-chart';
@@ -20,6 +21,8 @@ export interface OperatorChartsProps {
    * @default []
    */
   readonly controllerNamespaces?: readonly string[];
+  /** Where the controller reaches the API server (see `apiServerAddresses`). */
+  readonly apiServer: readonly ApiServerAddress[];
 }
 
 /** Creates the CRD, controller and sample network charts under `scope`, in apply order. */
@@ -33,6 +36,7 @@ export function createOperatorCharts(scope: Construct, props: OperatorChartsProp
       image: props.image,
       namespaces,
       grantedLater: [SAMPLE_NAMESPACE],
+      apiServer: props.apiServer,
     }),
     'bitcoin-sample': new BitcoinSampleChart(scope, 'bitcoin-sample', {
       nodes: props.sampleNetworkNodes,

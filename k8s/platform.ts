@@ -45,8 +45,9 @@ export enum ClusterAddon {
   EBS_CSI_DRIVER = 'ebs-csi-driver',
   /**
    * Makes the ALB and NLB, and removes them (finalizers) when the Ingress and the LoadBalancer
-   * Service go. Its webhooks also reject every new Ingress, and every new pod in `web`, while
-   * it has no ready pod.
+   * Service go. While it has no ready pod, its Ingress webhook (failurePolicy Fail) turns away
+   * every new Ingress, and its pod webhook (failurePolicy Ignore) lets new pods in `web` in
+   * without the readiness gates it would inject.
    */
   LOAD_BALANCER_CONTROLLER = 'aws-load-balancer-controller',
   /** Feeds the HPA its CPU metrics. */

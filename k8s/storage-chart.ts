@@ -7,6 +7,7 @@ import {
   Namespaces,
   PlatformTarget,
   appLabels,
+  limitEphemeralStorage,
   platformLabels,
   restrictedContainer,
 } from './common';
@@ -240,5 +241,7 @@ function volumeDemo(
       ),
     })),
   });
+  // Its data is on the claims; the node keeps only its logs.
+  limitEphemeralStorage(workload);
   return workload;
 }

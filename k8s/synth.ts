@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Chart, Yaml } from 'cdk8s';
 import type { AppConfig } from '../config';
+import { apiServerAddresses } from './api-server';
 import { PlatformTarget } from './common';
 import { createOperatorCharts } from './operator';
 import { createPlatformCharts } from './platform';
@@ -26,12 +27,13 @@ export const PLATFORM_SOURCE: ChartSource = (app, target, config) => ({
   ...createPlatformCharts(app, target, config.platform),
 });
 
-/** The operator's charts: CRD, controller and sample network; the same for both targets. */
-const OPERATOR_SOURCE: ChartSource = (app, _target, config) => ({
+/** The operator's charts: CRD, controller and sample network; only the API server's address differs. */
+const OPERATOR_SOURCE: ChartSource = (app, target, config) => ({
   ...createOperatorCharts(app, {
     image: config.operator.controllerImage ?? LOCAL_CONTROLLER_IMAGE,
     sampleNetworkNodes: config.operator.sampleNetworkNodes,
     controllerNamespaces: config.operator.controllerNamespaces,
+    apiServer: apiServerAddresses(target, config.infra.vpcCidr),
   }),
 });
 

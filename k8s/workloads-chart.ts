@@ -11,7 +11,7 @@ import { TOMCAT_PAGE, tomcatDeployment } from './workloads/tomcat';
 
 export interface WorkloadsChartProps extends ChartProps {
   readonly target: PlatformTarget;
-  /** Replicas of httpd, tomcat and alpine. */
+  /** Replicas of tomcat and alpine; httpd's count is its HPA's (see `AutoscalingChart`). */
   readonly replicas: number;
   /** Also create `alpine-service-lb` (an internet-facing NLB on EKS, billed hourly). */
   readonly alpineLoadBalancer: boolean;
@@ -30,10 +30,10 @@ export class WorkloadsChart extends Chart {
     super(scope, id, props);
     const eks = props.target === 'eks';
 
-    // httpd: its page lives at /httpd/index.html, so /httpd/ answers without a rewrite.
+    // httpd: its page lives at /httpd/index.html, so /httpd/ answers without a rewrite. No
+    // replicas: its HPA owns the count, which every deploy of this chart would otherwise reset.
     const httpdPage = page(this, 'httpd-page', HTTPD_PAGE);
     const httpd = httpdDeployment(this, 'httpd', {
-      replicas: props.replicas,
       probePath: AppPaths.HTTPD,
       page: { configMap: httpdPage, path: `/usr/local/apache2/htdocs${AppPaths.HTTPD}index.html` },
     });

@@ -1,7 +1,10 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { App as Cdk8sApp, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AppConfig } from '../config';
+import { apiServerAddresses } from '../k8s/api-server';
+import { HTTPD_REPLICAS_RELEASE } from '../k8s/workloads/httpd-replicas-release';
 import { createOperatorCharts } from '../k8s/operator';
 import { ClusterAddon, PLATFORM_CHART_ADDONS, createPlatformCharts } from '../k8s/platform';
 
@@ -41,12 +44,13 @@ export class ClusterCharts extends Construct {
       image: props.controllerImage,
       sampleNetworkNodes: props.config.operator.sampleNetworkNodes,
       controllerNamespaces: props.config.operator.controllerNamespaces,
+      apiServer: apiServerAddresses('eks', props.config.infra.vpcCidr),
     });
 
-    // The Load Balancer Controller's webhooks must be serving before an Ingress or a pod they
-    // watch is created, and every chart's NetworkPolicies must be enforced from the start, so no
-    // chart goes before either; platform charts also wait for the add-ons that manage their AWS
-    // resources.
+    // The Load Balancer Controller's webhooks must be serving before an Ingress is created (or it
+    // is turned away) or a pod in `web` (or it starts without its readiness gates), and every
+    // chart's NetworkPolicies must be enforced from the start, so no chart goes before either;
+    // platform charts also wait for the add-ons that manage their AWS resources.
     const needs = (name: string): IConstruct[] => [
       props.addons[ClusterAddon.LOAD_BALANCER_CONTROLLER],
       props.addons[ClusterAddon.VPC_CNI],
@@ -64,5 +68,31 @@ export class ClusterCharts extends Construct {
         previous = manifest;
       }
     }
+    if (props.config.platform.releaseHttpdReplicas) {
+      this.releaseHttpdReplicas(props.cluster, this.manifests.workloads, needs('workloads'));
+    }
+  }
+
+  /**
+   * The patch that hands httpd's replica count to its HPA, just before the workloads chart's
+   * update (k8s/workloads/httpd-replicas-release.ts says why). Retained: its restore patch would
+   * run on destroy after the Deployment is gone, and fail.
+   */
+  private releaseHttpdReplicas(
+    cluster: eks.Cluster,
+    workloads: eks.KubernetesManifest,
+    needs: IConstruct[],
+  ): void {
+    const release = new eks.KubernetesPatch(this, 'HttpdReplicasRelease', {
+      cluster,
+      resourceName: HTTPD_REPLICAS_RELEASE.resourceName,
+      resourceNamespace: HTTPD_REPLICAS_RELEASE.resourceNamespace,
+      applyPatch: HTTPD_REPLICAS_RELEASE.patch,
+      restorePatch: {},
+      patchType: eks.PatchType.MERGE,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    release.node.addDependency(...needs);
+    workloads.node.addDependency(release);
   }
 }

@@ -2,7 +2,7 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
-import { restrictedContainer } from '../common';
+import { limitEphemeralStorage, restrictedContainer } from '../common';
 import { deployment, pageChecksum } from './deployment';
 import { Images } from './names';
 
@@ -21,7 +21,8 @@ export const HTTPD_PAGE = `<!doctype html>
 `;
 
 interface HttpdOptions {
-  readonly replicas: number;
+  /** @default - none: the count is left to a HorizontalPodAutoscaler (new Deployments start at 1) */
+  readonly replicas?: number;
   readonly probePath: string;
   readonly page?: { readonly configMap: kplus.ConfigMap; readonly path: string };
 }
@@ -43,11 +44,13 @@ export function httpdDeployment(
       sysctls: [UNPRIVILEGED_PORT_START],
     },
   });
+  // Renders no `replicas` (cdk8s-plus would write 2): the HPA of AutoscalingChart, a chart of
+  // its own, refers to this Deployment by name.
+  if (opts.replicas === undefined) workload.markHasAutoscaler();
   // httpd writes its pid file (and, with mod_cgid, a socket) under logs/; access and error logs
   // already go to stdout/stderr in the official image.
-  const logs = kplus.Volume.fromEmptyDir(workload, 'logs-volume', 'logs', {
-    sizeLimit: Size.mebibytes(16),
-  });
+  const logsSize = Size.mebibytes(16);
+  const logs = kplus.Volume.fromEmptyDir(workload, 'logs-volume', 'logs', { sizeLimit: logsSize });
   const mounts: kplus.VolumeMount[] = [{ volume: logs, path: '/usr/local/apache2/logs' }];
   if (opts.page) {
     const content = kplus.Volume.fromConfigMap(workload, 'page-volume', opts.page.configMap, {
@@ -66,12 +69,14 @@ export function httpdDeployment(
       memory: { request: Size.mebibytes(64), limit: Size.mebibytes(128) },
     },
     securityContext: restrictedContainer(HTTPD_UID, HTTPD_UID),
+    // Ready: it serves its page. Alive: the process accepts connections. A page that answers
+    // slowly takes the pod out of rotation; only a hung process gets it restarted.
     readiness: kplus.Probe.fromHttpGet(opts.probePath, {
       port: 80,
       periodSeconds: Duration.seconds(5),
       failureThreshold: 3,
     }),
-    liveness: kplus.Probe.fromHttpGet(opts.probePath, {
+    liveness: kplus.Probe.fromTcpSocket({
       port: 80,
       initialDelaySeconds: Duration.seconds(5),
       periodSeconds: Duration.seconds(15),
@@ -79,5 +84,6 @@ export function httpdDeployment(
     }),
     volumeMounts: mounts,
   });
+  limitEphemeralStorage(workload, logsSize);
   return workload;
 }

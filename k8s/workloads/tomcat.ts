@@ -2,7 +2,7 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
-import { restrictedContainer } from '../common';
+import { limitEphemeralStorage, restrictedContainer } from '../common';
 import { deployment, pageChecksum } from './deployment';
 import { AppPaths, Images } from './names';
 
@@ -40,10 +40,9 @@ export function tomcatDeployment(
     ['conf-catalina', `${home}/conf/Catalina`],
     ['tmp', '/tmp'],
   ];
+  const scratchSize = Size.mebibytes(64);
   const mounts: kplus.VolumeMount[] = writable.map(([name, path]) => ({
-    volume: kplus.Volume.fromEmptyDir(workload, `${name}-volume`, name, {
-      sizeLimit: Size.mebibytes(64),
-    }),
+    volume: kplus.Volume.fromEmptyDir(workload, `${name}-volume`, name, { sizeLimit: scratchSize }),
     path,
   }));
   const content = kplus.Volume.fromConfigMap(workload, 'webapp-volume', tomcatPage, {
@@ -72,11 +71,18 @@ export function tomcatDeployment(
       memory: { request: Size.mebibytes(256), limit: Size.mebibytes(512) },
     },
     securityContext: restrictedContainer(TOMCAT_UID, TOMCAT_UID),
-    // The JVM starts slowly on a small CPU share; the startup probe holds the others back.
+    // The JVM starts slowly on a small CPU share; the startup probe holds the others back until
+    // the application answers. Ready: the application serves its page. Alive: the connector
+    // accepts connections, so a slow application is taken out of rotation, not restarted.
     startup: probe({ periodSeconds: Duration.seconds(5), failureThreshold: 36 }),
     readiness: probe({ periodSeconds: Duration.seconds(10), failureThreshold: 3 }),
-    liveness: probe({ periodSeconds: Duration.seconds(20), failureThreshold: 3 }),
+    liveness: kplus.Probe.fromTcpSocket({
+      port: 8080,
+      periodSeconds: Duration.seconds(20),
+      failureThreshold: 3,
+    }),
     volumeMounts: mounts,
   });
+  limitEphemeralStorage(workload, ...writable.map(() => scratchSize));
   return workload;
 }

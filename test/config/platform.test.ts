@@ -5,9 +5,10 @@ function platform(context: Record<string, unknown>) {
 }
 
 describe('platform config', () => {
-  test('defaults: 2 replicas, no load balancer, 4Gi demo volume, no throughput volume', () => {
+  test('defaults: 2 replicas, no replica hand-over, no load balancer, 4Gi demo volume, no throughput volume', () => {
     expect(platform({})).toEqual({
       webReplicas: 2,
+      releaseHttpdReplicas: false,
       alpineLoadBalancer: false,
       demoVolumeSize: '4Gi',
       throughputVolume: ThroughputVolume.NONE,

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import { stringify } from 'yaml';
 import { LEASE_NAME } from '../../controller/api';
+import { apiServerAddresses } from '../../k8s/api-server';
 import { BitcoinOperatorChart, CONTROLLER_NAMESPACE } from '../../k8s/bitcoin-operator-chart';
 import { REPO_ROOT } from '../../tools/setup/cache';
 import { ControllerProcess, startController } from '../../tools/testplane/lib/controller-process';
@@ -110,6 +111,7 @@ withControlPlane('leader election of two controller processes', (plane) => {
     operator = Testing.synth(
       new BitcoinOperatorChart(Testing.app(), 'operator', {
         image: 'registry.invalid/bitcoin-controller:1',
+        apiServer: apiServerAddresses('local', '10.0.0.0/16'),
       }),
     ).filter((m) => m.kind !== 'Deployment');
     const file = path.join(dir, 'operator.yaml');

@@ -154,3 +154,29 @@ export function withStoredNetwork(template: CfnTemplate): CfnTemplate {
     },
   };
 }
+
+/**
+ * The template with `spec.replicas` on the httpd Deployment, as the versions before the HPA owned
+ * its count rendered it: the previous template of the hand-over rehearsal.
+ */
+export function withHttpdReplicas(template: CfnTemplate, replicas: number): CfnTemplate {
+  const intrinsics = new Intrinsics(template);
+  const [id, resource] = Object.entries(template.Resources).find(([key]) =>
+    key.startsWith('EksClusterchartworkloads'),
+  )!;
+  const objects = JSON.parse(
+    String(intrinsics.resolve(resource.Properties!.Manifest, id)),
+  ) as Array<ManifestObject & { spec: Record<string, unknown> }>;
+  const httpd = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'httpd')!;
+  httpd.spec = { replicas, ...httpd.spec };
+  return {
+    ...template,
+    Resources: {
+      ...template.Resources,
+      [id]: {
+        ...resource,
+        Properties: { ...resource.Properties, Manifest: JSON.stringify(objects) },
+      },
+    },
+  };
+}

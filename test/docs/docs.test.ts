@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { ControllerMetrics } from '../../controller/runtime/health';
+import { awsLoadBalancerController } from '../../tools/rehearsal/standins/charts/aws-load-balancer-controller';
 import { synthPlatform } from '../helpers/synth';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -90,6 +91,35 @@ describe("the README's Deploy and destroy section", () => {
     const [key] = Object.values(keys);
     expect(key.DeletionPolicy).toBe('Delete');
     expect(section).toContain(`deletion after ${key.Properties.PendingWindowInDays} days`);
+  });
+});
+
+describe("what the docs and comments say about the Load Balancer Controller's webhooks", () => {
+  // The stand-in chart carries the real chart's (3.2.2) default failure policies.
+  const values = awsLoadBalancerController('').values as {
+    podMutatorWebhookConfig: { failurePolicy: string };
+    webhookConfig: { ingressValdationFailurePolicy: string };
+  };
+  const sources = ['docs/platform.md', 'k8s/platform.ts', 'lib/addons/load-balancer-admission.ts'];
+
+  test('docs/platform.md names the failure policy of the pod and the Ingress webhook as the chart sets them', () => {
+    const platform = read(path.join(DOCS, 'platform.md'));
+    expect(platform).toContain(
+      `pod webhook has \`failurePolicy: ${values.podMutatorWebhookConfig.failurePolicy}\``,
+    );
+    expect(platform).toContain(
+      `Ingress webhook has \`failurePolicy: ${values.webhookConfig.ingressValdationFailurePolicy}\``,
+    );
+  });
+
+  test.each(sources)('%s does not say that pods are refused or rejected', (file) => {
+    expect(values.podMutatorWebhookConfig.failurePolicy).toBe('Ignore');
+    const sentences = read(path.join(ROOT, file))
+      .replace(/\s+/g, ' ')
+      .split(/(?<=[.:;])\s/);
+    expect(sentences.filter((s) => /\b(refuse|reject)/i.test(s) && /\bpods?\b/.test(s))).toEqual(
+      [],
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { Testing } from 'cdk8s';
+import { apiServerAddresses } from '../../k8s/api-server';
 import {
   BitcoinOperatorChart,
   BitcoinOperatorChartProps,
@@ -13,9 +14,16 @@ import { LEASE_NAME } from '../../controller/api';
 type Json = any;
 
 const IMAGE = '123456789012.dkr.ecr.eu-central-1.amazonaws.com/bitcoin-controller:0.1.0';
+const VPC_CIDR = '10.20.0.0/16';
 
 function synth(image = IMAGE, props: Partial<BitcoinOperatorChartProps> = {}): Json[] {
-  return Testing.synth(new BitcoinOperatorChart(Testing.app(), 'operator', { image, ...props }));
+  return Testing.synth(
+    new BitcoinOperatorChart(Testing.app(), 'operator', {
+      image,
+      apiServer: apiServerAddresses('eks', VPC_CIDR),
+      ...props,
+    }),
+  );
 }
 
 function find(manifests: Json[], kind: string): Json {
@@ -118,11 +126,17 @@ describe('BitcoinOperatorChart', () => {
       ['PodDisruptionBudget', 'bitcoin-controller', 'bitcoin-controller'],
       ['NetworkPolicy', 'deny-all-ingress', 'bitcoin-controller'],
       ['NetworkPolicy', 'allow-health-and-metrics', 'bitcoin-controller'],
+      ['NetworkPolicy', 'deny-all-egress', 'bitcoin-controller'],
+      ['NetworkPolicy', 'allow-dns', 'bitcoin-controller'],
+      ['NetworkPolicy', 'allow-api-server', 'bitcoin-controller'],
+      ['NetworkPolicy', 'allow-bitcoind-rpc', 'bitcoin-controller'],
     ]);
   });
 
   test('denies all ingress to the controller except the health and metrics port', () => {
-    const policies = synth().filter((m) => m.kind === 'NetworkPolicy');
+    const policies = synth().filter(
+      (m) => m.kind === 'NetworkPolicy' && m.spec.policyTypes.includes('Ingress'),
+    );
     expect(policies.map((p) => p.spec)).toEqual([
       { podSelector: {}, policyTypes: ['Ingress'] },
       {
@@ -133,6 +147,17 @@ describe('BitcoinOperatorChart', () => {
         ingress: [{ ports: [{ protocol: 'TCP', port: 8081 }] }],
       },
     ]);
+  });
+
+  test('lets the controller reach the API server at the addresses it is given, on their ports', () => {
+    const policy = synth().find((m) => m.metadata.name === 'allow-api-server');
+    expect(policy.spec.podSelector.matchLabels).toEqual(
+      find(synth(), 'Deployment').spec.selector.matchLabels,
+    );
+    expect(policy.spec.egress).toContainEqual({
+      to: [{ ipBlock: { cidr: VPC_CIDR } }],
+      ports: [{ protocol: 'TCP', port: 443 }],
+    });
   });
 
   test('a PodDisruptionBudget keeps at least one controller replica through drains', () => {
@@ -392,10 +417,10 @@ describe('BitcoinOperatorChart', () => {
       expect(pod().volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }]);
     });
 
-    test('requests and limits CPU and memory', () => {
+    test('requests and limits CPU, memory and ephemeral storage (its logs and /tmp)', () => {
       expect(container().resources).toEqual({
-        requests: { cpu: '50m', memory: '256Mi' },
-        limits: { cpu: '500m', memory: '512Mi' },
+        requests: { cpu: '50m', memory: '256Mi', 'ephemeral-storage': '66Mi' },
+        limits: { cpu: '500m', memory: '512Mi', 'ephemeral-storage': '66Mi' },
       });
     });
 

@@ -38,6 +38,8 @@ describe('BitcoinSampleChart', () => {
     expect(manifests.map((m) => [m.kind, m.metadata.name, m.metadata.namespace])).toEqual([
       ['Namespace', 'bitcoin', undefined],
       ['NetworkPolicy', 'deny-all-ingress', 'bitcoin'],
+      ['NetworkPolicy', 'deny-all-egress', 'bitcoin'],
+      ['NetworkPolicy', 'allow-dns', 'bitcoin'],
       ['Role', 'bitcoin-controller', 'bitcoin'],
       ['RoleBinding', 'bitcoin-controller', 'bitcoin'],
       ['BitcoinNetwork', 'my-network', 'bitcoin'],
@@ -46,11 +48,13 @@ describe('BitcoinSampleChart', () => {
     expect(role.rules).toEqual(CONTROLLER_RULES);
   });
 
-  test('creates the bitcoin namespace, its default-deny policy, then the network in it', () => {
+  test('creates the bitcoin namespace, its default-deny policies, then the network in it', () => {
     const manifests = synth({ nodes: 3 });
     expect(manifests.map((m) => [m.kind, m.metadata.name, m.metadata.namespace])).toEqual([
       ['Namespace', 'bitcoin', undefined],
       ['NetworkPolicy', 'deny-all-ingress', 'bitcoin'],
+      ['NetworkPolicy', 'deny-all-egress', 'bitcoin'],
+      ['NetworkPolicy', 'allow-dns', 'bitcoin'],
       ['BitcoinNetwork', 'my-network', 'bitcoin'],
     ]);
   });

@@ -11,8 +11,12 @@ describe.each(PLATFORM_TARGETS)('network policies of the %s target', (target) =>
     expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
   });
 
-  test('storage-demo opens nothing', () => {
-    expect(inNamespace('storage-demo').map((p) => p.metadata.name)).toEqual(['deny-all-ingress']);
+  test('storage-demo opens nothing but DNS', () => {
+    expect(inNamespace('storage-demo').map((p) => p.metadata.name)).toEqual([
+      'deny-all-ingress',
+      'deny-all-egress',
+      'allow-dns',
+    ]);
   });
 
   test.each([

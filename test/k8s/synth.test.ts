@@ -32,6 +32,10 @@ describe('writeTarget', () => {
       'Namespace',
       'NetworkPolicy',
       'NetworkPolicy',
+      'NetworkPolicy',
+      'NetworkPolicy',
+      'NetworkPolicy',
+      'NetworkPolicy',
     ]);
   });
 

@@ -3,12 +3,18 @@ import { EVERYTHING, TARGETS, chartsOf, find, ofKind, selects } from '../helpers
 describe.each(TARGETS)('workloads chart, %s target', (target) => {
   const objects = chartsOf(target, EVERYTHING).workloads;
 
-  test('httpd, tomcat and alpine run the configured replicas and select app=<name>', () => {
+  test('httpd sets no replicas: its HPA owns the count, which each deploy would otherwise reset', () => {
+    for (const overrides of [{}, { webReplicas: 3 }]) {
+      const httpd = find(chartsOf(target, overrides).workloads, 'Deployment', 'httpd');
+      expect(httpd.spec).not.toHaveProperty('replicas');
+    }
+  });
+
+  test('tomcat and alpine run the configured replicas; all three select app=<name>', () => {
     const custom = chartsOf(target, { webReplicas: 3 }).workloads;
     for (const name of ['httpd', 'tomcat', 'alpine']) {
       const deployment = find(objects, 'Deployment', name);
       expect(deployment.metadata.namespace).toBe('web');
-      expect(deployment.spec.replicas).toBe(2);
       expect(deployment.spec.selector).toEqual({ matchLabels: { app: name } });
       expect(deployment.spec.template.metadata.labels).toMatchObject({
         app: name,
@@ -17,9 +23,31 @@ describe.each(TARGETS)('workloads chart, %s target', (target) => {
         'app.kubernetes.io/component': 'web',
         'app.kubernetes.io/managed-by': 'cdk8s',
       });
+    }
+    for (const name of ['tomcat', 'alpine']) {
+      expect(find(objects, 'Deployment', name).spec.replicas).toBe(2);
       expect(find(custom, 'Deployment', name).spec.replicas).toBe(3);
     }
   });
+
+  test.each([
+    ['httpd', '/httpd/', 80],
+    ['tomcat', '/tomcat/', 8080],
+    ['alpine', '/', 80],
+  ])(
+    '%s: readiness asks for its page, liveness only that the process accepts connections on its port',
+    (name, page, port) => {
+      const [container] = find(objects, 'Deployment', name).spec.template.spec.containers;
+      expect(container.readinessProbe.httpGet).toMatchObject({ path: page, port });
+      // A slow page takes the pod out of rotation; it does not get the pod restarted.
+      expect(container.livenessProbe.httpGet).toBeUndefined();
+      expect(container.livenessProbe.exec).toBeUndefined();
+      expect(container.livenessProbe.tcpSocket).toEqual({ port });
+      expect(container.ports.map((p: { containerPort: number }) => p.containerPort)).toContain(
+        port,
+      );
+    },
+  );
 
   test('httpd and alpine run httpd:alpine, tomcat runs tomcat', () => {
     const image = (name: string) =>

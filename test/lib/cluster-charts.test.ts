@@ -1,5 +1,6 @@
+import { isOrderedAfter } from '../helpers/graph';
 import { synthPlatform } from '../helpers/synth';
-import { platformTemplate } from '../helpers/template';
+import { Resources, platformTemplate } from '../helpers/template';
 
 // Synthesised once for the whole file: a full synth takes seconds.
 const { resources, logicalId, dependsOn } = platformTemplate();
@@ -58,5 +59,52 @@ describe('Kubernetes charts', () => {
       prebuilt.findResources('Custom::AWSCDK-EKS-KubernetesResource'),
     );
     expect(JSON.stringify(manifests)).toContain('ghcr.io/example/bitcoin-controller:1.2.3');
+  });
+});
+
+describe("the hand-over of httpd's replica count to its HPA (releaseHttpdReplicas)", () => {
+  const PATCH = 'Custom::AWSCDK-EKS-KubernetesPatch';
+
+  test('is not in the template of a new cluster: the Deployment it patches does not exist yet', () => {
+    expect(Object.values(resources).filter((r) => r.Type === PATCH)).toEqual([]);
+  });
+
+  describe('when set', () => {
+    const template = synthPlatform({ releaseHttpdReplicas: true });
+    const all = template.toJSON().Resources as Resources;
+    const [[id, patch]] = Object.entries(all).filter(([, r]) => r.Type === PATCH);
+    const workloads = Object.keys(all).find(
+      (key) =>
+        all[key].Type === 'Custom::AWSCDK-EKS-KubernetesResource' &&
+        key.startsWith('EksClusterchartworkloads'),
+    )!;
+
+    test('patches the httpd Deployment in web before the workloads chart is updated', () => {
+      expect(patch.Properties).toMatchObject({
+        ResourceName: 'deployment/httpd',
+        ResourceNamespace: 'web',
+        PatchType: 'merge',
+      });
+      expect(isOrderedAfter(all, workloads, id)).toBe(true);
+    });
+
+    test("replaces the last-applied configuration with one that names no replicas, but the liveness probe's old handler", () => {
+      const applied = JSON.parse(patch.Properties.ApplyPatchJson);
+      const annotation = JSON.parse(
+        applied.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'],
+      );
+      expect(annotation.metadata).toEqual({ name: 'httpd', namespace: 'web' });
+      expect(annotation.spec.replicas).toBeUndefined();
+      expect(annotation.spec.template.spec.containers).toEqual([
+        { name: 'httpd', livenessProbe: { httpGet: {} } },
+      ]);
+      // Nothing else of the Deployment changes: only the annotation.
+      expect(Object.keys(applied)).toEqual(['metadata']);
+      expect(Object.keys(applied.metadata)).toEqual(['annotations']);
+    });
+
+    test('is retained on destroy, where its restore patch would find no Deployment', () => {
+      expect((patch as { DeletionPolicy?: string }).DeletionPolicy).toBe('Retain');
+    });
   });
 });

@@ -25,6 +25,8 @@ interface Deployed {
   /** Resolved properties, for the resource types the rehearsal runs; AWS no-ops keep none. */
   readonly properties?: Readonly<Record<string, unknown>>;
   readonly physicalId: string;
+  /** Its DeletionPolicy is Retain: removing it from the stack leaves it be. */
+  readonly retain: boolean;
 }
 
 /** What CloudFormation remembers of the stack between deployments. */
@@ -75,8 +77,14 @@ export async function deploy(
         ctx,
       );
       // A failed Create is still the stack's: the rollback sends it a Delete.
-      if (result.error === undefined || !before)
-        state.resources.set(id, { type, properties, physicalId: before?.physicalId ?? requestId });
+      if (result.error === undefined || !before) {
+        state.resources.set(id, {
+          type,
+          properties,
+          physicalId: before?.physicalId ?? requestId,
+          retain: template.Resources[id].DeletionPolicy === 'Retain',
+        });
+      }
       if (result.data) state.data.set(id, result.data);
       return result;
     },
@@ -125,6 +133,11 @@ async function deleteResources(
     waitsFor: (id) => graph.dependantsOf(id),
     run: async (id) => {
       const deployed = state.resources.get(id)!;
+      if (deployed.retain) {
+        state.resources.delete(id);
+        state.data.delete(id);
+        return { kubernetes: false, retained: true };
+      }
       const step: ResourceStep = {
         event: 'Delete',
         logicalId: id,

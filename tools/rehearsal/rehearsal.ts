@@ -38,8 +38,17 @@ export interface RehearsalOptions {
   readonly convergeTimeoutMs?: number;
   /** A plane to rehearse on (left running); @default - a fresh one, stopped at the end */
   readonly plane?: ControlPlane;
+  /**
+   * Acts on the cluster before each update, as something outside the stack would (an HPA
+   * scaling), and returns the checks to run once the update is deployed, which join its own.
+   * @default - nothing
+   */
+  readonly aroundUpdate?: (change: ConfigChange, kubeconfig: string) => Promise<UpdateChecks>;
   readonly log?: (line: string) => void;
 }
+
+/** The checks {@link RehearsalOptions.aroundUpdate} leaves for after the update. */
+export type UpdateChecks = () => Promise<Check[]>;
 
 export async function rehearse(options: RehearsalOptions): Promise<RehearsalReport> {
   const log = options.log ?? ((line: string) => process.stderr.write(`rehearsal: ${line}\n`));
@@ -116,9 +125,14 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       context = applyChange(context, change);
       log(`update: ${change.label}`);
       template = synth(context);
+      const afterUpdate = await options.aroundUpdate?.(change, plane.kubeconfig);
       const phase = await deploy(state, template, `update: ${change.label}`, ctx);
       const checks = ok([phase])
-        ? [...(await manifestChecks(plane, state)), ...(await convergence(plane, fake, timeout))]
+        ? [
+            ...(await manifestChecks(plane, state)),
+            ...(await convergence(plane, fake, timeout)),
+            ...((await afterUpdate?.()) ?? []),
+          ]
         : [];
       phases.push({ ...phase, checks: [...phase.checks, ...checks] });
       if (!ok(phases)) break;

@@ -5,7 +5,7 @@
  */
 import type { RequestType } from './events';
 
-export type Outcome = 'succeeded' | 'failed' | 'not started' | 'unchanged';
+export type Outcome = 'succeeded' | 'failed' | 'not started' | 'unchanged' | 'retained';
 
 export interface StepRecord {
   readonly logicalId: string;

@@ -15,6 +15,8 @@ export interface StepOutcome {
   readonly kubernetes: boolean;
   /** Nothing to do: its properties did not change (an update leaves it alone). */
   readonly unchanged?: boolean;
+  /** Nothing done: its DeletionPolicy is Retain, so CloudFormation sends no Delete. */
+  readonly retained?: boolean;
 }
 
 export interface Schedule {
@@ -58,7 +60,13 @@ export async function runSchedule(schedule: Schedule): Promise<StepRecord[]> {
         startedAt: started,
         seconds: (Date.now() - started) / 1000,
         outcome:
-          outcome.error !== undefined ? 'failed' : outcome.unchanged ? 'unchanged' : 'succeeded',
+          outcome.error !== undefined
+            ? 'failed'
+            : outcome.unchanged
+              ? 'unchanged'
+              : outcome.retained
+                ? 'retained'
+                : 'succeeded',
         kubernetes: outcome.kubernetes,
         ...(outcome.error !== undefined ? { error: outcome.error } : {}),
       });

@@ -15,6 +15,8 @@ export interface TemplateResource {
   readonly Properties?: Record<string, unknown>;
   readonly DependsOn?: string | readonly string[];
   readonly Condition?: string;
+  /** `Retain`: CloudFormation forgets the resource instead of deleting it. */
+  readonly DeletionPolicy?: string;
 }
 
 export interface CfnTemplate {

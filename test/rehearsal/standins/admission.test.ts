@@ -82,6 +82,20 @@ withControlPlane('the admission stand-in', (plane) => {
       expect(admission.serving()).toEqual([]);
     });
 
+    test('meanwhile a new pod in a namespace labelled for readiness gates is let in, without them (the pod webhook fails open)', async () => {
+      await k(['label', 'namespace', NAMESPACE, 'elbv2.k8s.aws/pod-readiness-gate-inject=enabled']);
+      const pod = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'early', namespace: NAMESPACE },
+        spec: { containers: [{ name: 'httpd', image: 'httpd:2.4-alpine' }] },
+      };
+      await k(['create', '-f', '-'], JSON.stringify(pod));
+      const created = JSON.parse(await k(['get', 'pod', 'early', '-n', NAMESPACE, '-o', 'json']));
+      expect(created.spec.readinessGates).toBeUndefined();
+      await k(['delete', 'pod', 'early', '-n', NAMESPACE, '--wait=false']);
+    });
+
     // Why the stack orders the charts after the controller: unordered, this happened on deploy.
     test('meanwhile, installing the cluster-autoscaler chart fails on its Service', async () => {
       const ca = releases.find((r) => r.chart === 'cluster-autoscaler')!;
