@@ -80,7 +80,7 @@ export class EksAddonVersions extends Construct {
   }
 
   /** The default version of add-on `name` for the cluster's minor (a deploy-time value). */
-  versionOf(name: string): string {
+  private versionOf(name: string): string {
     const attribute = name.replace(/[^A-Za-z0-9]/g, '');
     this.addons[attribute] = name;
     return this.resource.getAttString(attribute);
