@@ -3,7 +3,13 @@
  * the loader that checks a context against it.
  */
 export { ConfigError } from './errors';
-export { EndpointMode, ThroughputVolume } from './enums';
+export { EndpointMode, SupportType, ThroughputVolume } from './enums';
+export {
+  DEFAULT_KUBERNETES_MINOR,
+  KUBERNETES_MINORS,
+  type KubernetesMinor,
+  SUPPORTED_KUBERNETES_MINORS,
+} from './kubernetes-minors';
 export { type ContextReader, loadConfig } from './load';
 export { loadProjectConfig } from './project';
 export {
