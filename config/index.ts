@@ -3,7 +3,10 @@
  * the loader that checks a context against it.
  */
 export { ConfigError } from './errors';
+export { EBS_SIZE_GIB } from './ebs';
 export { EndpointMode, ThroughputVolume } from './enums';
+export { NODE_ARCHITECTURE } from './instance-types';
+export { SUBNET_PREFIXES } from './network-layout';
 export { type ContextReader, loadConfig } from './load';
 export { loadProjectConfig } from './project';
 export {

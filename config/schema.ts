@@ -3,7 +3,10 @@
  * the validation in `loadConfig` and the table in docs/configuration.md all come from here.
  */
 import { MAX_NODES } from '../controller/api';
+import { EBS_SIZE_GIB } from './ebs';
 import { EndpointMode, ThroughputVolume } from './enums';
+import { instanceTypes } from './instance-types';
+import { SUBNET_PREFIXES, longestVpcPrefixFor } from './network-layout';
 import {
   ValueType,
   boolean,
@@ -34,8 +37,6 @@ function setting<T>(spec: Setting<T>): Setting<T> {
 
 /** Minor versions with a published `@aws-cdk/lambda-layer-kubectl-vNN` that this project installs. */
 const SUPPORTED_KUBERNETES_VERSIONS = ['1.35'] as const;
-/** The smallest st1 and sc1 EBS volume, in GiB. */
-const HDD_MIN_GIB = 125;
 
 // EKS cluster names: 1-100 characters, start with a letter or digit, then letters, digits,
 // hyphens and underscores. We also keep them DNS-safe (lowercase, no underscores), because the
@@ -43,7 +44,7 @@ const HDD_MIN_GIB = 125;
 const CLUSTER_NAME = /^[a-z0-9]([a-z0-9-]{0,98}[a-z0-9])?$/;
 const CLUSTER_NAME_RULE =
   'a DNS label: 1-100 lowercase letters, digits and hyphens, not starting or ending with a hyphen';
-const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
 const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\-/]+$/;
 
 /** `[registry[:port]/]path[:tag][@sha256:digest]`, with a tag other than latest or a digest. */
@@ -74,7 +75,8 @@ export const CONFIG_SCHEMA = {
     maxAzs: setting({
       type: integer(2, 3),
       default: 2,
-      description: 'Availability zones; 3 needs `account` and `region`.',
+      description:
+        'Availability zones; 3 needs `account` and `region` for CDK to look the zones up.',
     }),
     natGateways: setting({
       type: integer(1, 'maxAzs'),
@@ -82,7 +84,7 @@ export const CONFIG_SCHEMA = {
       description: 'NAT gateways: 1 is cheap, one per AZ survives an AZ outage.',
     }),
     nodeInstanceTypes: setting({
-      type: list(INSTANCE_TYPE, 'instance types like "t3.medium"'),
+      type: instanceTypes(),
       default: ['t3.medium'],
       description: 'EC2 instance types of the managed node group.',
     }),
@@ -92,7 +94,9 @@ export const CONFIG_SCHEMA = {
       description: 'Fewest nodes the Cluster Autoscaler keeps.',
     }),
     nodeDesiredSize: setting({
-      type: integer(0, 100),
+      // Scaling to zero is the autoscaler's job later: at creation the add-ons' and charts' Helm
+      // releases wait for their pods, which need a node, and the autoscaler comes after them.
+      type: integer(1, 100, 'the first deploy waits for pods that need a node'),
       default: 2,
       description: 'Nodes at creation.',
     }),
@@ -102,7 +106,7 @@ export const CONFIG_SCHEMA = {
       description: 'Most nodes the Cluster Autoscaler adds.',
     }),
     nodeDiskSize: setting({
-      type: integer(20, 16384),
+      type: integer(20, EBS_SIZE_GIB.gp3.max, 'the AMI needs 20; the gp3 maximum'),
       default: 20,
       description: 'Root volume of each node, in GiB.',
     }),
@@ -155,7 +159,7 @@ export const CONFIG_SCHEMA = {
       description: 'Also expose alpine through a LoadBalancer Service (an NLB, billed hourly).',
     }),
     demoVolumeSize: setting({
-      type: quantity(),
+      type: quantity({ maxGib: EBS_SIZE_GIB.gp3.max, why: 'the gp3 maximum' }),
       default: '4Gi',
       description: 'Size of the demo PVC on the default `gp3` class.',
     }),
@@ -165,8 +169,12 @@ export const CONFIG_SCHEMA = {
       description: 'Opt-in HDD demo volume: `st1`, or `cold` (sc1).',
     }),
     throughputVolumeSize: setting({
-      type: quantity({ gib: HDD_MIN_GIB, why: 'the st1/sc1 minimum' }),
-      default: `${HDD_MIN_GIB}Gi`,
+      type: quantity({
+        minGib: EBS_SIZE_GIB.st1.min,
+        maxGib: EBS_SIZE_GIB.st1.max,
+        why: 'the st1/sc1 limits',
+      }),
+      default: `${EBS_SIZE_GIB.st1.min}Gi`,
       description: 'Size of the throughput volume.',
     }),
     staticVolumeId: setting({
@@ -174,6 +182,13 @@ export const CONFIG_SCHEMA = {
       default: undefined,
       unsetMeans: 'no static volume',
       description: 'An existing EBS volume to mount through a static PersistentVolume (EKS only).',
+    }),
+    staticVolumeZone: setting({
+      type: optional(text(AVAILABILITY_ZONE, 'an availability zone like "eu-west-1a"')),
+      default: undefined,
+      unsetMeans: 'no static volume',
+      description:
+        'The availability zone of `staticVolumeId`; its pod is scheduled there, as EBS volumes attach only in their own zone.',
     }),
   },
   operator: {
@@ -226,10 +241,29 @@ interface CrossKeyRule<Section> {
 
 const PUBLIC_CIDRS_RULE = `["0.0.0.0/0"] unless endpointAccess is "${EndpointMode.PUBLIC_AND_PRIVATE}"`;
 
+const SUBNETS_PER_ZONE = `a public /${SUBNET_PREFIXES.public} and a private /${SUBNET_PREFIXES.private} subnet per zone`;
+const prefixOf = (cidr: string): number => Number(cidr.split('/')[1]);
+
 const CROSS_KEY_RULES: {
   readonly [S in keyof AppConfig]: ReadonlyArray<CrossKeyRule<AppConfig[S]>>;
 } = {
   infra: [
+    {
+      key: 'vpcCidr',
+      rule: `room for maxAzs zones of ${SUBNETS_PER_ZONE}`,
+      holds: (infra) => prefixOf(infra.vpcCidr) <= longestVpcPrefixFor(infra.maxAzs),
+      allowed: (infra) =>
+        `a prefix of /${longestVpcPrefixFor(infra.maxAzs)} or shorter, to hold ${infra.maxAzs} zones of ${SUBNETS_PER_ZONE}`,
+    },
+    {
+      // Without both, CDK cannot look the zones up and an environment-agnostic stack gets 2.
+      key: 'maxAzs',
+      rule: '2 unless account and region are set',
+      holds: (infra) =>
+        infra.maxAzs === 2 || (infra.account !== undefined && infra.region !== undefined),
+      allowed: () =>
+        '2 unless account and region are set (an environment-agnostic stack spans only 2 zones)',
+    },
     {
       key: 'nodeMinSize',
       rule: 'at most nodeDesiredSize',
@@ -252,7 +286,18 @@ const CROSS_KEY_RULES: {
       allowed: () => PUBLIC_CIDRS_RULE,
     },
   ],
-  platform: [],
+  platform: [
+    {
+      key: 'staticVolumeZone',
+      rule: 'set exactly when staticVolumeId is set',
+      holds: (platform) =>
+        (platform.staticVolumeId === undefined) === (platform.staticVolumeZone === undefined),
+      allowed: (platform) =>
+        platform.staticVolumeId === undefined
+          ? 'unset while staticVolumeId is unset'
+          : `the availability zone of staticVolumeId (${platform.staticVolumeId}), like "eu-west-1a"`,
+    },
+  ],
   operator: [],
 };
 

@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
 import { Annotations, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { InstanceArchitecture } from 'aws-cdk-lib/aws-ec2';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { Construct } from 'constructs';
 import { ClusterAutoscaler } from './addons/cluster-autoscaler';
@@ -10,7 +11,7 @@ import { VpcCni } from './addons/vpc-cni';
 import { EksCluster } from './cluster';
 import { ClusterAddon } from '../k8s/platform';
 import { ClusterCharts } from './cluster-charts';
-import { AppConfig } from '../config';
+import { AppConfig, NODE_ARCHITECTURE } from '../config';
 import type { Deployer } from './deployer';
 import { Network } from './network';
 import { NodeGroup } from './nodegroup';
@@ -27,6 +28,11 @@ export interface PlatformStackProps extends StackProps {
    */
   readonly missingImageBuilder?: string;
 }
+
+const IMAGE_PLATFORM: Record<InstanceArchitecture, Platform> = {
+  [InstanceArchitecture.X86_64]: Platform.LINUX_AMD64,
+  [InstanceArchitecture.ARM_64]: Platform.LINUX_ARM64,
+};
 
 /** The missing-builder warning's id, printed with it, which `Annotations.acknowledgeWarning` takes. */
 const NO_IMAGE_BUILDER_WARNING = 'eks-bitcoin-platform:noImageBuilder';
@@ -128,8 +134,8 @@ export class PlatformStack extends Stack {
     const asset = new DockerImageAsset(this, 'ControllerImage', {
       directory: path.join(__dirname, '..'),
       file: 'controller/Dockerfile',
-      // The node group runs x86_64 AMIs; on an arm64 machine the builder must cross-build.
-      platform: Platform.LINUX_AMD64,
+      // Built for the nodes; on a machine of another architecture the builder must cross-build.
+      platform: IMAGE_PLATFORM[NODE_ARCHITECTURE],
     });
     if (missingBuilder) {
       Annotations.of(asset).addWarningV2(

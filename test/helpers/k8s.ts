@@ -26,6 +26,7 @@ export const EVERYTHING = {
   alpineLoadBalancer: true,
   throughputVolume: 'st1',
   staticVolumeId: 'vol-0123456789abcdef0',
+  staticVolumeZone: 'eu-west-1a',
 };
 
 /** The objects of each platform chart of `target`, by chart name, in apply order. */

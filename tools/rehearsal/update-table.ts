@@ -16,9 +16,18 @@ export const UPDATE_TABLE: readonly ConfigChange[] = [
   { label: 'demoVolumeSize 4Gi -> 8Gi', set: { demoVolumeSize: '8Gi' } },
   { label: 'alpineLoadBalancer false -> true', set: { alpineLoadBalancer: 'true' } },
   { label: 'alpineLoadBalancer true -> false', set: { alpineLoadBalancer: 'false' } },
-  { label: 'staticVolumeId set', set: { staticVolumeId: 'vol-0123456789abcdef0' } },
-  { label: 'staticVolumeId replaced', set: { staticVolumeId: 'vol-0fedcba9876543210' } },
-  { label: 'staticVolumeId unset', set: { staticVolumeId: undefined } },
+  {
+    label: 'staticVolumeId set',
+    set: { staticVolumeId: 'vol-0123456789abcdef0', staticVolumeZone: 'us-east-1a' },
+  },
+  {
+    label: 'staticVolumeId replaced',
+    set: { staticVolumeId: 'vol-0fedcba9876543210', staticVolumeZone: 'us-east-1b' },
+  },
+  {
+    label: 'staticVolumeId unset',
+    set: { staticVolumeId: undefined, staticVolumeZone: undefined },
+  },
   {
     label: 'adminPrincipalArns changed',
     set: { adminPrincipalArns: 'arn:aws:iam::111111111111:role/PlatformTeam' },
