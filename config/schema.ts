@@ -3,6 +3,7 @@
  * the validation in `loadConfig` and the table in docs/configuration.md all come from here.
  */
 import { MAX_NODES } from '../controller/api';
+import { ChangeEffect, inPlace, interrupts, replaces } from './change-effects';
 import { EBS_SIZE_GIB } from './ebs';
 import { EndpointMode, ThroughputVolume } from './enums';
 import { instanceTypes } from './instance-types';
@@ -22,6 +23,8 @@ import {
 
 export interface Setting<T> {
   readonly type: ValueType<T>;
+  /** What a change of the value does to the deployed AWS resources. */
+  readonly onChange: ChangeEffect;
   /** Used when the key is unset. */
   readonly default: T;
   /** What an unset optional key means, for the docs. */
@@ -53,44 +56,76 @@ const PINNED_IMAGE = new RegExp(
     '(?::(?!latest$)\\w[\\w.-]{0,127}|(?::(?!latest@)\\w[\\w.-]{0,127})?@sha256:[a-f0-9]{64})$',
 );
 
+const ROLLS_NODES = 'a new launch template version rolls every node';
+const MOVES_EGRESS = "moves private subnets' egress to another NAT gateway";
+
 /** Every key of `cdk.json` context the project reads, by the part of the app it configures. */
 export const CONFIG_SCHEMA = {
   infra: {
     clusterName: setting({
       type: text(CLUSTER_NAME, CLUSTER_NAME_RULE),
       default: 'bitcoin-platform',
+      onChange: replaces(
+        'AWS::EC2::SecurityGroupEgress',
+        'AWS::EC2::SecurityGroupIngress',
+        'AWS::EKS::AccessEntry',
+        'AWS::EKS::Addon',
+        'AWS::EKS::Cluster',
+        'AWS::EKS::Nodegroup',
+        'AWS::EKS::PodIdentityAssociation',
+        'AWS::IAM::OIDCProvider',
+      ),
       description: 'EKS cluster name; also used in tags and the kubeconfig context.',
     }),
     kubernetesVersion: setting({
       type: oneOf(SUPPORTED_KUBERNETES_VERSIONS, 'a version with a matching kubectl layer'),
       default: '1.35',
+      onChange: inPlace(),
       description:
         'Kubernetes minor version; each needs a matching `@aws-cdk/lambda-layer-kubectl-vNN`.',
     }),
     vpcCidr: setting({
       type: cidr(16, 24),
       default: '10.0.0.0/16',
+      onChange: replaces(
+        'AWS::EC2::FlowLog',
+        'AWS::EC2::NatGateway',
+        'AWS::EC2::Route',
+        'AWS::EC2::RouteTable',
+        'AWS::EC2::SecurityGroup',
+        'AWS::EC2::SecurityGroupEgress',
+        'AWS::EC2::SecurityGroupIngress',
+        'AWS::EC2::Subnet',
+        'AWS::EC2::SubnetRouteTableAssociation',
+        'AWS::EC2::VPC',
+        'AWS::EC2::VPCGatewayAttachment',
+        'AWS::EKS::Nodegroup',
+      ),
       description: 'CIDR of the VPC.',
     }),
     maxAzs: setting({
       type: integer(2, 3),
       default: 2,
+      onChange: replaces('AWS::EC2::Subnet', 'AWS::EKS::Nodegroup'),
       description:
         'Availability zones; 3 needs `account` and `region` for CDK to look the zones up.',
     }),
     natGateways: setting({
       type: integer(1, 'maxAzs'),
       default: 1,
+      onChange: interrupts(MOVES_EGRESS),
       description: 'NAT gateways: 1 is cheap, one per AZ survives an AZ outage.',
     }),
     nodeInstanceTypes: setting({
       type: instanceTypes(),
       default: ['t3.medium'],
+      onChange: replaces('AWS::EKS::Nodegroup'),
       description: 'EC2 instance types of the managed node group.',
     }),
     nodeMinSize: setting({
       type: integer(0, 100),
       default: 1,
+      onChange: inPlace(),
       description: 'Fewest nodes the Cluster Autoscaler keeps.',
     }),
     nodeDesiredSize: setting({
@@ -98,26 +133,31 @@ export const CONFIG_SCHEMA = {
       // releases wait for their pods, which need a node, and the autoscaler comes after them.
       type: integer(1, 100, 'the first deploy waits for pods that need a node'),
       default: 2,
+      onChange: inPlace(),
       description: 'Nodes at creation.',
     }),
     nodeMaxSize: setting({
       type: integer(1, 100),
       default: 3,
+      onChange: inPlace(),
       description: 'Most nodes the Cluster Autoscaler adds.',
     }),
     nodeDiskSize: setting({
       type: integer(20, EBS_SIZE_GIB.gp3.max, 'the AMI needs 20; the gp3 maximum'),
       default: 20,
+      onChange: interrupts(ROLLS_NODES),
       description: 'Root volume of each node, in GiB.',
     }),
     endpointAccess: setting({
       type: oneOf(Object.values(EndpointMode)),
       default: EndpointMode.PUBLIC_AND_PRIVATE,
+      onChange: inPlace(),
       description: 'How the EKS API endpoint is reachable.',
     }),
     endpointPublicCidrs: setting({
       type: cidrList(),
       default: ['0.0.0.0/0'],
+      onChange: inPlace(),
       description: 'CIDRs allowed to reach a public endpoint.',
     }),
     adminPrincipalArns: setting({
@@ -126,24 +166,40 @@ export const CONFIG_SCHEMA = {
         'IAM role or user ARNs like "arn:aws:iam::123456789012:role/Admin"',
       ),
       default: [],
+      onChange: inPlace(),
       description: 'IAM users or roles granted cluster admin, besides the deployer.',
     }),
     sshKeyName: setting({
       type: optional(text(/^[\x20-\x7e]{1,255}$/, 'an EC2 key pair name')),
       default: undefined,
       unsetMeans: 'no SSH key',
+      onChange: interrupts(ROLLS_NODES),
       description: 'EC2 key pair for SSH to nodes; SSM Session Manager works without one.',
     }),
     account: setting({
       type: optional(text(/^\d{12}$/, 'a 12-digit AWS account id')),
       default: undefined,
       unsetMeans: 'environment-agnostic unless the CLI knows CDK_DEFAULT_ACCOUNT',
+      onChange: replaces(
+        'AWS::EC2::NatGateway',
+        'AWS::EC2::Subnet',
+        'AWS::EC2::SubnetRouteTableAssociation',
+        'AWS::EKS::Nodegroup',
+        'AWS::Lambda::LayerVersion',
+      ),
       description: 'AWS account to deploy to.',
     }),
     region: setting({
       type: optional(text(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region like "eu-west-1"')),
       default: undefined,
       unsetMeans: 'environment-agnostic unless the CLI knows CDK_DEFAULT_REGION',
+      onChange: replaces(
+        'AWS::EC2::NatGateway',
+        'AWS::EC2::Subnet',
+        'AWS::EC2::SubnetRouteTableAssociation',
+        'AWS::EKS::Nodegroup',
+        'AWS::Lambda::LayerVersion',
+      ),
       description: 'AWS region to deploy to.',
     }),
   },
@@ -151,21 +207,25 @@ export const CONFIG_SCHEMA = {
     webReplicas: setting({
       type: integer(1, 20),
       default: 2,
+      onChange: inPlace(),
       description: 'Replicas of the httpd, tomcat and alpine Deployments.',
     }),
     alpineLoadBalancer: setting({
       type: boolean(),
       default: false,
+      onChange: inPlace(),
       description: 'Also expose alpine through a LoadBalancer Service (an NLB, billed hourly).',
     }),
     demoVolumeSize: setting({
       type: quantity({ maxGib: EBS_SIZE_GIB.gp3.max, why: 'the gp3 maximum' }),
       default: '4Gi',
+      onChange: inPlace(),
       description: 'Size of the demo PVC on the default `gp3` class.',
     }),
     throughputVolume: setting({
       type: oneOf(Object.values(ThroughputVolume)),
       default: ThroughputVolume.NONE,
+      onChange: inPlace(),
       description: 'Opt-in HDD demo volume: `st1`, or `cold` (sc1).',
     }),
     throughputVolumeSize: setting({
@@ -175,18 +235,21 @@ export const CONFIG_SCHEMA = {
         why: 'the st1/sc1 limits',
       }),
       default: `${EBS_SIZE_GIB.st1.min}Gi`,
+      onChange: inPlace(),
       description: 'Size of the throughput volume.',
     }),
     staticVolumeId: setting({
       type: optional(text(/^vol-[0-9a-f]{8,17}$/, 'an EBS volume id like "vol-0123456789abcdef0"')),
       default: undefined,
       unsetMeans: 'no static volume',
+      onChange: inPlace(),
       description: 'An existing EBS volume to mount through a static PersistentVolume (EKS only).',
     }),
     staticVolumeZone: setting({
       type: optional(text(AVAILABILITY_ZONE, 'an availability zone like "eu-west-1a"')),
       default: undefined,
       unsetMeans: 'no static volume',
+      onChange: inPlace(),
       description:
         'The availability zone of `staticVolumeId`; its pod is scheduled there, as EBS volumes attach only in their own zone.',
     }),
@@ -203,11 +266,13 @@ export const CONFIG_SCHEMA = {
       ),
       default: undefined,
       unsetMeans: 'built from `controller/Dockerfile`',
+      onChange: inPlace(),
       description: 'A prebuilt controller image.',
     }),
     sampleNetworkNodes: setting({
       type: integer(0, MAX_NODES),
       default: 3,
+      onChange: inPlace(),
       description: 'Nodes of the sample BitcoinNetwork; the ceiling is the CRD maximum.',
     }),
   },

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Annotations, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { InstanceArchitecture } from 'aws-cdk-lib/aws-ec2';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import { CfnCluster } from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
 import { ClusterAutoscaler } from './addons/cluster-autoscaler';
 import { EbsCsiDriver } from './addons/ebs-csi-driver';
@@ -14,6 +15,7 @@ import { ClusterCharts } from './cluster-charts';
 import { AppConfig, NODE_ARCHITECTURE } from '../config';
 import type { Deployer } from './deployer';
 import { Network } from './network';
+import { ReplacementGuard } from './replacement-guard';
 import { NodeGroup } from './nodegroup';
 
 export interface PlatformStackProps extends StackProps {
@@ -66,6 +68,10 @@ export class PlatformStack extends Stack {
       endpointPublicCidrs: infra.endpointPublicCidrs,
     });
     const cluster = this.eks.cluster;
+    new ReplacementGuard(this, 'ReplacementGuard', {
+      vpc: this.network.vpc,
+      cluster: cluster.node.defaultChild as CfnCluster,
+    });
 
     const admins = new Set([...infra.adminPrincipalArns]);
     if (props.deployer) admins.add(props.deployer.principalArn);
