@@ -24,11 +24,17 @@ export interface ChangeEffect {
  * Resources whose replacement or deletion is refused at deploy (lib/replacement-guard.ts): the
  * old cluster's load balancers, security groups and volumes would be left behind.
  */
-export const GUARDED_TYPES: Readonly<Record<string, string>> = {
+export const GUARDED_TYPES = {
   'AWS::EC2::VPC': 'the VPC',
   'AWS::EC2::Subnet': 'subnets',
   'AWS::EKS::Cluster': 'the EKS cluster',
-};
+} as const;
+
+export type GuardedType = keyof typeof GUARDED_TYPES;
+
+export function isGuarded(type: string): type is GuardedType {
+  return type in GUARDED_TYPES;
+}
 
 export const inPlace = (): ChangeEffect => ({ effect: Effect.IN_PLACE });
 
@@ -47,8 +53,10 @@ export function describeEffect(change: ChangeEffect): string {
   if (change.effect === Effect.INTERRUPTION) return `${change.effect}: ${change.disrupts}`;
   if (change.effect !== Effect.REPLACEMENT) return change.effect;
   const types = change.replaces ?? [];
-  const guarded = types.filter((t) => t in GUARDED_TYPES).map((t) => GUARDED_TYPES[t]);
+  const guarded = types.filter(isGuarded).map((t) => GUARDED_TYPES[t]);
   const refused =
-    guarded.length > 0 ? `, refused at deploy as it would replace ${guarded.join(', ')}` : '';
+    guarded.length > 0
+      ? `; refused at deploy when it would replace or delete ${guarded.join(', ')}`
+      : '';
   return `${change.effect} of ${types.map((t) => t.replace(/^AWS::/, '')).join(', ')}${refused}`;
 }

@@ -3,6 +3,7 @@
  * the loader that checks a context against it.
  */
 export { ConfigError } from './errors';
+export { type GuardedType, GUARDED_TYPES, isGuarded } from './change-effects';
 export { EBS_SIZE_GIB } from './ebs';
 export { EndpointMode, ThroughputVolume } from './enums';
 export { NODE_ARCHITECTURE } from './instance-types';

@@ -108,7 +108,7 @@ export const CONFIG_SCHEMA = {
       default: 2,
       onChange: replaces('AWS::EC2::Subnet', 'AWS::EKS::Nodegroup'),
       description:
-        'Availability zones; 3 needs `account` and `region` for CDK to look the zones up.',
+        'Availability zones; 3 needs `account` and `region` for CDK to look the zones up. 2 to 3 adds subnets and replaces only the node group; 3 to 2 deletes subnets and is refused.',
     }),
     natGateways: setting({
       type: integer(1, 'maxAzs'),
@@ -187,7 +187,8 @@ export const CONFIG_SCHEMA = {
         'AWS::EKS::Nodegroup',
         'AWS::Lambda::LayerVersion',
       ),
-      description: 'AWS account to deploy to.',
+      description:
+        'AWS account to deploy to. Another account or region is another stack; setting both on a deployed environment-agnostic stack moves its subnets to looked-up zones and is refused.',
     }),
     region: setting({
       type: optional(text(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region like "eu-west-1"')),
@@ -200,7 +201,7 @@ export const CONFIG_SCHEMA = {
         'AWS::EKS::Nodegroup',
         'AWS::Lambda::LayerVersion',
       ),
-      description: 'AWS region to deploy to.',
+      description: 'AWS region to deploy to; see `account`.',
     }),
   },
   platform: {

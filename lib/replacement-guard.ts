@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { CfnResource, CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { GuardedType } from '../config';
 import { skipCheckov } from './private/checkov';
 
 /** The resource type the guard is, in the template and in CloudFormation's events. */
@@ -17,7 +18,7 @@ export const REPLACEMENT_GUARD_TYPE = 'Custom::ReplacementGuard';
  * a subnet's `VpcId` is the guarded VPC, the cluster's `RoleArn` and `EncryptionConfig` are its
  * role and key, which no config key changes. test/lib/replacement-guard.test.ts keeps this true.
  */
-export const GUARDED_CREATE_ONLY: Readonly<Record<string, readonly string[]>> = {
+export const GUARDED_CREATE_ONLY: Readonly<Record<GuardedType, readonly string[]>> = {
   'AWS::EC2::VPC': ['CidrBlock'],
   'AWS::EC2::Subnet': ['AvailabilityZone', 'CidrBlock'],
   'AWS::EKS::Cluster': ['Name', 'KubernetesNetworkConfig/IpFamily'],
@@ -103,7 +104,7 @@ function guardedName(resource: CfnResource): string {
 /** The type and the values of the guarded create-only properties, through the L1 getters. */
 function valuesOf(resource: CfnResource): Record<string, unknown> {
   const values: Record<string, unknown> = { Type: resource.cfnResourceType };
-  for (const pointer of GUARDED_CREATE_ONLY[resource.cfnResourceType]) {
+  for (const pointer of GUARDED_CREATE_ONLY[resource.cfnResourceType as GuardedType]) {
     const value = pointer
       .split('/')
       .reduce<unknown>(

@@ -5,7 +5,7 @@
  * VPC, a subnet or the EKS cluster.
  */
 import { CONFIG_SCHEMA, loadConfig } from '../../config';
-import { Effect, GUARDED_TYPES } from '../../config/change-effects';
+import { Effect, isGuarded } from '../../config/change-effects';
 import { REPLACEMENT_GUARD_TYPE } from '../../lib/replacement-guard';
 import {
   CfnResources,
@@ -92,7 +92,7 @@ function guardedValues(resources: CfnResources): object {
 
 /** The types a change replaces, or deletes when they are guarded. */
 function replacedTypes(outcome: ChangeOutcome): string[] {
-  const deletedGuarded = [...outcome.removed.values()].filter((t) => t in GUARDED_TYPES);
+  const deletedGuarded = [...outcome.removed.values()].filter(isGuarded);
   return [...outcome.replaced.values(), ...deletedGuarded];
 }
 
@@ -131,9 +131,7 @@ describe('what a config change does to the deployed resources', () => {
         [base, changed],
         [changed, base],
       ]) {
-        const hitsGuarded = replacedTypes(changeOutcome(from, to, createOnly)).some(
-          (t) => t in GUARDED_TYPES,
-        );
+        const hitsGuarded = replacedTypes(changeOutcome(from, to, createOnly)).some(isGuarded);
         const refused = refusal(guardedValues(from), guardedValues(to));
         expect({ hitsGuarded, refused: refused !== undefined }).toEqual({
           hitsGuarded,

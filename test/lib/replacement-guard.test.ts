@@ -1,4 +1,4 @@
-import { GUARDED_TYPES } from '../../config/change-effects';
+import { GUARDED_TYPES, GuardedType, isGuarded } from '../../config/change-effects';
 import { GUARDED_CREATE_ONLY, REPLACEMENT_GUARD_TYPE } from '../../lib/replacement-guard';
 import { createOnlyProperties } from '../helpers/change-effects';
 import { directDependencies, transitiveDependencies } from '../helpers/graph';
@@ -15,7 +15,7 @@ const { resources, logicalId } = platformTemplate();
 const UNGUARDED_REFERENCES = ['AWS::IAM::Role', 'AWS::KMS::Key'];
 
 const guard = logicalId(REPLACEMENT_GUARD_TYPE);
-const guarded = Object.entries(resources).filter(([, r]) => r.Type in GUARDED_TYPES);
+const guarded = Object.entries(resources).filter(([, r]) => isGuarded(r.Type));
 const guardedValues: Record<string, Record<string, unknown>> = resources[guard].Properties.Guarded;
 
 /** The construct path the guard names a resource by. */
@@ -86,7 +86,7 @@ describe('Custom::ReplacementGuard', () => {
           continue;
         }
         const property = pointer.replace(/^\/properties\//, '');
-        expect(GUARDED_CREATE_ONLY[Type]).toContain(property);
+        expect(GUARDED_CREATE_ONLY[Type as GuardedType]).toContain(property);
         expect([nameOf(id), property, guardedValues[nameOf(id)][property]]).toEqual([
           nameOf(id),
           property,
