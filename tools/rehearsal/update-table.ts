@@ -2,6 +2,8 @@
  * The config changes a second `cdk deploy` is rehearsed with, one deployment each, in order;
  * each starts from the config the one before left. `undefined` removes the key (back to default).
  */
+import { NODE_ZONES } from './standins/node-zones';
+
 export interface ConfigChange {
   readonly label: string;
   readonly set: Readonly<Record<string, string | undefined>>;
@@ -18,11 +20,11 @@ export const UPDATE_TABLE: readonly ConfigChange[] = [
   { label: 'alpineLoadBalancer true -> false', set: { alpineLoadBalancer: 'false' } },
   {
     label: 'staticVolumeId set',
-    set: { staticVolumeId: 'vol-0123456789abcdef0', staticVolumeZone: 'us-east-1a' },
+    set: { staticVolumeId: 'vol-0123456789abcdef0', staticVolumeZone: NODE_ZONES[0] },
   },
   {
     label: 'staticVolumeId replaced',
-    set: { staticVolumeId: 'vol-0fedcba9876543210', staticVolumeZone: 'us-east-1b' },
+    set: { staticVolumeId: 'vol-0fedcba9876543210', staticVolumeZone: NODE_ZONES[1] },
   },
   {
     label: 'staticVolumeId unset',
