@@ -1,4 +1,5 @@
 /** docs/configuration.md, rendered from the schema so that it cannot drift from the code. */
+import { describeEffect } from './change-effects';
 import { CONFIG_SCHEMA, Setting, crossKeyRulesOf } from './schema';
 
 /** Where the rendered page lives, relative to the repository root. */
@@ -6,7 +7,14 @@ export const CONFIG_DOC_PATH = 'docs/configuration.md';
 /** The command that rewrites it. */
 export const WRITE_CONFIG_DOC_COMMAND = 'npm run docs:config';
 
-const HEADINGS = ['key', 'type', 'default', 'allowed', 'description'];
+const HEADINGS = [
+  'key',
+  'type',
+  'default',
+  'allowed',
+  'description',
+  'a change on a deployed stack',
+];
 const SECTION_TITLES: Readonly<Record<string, string>> = {
   infra: 'Infrastructure: VPC, cluster, nodes and access (`lib/`)',
   platform: 'Platform charts: web workloads and storage (`k8s/`)',
@@ -29,6 +37,7 @@ export function renderConfigDoc(): string {
           .map((r) => r.rule),
       ].join('; '),
       spec.description,
+      describeEffect(spec.onChange),
     ]);
     return [`## ${SECTION_TITLES[section]}`, '', table([HEADINGS, ...rows]), ''];
   });
@@ -43,6 +52,17 @@ export function renderConfigDoc(): string {
     'text. All keys are checked before anything is synthesised; a bad value stops synth with one',
     'line naming the key, the value and what is allowed, for example',
     '`Invalid config "nodeMinSize": got 5; expected at most nodeDesiredSize (2).`',
+    '',
+    'The last column says what changing a key on a deployed stack does to its AWS resources, as',
+    "CloudFormation's resource schemas decide it (a test synthesises each change and checks it): in",
+    'place, with interruption (updated in place, but what runs is disrupted), or replacement (new',
+    'resources are created and the old ones deleted). A change that would replace or delete the',
+    'VPC, a subnet or the EKS cluster is refused at deploy, before anything is replaced: the old',
+    "cluster's load balancers, security groups and volumes would be left behind, still billed",
+    '([decisions.md](decisions.md#no-change-replaces-the-cluster-its-vpc-or-its-subnets)). To',
+    'make such a change, destroy the stack first. Platform and operator keys change only',
+    'Kubernetes objects (what Kubernetes itself refuses to change in place is in',
+    '[platform.md](platform.md)).',
     '',
     ...sections,
   ].join('\n');

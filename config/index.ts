@@ -3,13 +3,17 @@
  * the loader that checks a context against it.
  */
 export { ConfigError } from './errors';
+export { type GuardedType, GUARDED_TYPES, isGuarded } from './change-effects';
+export { EBS_SIZE_GIB } from './ebs';
 export { EndpointMode, SupportType, ThroughputVolume } from './enums';
+export { NODE_ARCHITECTURE } from './instance-types';
 export {
   DEFAULT_KUBERNETES_MINOR,
   KUBERNETES_MINORS,
   type KubernetesMinor,
   SUPPORTED_KUBERNETES_MINORS,
 } from './kubernetes-minors';
+export { SUBNET_PREFIXES } from './network-layout';
 export { type ContextReader, loadConfig } from './load';
 export { loadProjectConfig } from './project';
 export {

@@ -3,8 +3,12 @@
  * the validation in `loadConfig` and the table in docs/configuration.md all come from here.
  */
 import { CONTROLLER_NAMESPACE, MAX_NODES } from '../controller/api';
+import { ChangeEffect, inPlace, interrupts, replaces } from './change-effects';
+import { EBS_SIZE_GIB } from './ebs';
 import { EndpointMode, SupportType, ThroughputVolume } from './enums';
+import { instanceTypes } from './instance-types';
 import { DEFAULT_KUBERNETES_MINOR, SUPPORTED_KUBERNETES_MINORS } from './kubernetes-minors';
+import { SUBNET_PREFIXES, longestVpcPrefixFor } from './network-layout';
 import {
   ValueType,
   boolean,
@@ -21,6 +25,8 @@ import {
 
 export interface Setting<T> {
   readonly type: ValueType<T>;
+  /** What a change of the value does to the deployed AWS resources. */
+  readonly onChange: ChangeEffect;
   /** Used when the key is unset. */
   readonly default: T;
   /** What an unset optional key means, for the docs. */
@@ -37,8 +43,6 @@ function setting<T>(spec: Setting<T>): Setting<T> {
 /** An EKS-optimized AMI release, `<Kubernetes version>-<date>`, such as 1.36.3-20261201. */
 const RELEASE_VERSION = /^1\.\d+\.\d+-\d{8}$/;
 const RELEASE_VERSION_RULE = 'an AMI release like "1.36.3-20261201"';
-/** The smallest st1 and sc1 EBS volume, in GiB. */
-const HDD_MIN_GIB = 125;
 
 // EKS cluster names: 1-100 characters, start with a letter or digit, then letters, digits,
 // hyphens and underscores. We also keep them DNS-safe (lowercase, no underscores), because the
@@ -46,7 +50,7 @@ const HDD_MIN_GIB = 125;
 const CLUSTER_NAME = /^[a-z0-9]([a-z0-9-]{0,98}[a-z0-9])?$/;
 const CLUSTER_NAME_RULE =
   'a DNS label: 1-100 lowercase letters, digits and hyphens, not starting or ending with a hyphen';
-const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
 const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\-/]+$/;
 
 /** `[registry[:port]/]path[:tag][@sha256:digest]`, with a tag other than latest or a digest. */
@@ -55,69 +59,110 @@ const PINNED_IMAGE = new RegExp(
     '(?::(?!latest$)\\w[\\w.-]{0,127}|(?::(?!latest@)\\w[\\w.-]{0,127})?@sha256:[a-f0-9]{64})$',
 );
 
+const ROLLS_NODES = 'a new launch template version rolls every node';
+const UPGRADES_CLUSTER = 'the control plane is upgraded, then every node rolls onto the new minor';
+const MOVES_EGRESS = "moves private subnets' egress to another NAT gateway";
+
 /** Every key of `cdk.json` context the project reads, by the part of the app it configures. */
 export const CONFIG_SCHEMA = {
   infra: {
     clusterName: setting({
       type: text(CLUSTER_NAME, CLUSTER_NAME_RULE),
       default: 'bitcoin-platform',
+      onChange: replaces(
+        'AWS::EC2::SecurityGroupEgress',
+        'AWS::EC2::SecurityGroupIngress',
+        'AWS::EKS::AccessEntry',
+        'AWS::EKS::Addon',
+        'AWS::EKS::Cluster',
+        'AWS::EKS::Nodegroup',
+        'AWS::EKS::PodIdentityAssociation',
+        'AWS::IAM::OIDCProvider',
+      ),
       description: 'EKS cluster name; also used in tags and the kubeconfig context.',
     }),
     kubernetesVersion: setting({
       type: oneOf(SUPPORTED_KUBERNETES_MINORS, 'the supported minors'),
       default: DEFAULT_KUBERNETES_MINOR,
+      onChange: interrupts(UPGRADES_CLUSTER),
       description: 'Kubernetes minor; nodes and add-ons follow it, one minor up per deploy.',
     }),
     upgradePolicy: setting({
       type: oneOf(Object.values(SupportType)),
       default: SupportType.STANDARD,
+      onChange: inPlace(),
       description:
         'When the minor leaves standard support: `STANDARD` lets EKS upgrade the control plane, `EXTENDED` keeps it at six times the fee.',
     }),
     vpcCidr: setting({
       type: cidr(16, 24),
       default: '10.0.0.0/16',
+      onChange: replaces(
+        'AWS::EC2::FlowLog',
+        'AWS::EC2::NatGateway',
+        'AWS::EC2::Route',
+        'AWS::EC2::RouteTable',
+        'AWS::EC2::SecurityGroup',
+        'AWS::EC2::SecurityGroupEgress',
+        'AWS::EC2::SecurityGroupIngress',
+        'AWS::EC2::Subnet',
+        'AWS::EC2::SubnetRouteTableAssociation',
+        'AWS::EC2::VPC',
+        'AWS::EC2::VPCGatewayAttachment',
+        'AWS::EKS::Nodegroup',
+      ),
       description: 'CIDR of the VPC.',
     }),
     maxAzs: setting({
       type: integer(2, 3),
       default: 2,
-      description: 'Availability zones; 3 needs `account` and `region`.',
+      onChange: replaces('AWS::EC2::Subnet', 'AWS::EKS::Nodegroup'),
+      description:
+        'Availability zones; 3 needs `account` and `region` for CDK to look the zones up. 2 to 3 adds subnets and replaces only the node group; 3 to 2 deletes subnets and is refused.',
     }),
     natGateways: setting({
       type: integer(1, 'maxAzs'),
       default: 1,
+      onChange: interrupts(MOVES_EGRESS),
       description: 'NAT gateways: 1 is cheap, one per AZ survives an AZ outage.',
     }),
     nodeInstanceTypes: setting({
-      type: list(INSTANCE_TYPE, 'instance types like "t3.medium"'),
+      type: instanceTypes(),
       default: ['t3.medium'],
+      onChange: replaces('AWS::EKS::Nodegroup'),
       description: 'EC2 instance types of the managed node group.',
     }),
     nodeMinSize: setting({
       type: integer(0, 100),
       default: 1,
+      onChange: inPlace(),
       description: 'Fewest nodes the Cluster Autoscaler keeps.',
     }),
     nodeDesiredSize: setting({
-      type: integer(0, 100),
+      // Scaling to zero is the autoscaler's job later: at creation the add-ons' and charts' Helm
+      // releases wait for their pods, which need a node, and the autoscaler comes after them.
+      type: integer(1, 100, 'the first deploy waits for pods that need a node'),
       default: 2,
+      onChange: inPlace(),
       description: 'Nodes at creation.',
     }),
     nodeMaxSize: setting({
       type: integer(1, 100),
       default: 3,
+      onChange: inPlace(),
       description: 'Most nodes the Cluster Autoscaler adds.',
     }),
     nodeMaxUnavailable: setting({
       type: integer(1, 'nodeMaxSize'),
       default: 1,
+      onChange: inPlace(),
       description:
         'Nodes a node group update (new minor or AMI release) replaces at once; 1 moves one node of pods at a time.',
     }),
     nodeForceUpdate: setting({
       type: boolean(),
       default: false,
+      onChange: inPlace(),
       description:
         'When a disruption budget still refuses a drain after 15 minutes: `false` fails the update, `true` lets EKS terminate the node anyway.',
     }),
@@ -125,22 +170,26 @@ export const CONFIG_SCHEMA = {
       type: optional(text(RELEASE_VERSION, RELEASE_VERSION_RULE)),
       default: undefined,
       unsetMeans: 'the newest at creation and at each minor change, then kept',
+      onChange: interrupts(ROLLS_NODES),
       description:
         'AL2023 AMI release of the nodes within the minor; a newer one rolls them onto it (node patching).',
     }),
     nodeDiskSize: setting({
-      type: integer(20, 16384),
+      type: integer(20, EBS_SIZE_GIB.gp3.max, 'the AMI needs 20; the gp3 maximum'),
       default: 20,
+      onChange: interrupts(ROLLS_NODES),
       description: 'Root volume of each node, in GiB.',
     }),
     endpointAccess: setting({
       type: oneOf(Object.values(EndpointMode)),
       default: EndpointMode.PUBLIC_AND_PRIVATE,
+      onChange: inPlace(),
       description: 'How the EKS API endpoint is reachable.',
     }),
     endpointPublicCidrs: setting({
       type: cidrList(),
       default: ['0.0.0.0/0'],
+      onChange: inPlace(),
       description: 'CIDRs allowed to reach a public endpoint.',
     }),
     adminPrincipalArns: setting({
@@ -149,65 +198,101 @@ export const CONFIG_SCHEMA = {
         'IAM role or user ARNs like "arn:aws:iam::123456789012:role/Admin"',
       ),
       default: [],
+      onChange: inPlace(),
       description: 'IAM users or roles granted cluster admin, besides the deployer.',
     }),
     sshKeyName: setting({
       type: optional(text(/^[\x20-\x7e]{1,255}$/, 'an EC2 key pair name')),
       default: undefined,
       unsetMeans: 'no SSH key',
+      onChange: interrupts(ROLLS_NODES),
       description: 'EC2 key pair for SSH to nodes; SSM Session Manager works without one.',
     }),
     account: setting({
       type: optional(text(/^\d{12}$/, 'a 12-digit AWS account id')),
       default: undefined,
       unsetMeans: 'environment-agnostic unless the CLI knows CDK_DEFAULT_ACCOUNT',
-      description: 'AWS account to deploy to.',
+      onChange: replaces(
+        'AWS::EC2::NatGateway',
+        'AWS::EC2::Subnet',
+        'AWS::EC2::SubnetRouteTableAssociation',
+        'AWS::EKS::Nodegroup',
+        'AWS::Lambda::LayerVersion',
+      ),
+      description:
+        'AWS account to deploy to. Another account or region is another stack; setting both on a deployed environment-agnostic stack moves its subnets to looked-up zones and is refused.',
     }),
     region: setting({
       type: optional(text(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region like "eu-west-1"')),
       default: undefined,
       unsetMeans: 'environment-agnostic unless the CLI knows CDK_DEFAULT_REGION',
-      description: 'AWS region to deploy to.',
+      onChange: replaces(
+        'AWS::EC2::NatGateway',
+        'AWS::EC2::Subnet',
+        'AWS::EC2::SubnetRouteTableAssociation',
+        'AWS::EKS::Nodegroup',
+        'AWS::Lambda::LayerVersion',
+      ),
+      description: 'AWS region to deploy to; see `account`.',
     }),
   },
   platform: {
     webReplicas: setting({
       type: integer(1, 20),
       default: 2,
+      onChange: inPlace(),
       description:
         "Replicas of the tomcat and alpine Deployments; httpd's count is its HPA's (1 to 10).",
     }),
     releaseHttpdReplicas: setting({
       type: boolean(),
       default: false,
+      onChange: inPlace(),
       description:
         "`true` for the first deploy onto a cluster whose httpd an earlier version gave `replicas`: a patch before the workloads chart's update keeps the HPA's count, which the update would otherwise reset to 1. Fails on a new cluster (no httpd yet); harmless left on after.",
     }),
     alpineLoadBalancer: setting({
       type: boolean(),
       default: false,
+      onChange: inPlace(),
       description: 'Also expose alpine through a LoadBalancer Service (an NLB, billed hourly).',
     }),
     demoVolumeSize: setting({
-      type: quantity(),
+      type: quantity({ maxGib: EBS_SIZE_GIB.gp3.max, why: 'the gp3 maximum' }),
       default: '4Gi',
+      onChange: inPlace(),
       description: 'Size of the demo PVC on the default `gp3` class.',
     }),
     throughputVolume: setting({
       type: oneOf(Object.values(ThroughputVolume)),
       default: ThroughputVolume.NONE,
+      onChange: inPlace(),
       description: 'Opt-in HDD demo volume: `st1`, or `cold` (sc1).',
     }),
     throughputVolumeSize: setting({
-      type: quantity({ gib: HDD_MIN_GIB, why: 'the st1/sc1 minimum' }),
-      default: `${HDD_MIN_GIB}Gi`,
+      type: quantity({
+        minGib: EBS_SIZE_GIB.st1.min,
+        maxGib: EBS_SIZE_GIB.st1.max,
+        why: 'the st1/sc1 limits',
+      }),
+      default: `${EBS_SIZE_GIB.st1.min}Gi`,
+      onChange: inPlace(),
       description: 'Size of the throughput volume.',
     }),
     staticVolumeId: setting({
       type: optional(text(/^vol-[0-9a-f]{8,17}$/, 'an EBS volume id like "vol-0123456789abcdef0"')),
       default: undefined,
       unsetMeans: 'no static volume',
+      onChange: inPlace(),
       description: 'An existing EBS volume to mount through a static PersistentVolume (EKS only).',
+    }),
+    staticVolumeZone: setting({
+      type: optional(text(AVAILABILITY_ZONE, 'an availability zone like "eu-west-1a"')),
+      default: undefined,
+      unsetMeans: 'no static volume',
+      onChange: inPlace(),
+      description:
+        'The availability zone of `staticVolumeId`; its pod is scheduled there, as EBS volumes attach only in their own zone.',
     }),
   },
   operator: {
@@ -222,11 +307,13 @@ export const CONFIG_SCHEMA = {
       ),
       default: undefined,
       unsetMeans: 'built from `controller/Dockerfile`',
+      onChange: inPlace(),
       description: 'A prebuilt controller image.',
     }),
     sampleNetworkNodes: setting({
       type: integer(0, MAX_NODES),
       default: 3,
+      onChange: inPlace(),
       description: 'Nodes of the sample BitcoinNetwork; the ceiling is the CRD maximum.',
     }),
     controllerNamespaces: setting({
@@ -234,6 +321,7 @@ export const CONFIG_SCHEMA = {
       // admit nothing but the health port, so bitcoind could not reach its peers.
       type: namespaceList(CONTROLLER_NAMESPACE, "the controller's own"),
       default: [],
+      onChange: inPlace(),
       description:
         "Namespaces the controller serves BitcoinNetworks in, with grants there only (Roles); `bitcoin`, the sample network's, is always one. Empty: every namespace, through a ClusterRole. Each must exist before deploy; see docs/operator.md#namespaced-mode.",
     }),
@@ -268,10 +356,29 @@ interface CrossKeyRule<Section> {
 
 const PUBLIC_CIDRS_RULE = `["0.0.0.0/0"] unless endpointAccess is "${EndpointMode.PUBLIC_AND_PRIVATE}"`;
 
+const SUBNETS_PER_ZONE = `a public /${SUBNET_PREFIXES.public} and a private /${SUBNET_PREFIXES.private} subnet per zone`;
+const prefixOf = (cidr: string): number => Number(cidr.split('/')[1]);
+
 const CROSS_KEY_RULES: {
   readonly [S in keyof AppConfig]: ReadonlyArray<CrossKeyRule<AppConfig[S]>>;
 } = {
   infra: [
+    {
+      key: 'vpcCidr',
+      rule: `room for maxAzs zones of ${SUBNETS_PER_ZONE}`,
+      holds: (infra) => prefixOf(infra.vpcCidr) <= longestVpcPrefixFor(infra.maxAzs),
+      allowed: (infra) =>
+        `a prefix of /${longestVpcPrefixFor(infra.maxAzs)} or shorter, to hold ${infra.maxAzs} zones of ${SUBNETS_PER_ZONE}`,
+    },
+    {
+      // Without both, CDK cannot look the zones up and an environment-agnostic stack gets 2.
+      key: 'maxAzs',
+      rule: '2 unless account and region are set',
+      holds: (infra) =>
+        infra.maxAzs === 2 || (infra.account !== undefined && infra.region !== undefined),
+      allowed: () =>
+        '2 unless account and region are set (an environment-agnostic stack spans only 2 zones)',
+    },
     {
       key: 'nodeMinSize',
       rule: 'at most nodeDesiredSize',
@@ -304,7 +411,18 @@ const CROSS_KEY_RULES: {
       allowed: () => PUBLIC_CIDRS_RULE,
     },
   ],
-  platform: [],
+  platform: [
+    {
+      key: 'staticVolumeZone',
+      rule: 'set exactly when staticVolumeId is set',
+      holds: (platform) =>
+        (platform.staticVolumeId === undefined) === (platform.staticVolumeZone === undefined),
+      allowed: (platform) =>
+        platform.staticVolumeId === undefined
+          ? 'unset while staticVolumeId is unset'
+          : `the availability zone of staticVolumeId (${platform.staticVolumeId}), like "eu-west-1a"`,
+    },
+  ],
   operator: [],
 };
 

@@ -55,16 +55,20 @@ export function oneOf<T extends string>(allowed: readonly T[], why?: string): Va
   };
 }
 
-/** A whole number from `min` to `max`; `max` may name an earlier key whose value is the bound. */
-export function integer(min: number, max: number | string): ValueType<number> {
+/**
+ * A whole number from `min` to `max`; `max` may name an earlier key whose value is the bound.
+ * `why` explains a bound that is not obvious.
+ */
+export function integer(min: number, max: number | string, why?: string): ValueType<number> {
+  const because = why ? ` (${why})` : '';
   return {
     kind: 'integer',
-    rule: `a whole number from ${min} to ${max}`,
+    rule: `a whole number from ${min} to ${max}${because}`,
     read(key, raw, earlier) {
       const upTo = typeof max === 'number' ? max : (earlier[max] as number);
       const value = typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
       if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > upTo) {
-        throw new ConfigError(key, raw, `a whole number from ${min} to ${upTo}`);
+        throw new ConfigError(key, raw, `a whole number from ${min} to ${upTo}${because}`);
       }
       return value;
     },
@@ -87,20 +91,26 @@ export function boolean(): ValueType<boolean> {
 const QUANTITY = /^[1-9]\d*(Mi|Gi|Ti)$/;
 const QUANTITY_RULE = 'a size like "4Gi" (a positive whole number with Mi, Gi or Ti)';
 
-/** A size in Mi, Gi or Ti; with `floor`, at least `floor.gib` GiB for the reason `floor.why`. */
-export function quantity(floor?: {
-  readonly gib: number;
+/**
+ * A size in Mi, Gi or Ti within `bounds` (whole GiB), which exist for the reason `bounds.why`.
+ * Without `minGib`, any positive size (EBS rounds it up to a whole GiB).
+ */
+export function quantity(bounds: {
+  readonly minGib?: number;
+  readonly maxGib: number;
   readonly why: string;
 }): ValueType<string> {
   const size = text(QUANTITY, QUANTITY_RULE);
-  const least = floor && `at least ${floor.gib}Gi (${floor.why})`;
+  const { minGib, maxGib, why } = bounds;
+  const range = `${minGib ? `at least ${minGib}Gi and ` : ''}at most ${maxGib}Gi (${why})`;
   return {
     kind: 'size',
-    rule: least ? `${QUANTITY_RULE}, ${least}` : QUANTITY_RULE,
+    rule: `${QUANTITY_RULE}, ${range}`,
     read(key, raw, earlier) {
       const value = size.read(key, raw, earlier);
-      if (floor && least && quantityValue(value)! < floor.gib * 2 ** 30)
-        throw new ConfigError(key, value, least);
+      const bytes = quantityValue(value)!;
+      if (bytes < (minGib ?? 0) * 2 ** 30 || bytes > maxGib * 2 ** 30)
+        throw new ConfigError(key, value, range);
       return value;
     },
   };

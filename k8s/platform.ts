@@ -72,11 +72,6 @@ export const PLATFORM_CHART_ADDONS: Readonly<
 };
 
 export interface PlatformChartsOptions {
-  /**
-   * Availability zone of `staticVolumeId`, so its PV gets node affinity. Not a config key yet.
-   * @default - no node affinity
-   */
-  readonly staticVolumeZone?: string;
   /** Prefix of the chart construct ids, e.g. to create both targets in one App. @default 'platform' */
   readonly idPrefix?: string;
 }
@@ -109,7 +104,7 @@ export function createPlatformCharts(
       throughputVolume: config.throughputVolume,
       throughputVolumeSize: config.throughputVolumeSize,
       staticVolumeId: config.staticVolumeId,
-      staticVolumeZone: options.staticVolumeZone,
+      staticVolumeZone: config.staticVolumeZone,
     }),
     workloads: new WorkloadsChart(scope, `${prefix}-workloads`, {
       ...common,

@@ -52,16 +52,13 @@ export interface StorageChartProps
     ChartProps,
     Pick<
       PlatformConfig,
-      'demoVolumeSize' | 'throughputVolume' | 'throughputVolumeSize' | 'staticVolumeId'
+      | 'demoVolumeSize'
+      | 'throughputVolume'
+      | 'throughputVolumeSize'
+      | 'staticVolumeId'
+      | 'staticVolumeZone'
     > {
   readonly target: PlatformTarget;
-  /**
-   * The availability zone of `staticVolumeId`, e.g. `eu-west-1a`. With it the PV carries node
-   * affinity, so its pod is scheduled in the volume's zone; without it the pod may land in
-   * another zone and stay in ContainerCreating (EBS volumes attach only within their AZ).
-   * @default - no node affinity
-   */
-  readonly staticVolumeZone?: string;
 }
 
 interface ClassSpec {

@@ -2,6 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { SUBNET_PREFIXES } from '../config';
 import { skipCheckov } from './private/checkov';
 
 export interface NetworkProps {
@@ -28,8 +29,12 @@ export class Network extends Construct {
       maxAzs: props.maxAzs,
       natGateways: props.natGateways,
       subnetConfiguration: [
-        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
-        { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: SUBNET_PREFIXES.public },
+        {
+          name: 'Private',
+          subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS,
+          cidrMask: SUBNET_PREFIXES.private,
+        },
       ],
     });
 

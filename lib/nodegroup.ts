@@ -2,7 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { KubernetesMinor } from '../config';
+import { type KubernetesMinor, NODE_ARCHITECTURE } from '../config';
 import { acceptManagedPolicies } from './private/nag';
 
 export interface NodeGroupProps {
@@ -29,6 +29,12 @@ export interface NodeGroupProps {
   /** Whether an update terminates a node whose pods a disruption budget still refuses to evict. */
   readonly forceUpdate: boolean;
 }
+
+/** The AL2023 AMI of each architecture; config allows instance types of NODE_ARCHITECTURE only. */
+const AL2023_AMI: Record<ec2.InstanceArchitecture, eks.NodegroupAmiType> = {
+  [ec2.InstanceArchitecture.X86_64]: eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
+  [ec2.InstanceArchitecture.ARM_64]: eks.NodegroupAmiType.AL2023_ARM_64_STANDARD,
+};
 
 /** The AWS managed policies a node needs, and nothing else. */
 export const NODE_MANAGED_POLICIES = [
@@ -87,7 +93,7 @@ export class NodeGroup extends Construct {
 
     const { clusterName } = props;
     this.nodegroup = props.cluster.addNodegroupCapacity('Default', {
-      amiType: eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
+      amiType: AL2023_AMI[NODE_ARCHITECTURE],
       instanceTypes: props.instanceTypes.map((t) => new ec2.InstanceType(t)),
       minSize: props.minSize,
       desiredSize: props.desiredSize,

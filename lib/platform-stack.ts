@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
 import { Annotations, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { InstanceArchitecture } from 'aws-cdk-lib/aws-ec2';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
@@ -14,9 +15,10 @@ import { EksAddonVersions } from './addon-versions';
 import { EksCluster } from './cluster';
 import { ClusterAddon } from '../k8s/platform';
 import { ClusterCharts } from './cluster-charts';
-import { AppConfig } from '../config';
+import { AppConfig, NODE_ARCHITECTURE } from '../config';
 import type { Deployer } from './deployer';
 import { Network } from './network';
+import { ReplacementGuard } from './replacement-guard';
 import { NodeGroup } from './nodegroup';
 
 export interface PlatformStackProps extends StackProps {
@@ -31,6 +33,11 @@ export interface PlatformStackProps extends StackProps {
    */
   readonly missingImageBuilder?: string;
 }
+
+const IMAGE_PLATFORM: Record<InstanceArchitecture, Platform> = {
+  [InstanceArchitecture.X86_64]: Platform.LINUX_AMD64,
+  [InstanceArchitecture.ARM_64]: Platform.LINUX_ARM64,
+};
 
 /** The missing-builder warning's id, printed with it, which `Annotations.acknowledgeWarning` takes. */
 const NO_IMAGE_BUILDER_WARNING = 'eks-bitcoin-platform:noImageBuilder';
@@ -65,6 +72,10 @@ export class PlatformStack extends Stack {
       endpointPublicCidrs: infra.endpointPublicCidrs,
     });
     const cluster = this.eks.cluster;
+    new ReplacementGuard(this, 'ReplacementGuard', {
+      vpc: this.network.vpc,
+      cluster: cluster.node.defaultChild as eks.CfnCluster,
+    });
 
     const admins = new Set([...infra.adminPrincipalArns]);
     if (props.deployer) admins.add(props.deployer.principalArn);
@@ -154,8 +165,8 @@ export class PlatformStack extends Stack {
     const asset = new DockerImageAsset(this, 'ControllerImage', {
       directory: path.join(__dirname, '..'),
       file: 'controller/Dockerfile',
-      // The node group runs x86_64 AMIs; on an arm64 machine the builder must cross-build.
-      platform: Platform.LINUX_AMD64,
+      // Built for the nodes; on a machine of another architecture the builder must cross-build.
+      platform: IMAGE_PLATFORM[NODE_ARCHITECTURE],
     });
     if (missingBuilder) {
       Annotations.of(asset).addWarningV2(

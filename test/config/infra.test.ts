@@ -62,7 +62,7 @@ describe('loadConfig', () => {
     ],
     [
       'max below 1',
-      { nodeMaxSize: 0, nodeDesiredSize: 0, nodeMinSize: 0 },
+      { nodeMaxSize: 0, nodeDesiredSize: 1, nodeMinSize: 0 },
       'Invalid config "nodeMaxSize": got 0; expected a whole number from 1 to 100.',
     ],
     [
@@ -133,7 +133,7 @@ describe('loadConfig', () => {
     [
       'a non-numeric size',
       { nodeDiskSize: 'big' },
-      'Invalid config "nodeDiskSize": got "big"; expected a whole number from 20 to 16384.',
+      'Invalid config "nodeDiskSize": got "big"; expected a whole number from 20 to 65536 (the AMI needs 20; the gp3 maximum).',
     ],
     [
       'a fractional count',
@@ -168,10 +168,71 @@ describe('loadConfig', () => {
     [
       'a malformed instance type',
       { nodeInstanceTypes: ['t3medium'] },
-      'Invalid config "nodeInstanceTypes": got ["t3medium"]; expected a list of instance types',
+      'Invalid config "nodeInstanceTypes": got ["t3medium"]; expected a list of x86_64 EC2 instance types like "t3.medium", whose family and size aws-cdk-lib knows ("t3medium": aws-cdk-lib knows no instance family "t3medium").',
+    ],
+    // Values that passed validation before and then failed at deploy.
+    [
+      'no node at creation',
+      { nodeMinSize: 0, nodeDesiredSize: 0 },
+      'Invalid config "nodeDesiredSize": got 0; expected a whole number from 1 to 100 (the first deploy waits for pods that need a node).',
+    ],
+    [
+      'a size no EC2 family has',
+      { nodeInstanceTypes: ['t3.medium', 't3.gigantic'] },
+      'Invalid config "nodeInstanceTypes": got ["t3.medium","t3.gigantic"]; expected a list of x86_64 EC2 instance types like "t3.medium", whose family and size aws-cdk-lib knows ("t3.gigantic": no EC2 family has the size "gigantic").',
+    ],
+    [
+      'a family EC2 does not have',
+      { nodeInstanceTypes: 'q9.large' },
+      'Invalid config "nodeInstanceTypes": got "q9.large"; expected a list of x86_64 EC2 instance types like "t3.medium", whose family and size aws-cdk-lib knows ("q9.large": aws-cdk-lib knows no instance family "q9").',
+    ],
+    [
+      'an arm64 type for the x86-64 nodes',
+      { nodeInstanceTypes: ['m7g.large'] },
+      'Invalid config "nodeInstanceTypes": got ["m7g.large"]; expected a list of x86_64 EC2 instance types like "t3.medium", whose family and size aws-cdk-lib knows ("m7g.large" is arm64).',
+    ],
+    [
+      'no instance type',
+      { nodeInstanceTypes: [] },
+      'Invalid config "nodeInstanceTypes": got []; expected a list of x86_64 EC2 instance types like "t3.medium", whose family and size aws-cdk-lib knows, at least one.',
+    ],
+    [
+      'a VPC too small for its subnets',
+      { vpcCidr: '10.0.0.0/21' },
+      'Invalid config "vpcCidr": got "10.0.0.0/21"; expected a prefix of /20 or shorter, to hold 2 zones of a public /24 and a private /22 subnet per zone.',
+    ],
+    [
+      '3 zones in an environment-agnostic stack',
+      { maxAzs: 3 },
+      'Invalid config "maxAzs": got 3; expected 2 unless account and region are set (an environment-agnostic stack spans only 2 zones).',
+    ],
+    [
+      '3 zones with a region but no account',
+      { maxAzs: 3, region: 'eu-west-1' },
+      'Invalid config "maxAzs": got 3; expected 2 unless account and region are set',
+    ],
+    [
+      'a root volume above the gp3 maximum',
+      { nodeDiskSize: 65537 },
+      'Invalid config "nodeDiskSize": got 65537; expected a whole number from 20 to 65536 (the AMI needs 20; the gp3 maximum).',
     ],
   ])('rejects %s with a message naming the key', (_case, context, message) => {
     expect(load(context)).toThrow(ConfigError);
     expect(load(context)).toThrow(message);
+  });
+
+  test.each([
+    ['scaling to zero later', { nodeMinSize: 0, nodeDesiredSize: 1 }],
+    [
+      'x86_64 types of several families',
+      { nodeInstanceTypes: ['t3a.large', 'm7i-flex.xlarge', 'c6in.metal'] },
+    ],
+    [
+      'the smallest VPC for 3 zones',
+      { vpcCidr: '10.0.0.0/20', maxAzs: 3, account: '123456789012', region: 'eu-west-1' },
+    ],
+    ['the largest gp3 root volume', { nodeDiskSize: 65536 }],
+  ])('accepts %s', (_case, context) => {
+    expect(load(context)).not.toThrow();
   });
 });

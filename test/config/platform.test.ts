@@ -14,6 +14,7 @@ describe('platform config', () => {
       throughputVolume: ThroughputVolume.NONE,
       throughputVolumeSize: '125Gi',
       staticVolumeId: undefined,
+      staticVolumeZone: undefined,
     });
   });
 
@@ -25,6 +26,7 @@ describe('platform config', () => {
         throughputVolume: 'cold',
         throughputVolumeSize: '1Ti',
         staticVolumeId: 'vol-0123456789abcdef0',
+        staticVolumeZone: 'eu-west-1b',
       }),
     ).toMatchObject({
       webReplicas: 3,
@@ -60,6 +62,11 @@ describe('platform config', () => {
     ['throughputVolumeSize', '127999Mi', /"throughputVolumeSize": got "127999Mi"/],
     ['alpineLoadBalancer', 'yes', /"alpineLoadBalancer": got "yes"; expected true or false/],
     ['staticVolumeId', 'vol-XYZ', /"staticVolumeId": got "vol-XYZ"/],
+    [
+      'staticVolumeZone',
+      'eu-west-1',
+      /"staticVolumeZone": got "eu-west-1"; expected an availability zone like "eu-west-1a"/,
+    ],
   ])('%s = %p fails with a message naming the key', (key, value, message) => {
     const load = () => platform({ [key]: value });
     expect(load).toThrow(ConfigError);
@@ -76,7 +83,7 @@ describe('platform config', () => {
     [
       'throughputVolumeSize',
       '100Gi',
-      'Invalid config "throughputVolumeSize": got "100Gi"; expected at least 125Gi (the st1/sc1 minimum).',
+      'Invalid config "throughputVolumeSize": got "100Gi"; expected at least 125Gi and at most 16384Gi (the st1/sc1 limits).',
     ],
     [
       'demoVolumeSize',
@@ -85,6 +92,34 @@ describe('platform config', () => {
     ],
   ])('%s = %p is refused before any chart sees it', (key, value, message) => {
     expect(() => platform({ [key]: value })).toThrow(message);
+  });
+
+  // Values that passed validation before and then failed at deploy.
+  test.each([
+    [
+      { demoVolumeSize: '65Ti' },
+      'Invalid config "demoVolumeSize": got "65Ti"; expected at most 65536Gi (the gp3 maximum).',
+    ],
+    [
+      { throughputVolume: 'st1', throughputVolumeSize: '16385Gi' },
+      'Invalid config "throughputVolumeSize": got "16385Gi"; expected at least 125Gi and at most 16384Gi (the st1/sc1 limits).',
+    ],
+    [
+      { staticVolumeId: 'vol-0123456789abcdef0' },
+      'Invalid config "staticVolumeZone": got undefined; expected the availability zone of staticVolumeId (vol-0123456789abcdef0), like "eu-west-1a".',
+    ],
+    [
+      { staticVolumeZone: 'eu-west-1a' },
+      'Invalid config "staticVolumeZone": got "eu-west-1a"; expected unset while staticVolumeId is unset.',
+    ],
+  ])('%p fails at synth with one line', (context, message) => {
+    expect(() => platform(context)).toThrow(ConfigError);
+    expect(() => platform(context)).toThrow(message);
+  });
+
+  test('the largest volumes EBS has are accepted', () => {
+    expect(platform({ demoVolumeSize: '64Ti' }).demoVolumeSize).toBe('64Ti');
+    expect(platform({ throughputVolumeSize: '16Ti' }).throughputVolumeSize).toBe('16Ti');
   });
 
   test('exactly 125Gi, in any unit, is accepted for st1/sc1', () => {

@@ -27,6 +27,7 @@ export const EVERYTHING = {
   throughputVolume: 'st1',
   staticVolumeId: 'vol-0123456789abcdef0',
   controllerNamespaces: ['team-a'],
+  staticVolumeZone: 'eu-west-1a',
 };
 
 /** The objects of each platform chart of `target`, by chart name, in apply order. */

@@ -1,6 +1,4 @@
-import { App } from 'cdk8s';
-import { StorageChart } from '../../k8s/storage-chart';
-import { EVERYTHING, TARGETS, chartsOf, config, find, ofKind, selects } from '../helpers/k8s';
+import { EVERYTHING, TARGETS, chartsOf, find, ofKind, selects } from '../helpers/k8s';
 
 const DEFAULT = 'storageclass.kubernetes.io/is-default-class';
 
@@ -116,7 +114,10 @@ describe.each(TARGETS)('storage demo, %s target', (target) => {
 
 describe('static volume', () => {
   test('on EKS, staticVolumeId becomes a Retain PV pre-bound to a claim, both named after the volume', () => {
-    const objects = chartsOf('eks', { staticVolumeId: 'vol-0123456789abcdef0' }).storage;
+    const objects = chartsOf('eks', {
+      staticVolumeId: 'vol-0123456789abcdef0',
+      staticVolumeZone: 'eu-west-1a',
+    }).storage;
     const pv = find(objects, 'PersistentVolume', 'static-vol-0123456789abcdef0');
     expect(pv.metadata.namespace).toBeUndefined();
     expect(pv.spec.csi).toEqual({
@@ -136,17 +137,19 @@ describe('static volume', () => {
     find(objects, 'Deployment', 'static-volume-demo');
   });
 
-  test('with a zone, the PV pins its pod to that zone', () => {
-    const app = new App();
-    const chart = new StorageChart(app, 's', {
-      ...config().platform,
-      target: 'eks',
+  test('staticVolumeZone pins the PV, and so the pod that mounts it, to the zone of the volume', () => {
+    const objects = chartsOf('eks', {
       staticVolumeId: 'vol-0123456789abcdef0',
-      staticVolumeZone: 'eu-west-1a',
-    });
-    const pv = chart.toJson().find((o: { kind: string }) => o.kind === 'PersistentVolume');
-    expect(pv.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions).toEqual([
-      { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['eu-west-1a'] },
+      staticVolumeZone: 'eu-west-1c',
+    }).storage;
+    const pv = find(objects, 'PersistentVolume', 'static-vol-0123456789abcdef0');
+    // The scheduler places a pod only on nodes that satisfy its volumes' node affinity.
+    expect(pv.spec.nodeAffinity.required.nodeSelectorTerms).toEqual([
+      {
+        matchExpressions: [
+          { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['eu-west-1c'] },
+        ],
+      },
     ]);
   });
 

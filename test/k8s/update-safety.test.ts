@@ -11,8 +11,9 @@ function manifests(overrides: Overrides): Map<string, K8sObject[]> {
   );
 }
 
-const VOLUME_A = 'vol-0123456789abcdef0';
-const VOLUME_B = 'vol-0fedcba9876543210';
+/** Static volumes, each with its zone. */
+const VOLUME_A = { staticVolumeId: 'vol-0123456789abcdef0', staticVolumeZone: 'eu-west-1a' };
+const VOLUME_B = { staticVolumeId: 'vol-0fedcba9876543210', staticVolumeZone: 'eu-west-1b' };
 
 /** Config changes a user makes between two deploys; each is also tried the other way round. */
 const CHANGES: ReadonlyArray<readonly [string, Overrides, Overrides]> = [
@@ -22,8 +23,8 @@ const CHANGES: ReadonlyArray<readonly [string, Overrides, Overrides]> = [
   ['throughputVolume none → st1', {}, { throughputVolume: 'st1' }],
   ['throughputVolume st1 → cold', { throughputVolume: 'st1' }, { throughputVolume: 'cold' }],
   ['alpineLoadBalancer', { alpineLoadBalancer: false }, { alpineLoadBalancer: true }],
-  ['staticVolumeId set', {}, { staticVolumeId: VOLUME_A }],
-  ['staticVolumeId replaced', { staticVolumeId: VOLUME_A }, { staticVolumeId: VOLUME_B }],
+  ['staticVolumeId set', {}, VOLUME_A],
+  ['staticVolumeId replaced', VOLUME_A, VOLUME_B],
   ['controllerImage', { controllerImage: 'r/c:1.0.0' }, { controllerImage: 'r/c:1.1.0' }],
 ];
 
@@ -37,8 +38,8 @@ const GROWTHS: ReadonlyArray<readonly [string, Overrides, Overrides]> = [
   ],
   [
     'demoVolumeSize with a static volume',
-    { staticVolumeId: VOLUME_A, demoVolumeSize: '4Gi' },
-    { staticVolumeId: VOLUME_A, demoVolumeSize: '8Gi' },
+    { ...VOLUME_A, demoVolumeSize: '4Gi' },
+    { ...VOLUME_A, demoVolumeSize: '8Gi' },
   ],
 ];
 

@@ -17,6 +17,7 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     alpineLoadBalancer: true,
     throughputVolume: 'st1',
     staticVolumeId: 'vol-0123456789abcdef0',
+    staticVolumeZone: 'eu-west-1a',
   },
   'cold HDD volume and a prebuilt controller image': {
     throughputVolume: 'cold',

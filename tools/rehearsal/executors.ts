@@ -1,11 +1,12 @@
 /**
  * What each resource type does in the rehearsal: the kubectl provider's custom resources go to
  * aws-cdk-lib's own handler, EKS add-ons to their stand-ins, the cluster seeds what EKS puts in a
- * new cluster, the EBS-volumes waiter waits for the EBS stand-in, CfnJson returns its value, and
+ * new cluster, the node group labels the nodes with their zones, the EBS-volumes waiter waits for the EBS stand-in, CfnJson returns its value, and
  * every other AWS resource is an instant no-op (only AWS could do it).
  */
 import { createAddon, deleteAddon, extraVolumeTagsOf } from './standins/addons';
 import { seedEksCluster } from './standins/eks-seed';
+import { labelNodeZones } from './standins/node-zones';
 import { customResourceEvent, RequestType } from './events';
 import { HandlerEnvironment, runHandler } from './handler';
 import type { StepOutcome } from './scheduler';
@@ -92,6 +93,9 @@ export async function execute(step: ResourceStep, ctx: ExecutorContext): Promise
   switch (step.type) {
     case 'AWS::EKS::Cluster':
       if (step.event === 'Create') await seedEksCluster(kubeconfig);
+      return { kubernetes: step.event === 'Create' };
+    case 'AWS::EKS::Nodegroup':
+      if (step.event === 'Create') await labelNodeZones(kubeconfig);
       return { kubernetes: step.event === 'Create' };
     case 'AWS::EKS::Addon':
       return addon(step, ctx);

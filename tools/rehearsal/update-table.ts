@@ -2,6 +2,8 @@
  * The config changes a second `cdk deploy` is rehearsed with, one deployment each, in order;
  * each starts from the config the one before left. `undefined` removes the key (back to default).
  */
+import { NODE_ZONES } from './standins/node-zones';
+
 export interface ConfigChange {
   readonly label: string;
   readonly set: Readonly<Record<string, string | undefined>>;
@@ -16,9 +18,18 @@ export const UPDATE_TABLE: readonly ConfigChange[] = [
   { label: 'demoVolumeSize 4Gi -> 8Gi', set: { demoVolumeSize: '8Gi' } },
   { label: 'alpineLoadBalancer false -> true', set: { alpineLoadBalancer: 'true' } },
   { label: 'alpineLoadBalancer true -> false', set: { alpineLoadBalancer: 'false' } },
-  { label: 'staticVolumeId set', set: { staticVolumeId: 'vol-0123456789abcdef0' } },
-  { label: 'staticVolumeId replaced', set: { staticVolumeId: 'vol-0fedcba9876543210' } },
-  { label: 'staticVolumeId unset', set: { staticVolumeId: undefined } },
+  {
+    label: 'staticVolumeId set',
+    set: { staticVolumeId: 'vol-0123456789abcdef0', staticVolumeZone: NODE_ZONES[0] },
+  },
+  {
+    label: 'staticVolumeId replaced',
+    set: { staticVolumeId: 'vol-0fedcba9876543210', staticVolumeZone: NODE_ZONES[1] },
+  },
+  {
+    label: 'staticVolumeId unset',
+    set: { staticVolumeId: undefined, staticVolumeZone: undefined },
+  },
   {
     label: 'adminPrincipalArns changed',
     set: { adminPrincipalArns: 'arn:aws:iam::111111111111:role/PlatformTeam' },

@@ -6,6 +6,11 @@ import {
 } from '../../../tools/rehearsal/standins/addons';
 import { EKS_SEED, seedEksCluster } from '../../../tools/rehearsal/standins/eks-seed';
 import { ObjectRef, resourceArg } from '../../../tools/rehearsal/standins/kube-objects';
+import {
+  labelNodeZones,
+  NODE_ZONES,
+  ZONE_LABEL,
+} from '../../../tools/rehearsal/standins/node-zones';
 import { withControlPlane } from '../../controlplane/with-control-plane';
 
 const ref = (apiVersion: string, kind: string, name: string, namespace?: string): ObjectRef => ({
@@ -50,6 +55,14 @@ withControlPlane('EKS seed and add-on stand-ins', (plane) => {
         throw err;
       },
     );
+
+  test('the node group labels the nodes with the zones of the VPC, in turn, as EKS nodes are', async () => {
+    await labelNodeZones(plane().kubeconfig);
+    const { items } = JSON.parse(await kubectl(plane().kubeconfig, ['get', 'nodes', '-o', 'json']));
+    const zones = items.map((node: any) => node.metadata.labels[ZONE_LABEL]);
+    expect(zones).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1a']);
+    expect(NODE_ZONES).toEqual(['us-east-1a', 'us-east-1b']);
+  });
 
   test('the seed creates gp2 as EKS ships it, not marked default, and kube-system add-ons', async () => {
     await seedEksCluster(plane().kubeconfig);

@@ -1,0 +1,130 @@
+import * as path from 'path';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { CfnResource, CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { GuardedType } from '../config';
+import { skipCheckov } from './private/checkov';
+
+/** The resource type the guard is, in the template and in CloudFormation's events. */
+export const REPLACEMENT_GUARD_TYPE = 'Custom::ReplacementGuard';
+
+/**
+ * The create-only properties (cfn-lint's resource schemas) of the guarded resources that this
+ * stack sets to values of its own, by type. The others are unset, or refer to another resource:
+ * a subnet's `VpcId` is the guarded VPC, the cluster's `RoleArn` and `EncryptionConfig` are its
+ * role and key, which no config key changes. test/lib/replacement-guard.test.ts keeps this true.
+ */
+export const GUARDED_CREATE_ONLY: Readonly<Record<GuardedType, readonly string[]>> = {
+  'AWS::EC2::VPC': ['CidrBlock'],
+  'AWS::EC2::Subnet': ['AvailabilityZone', 'CidrBlock'],
+  'AWS::EKS::Cluster': ['Name', 'KubernetesNetworkConfig/IpFamily'],
+};
+
+export interface ReplacementGuardProps {
+  readonly vpc: ec2.Vpc;
+  /** The L1 cluster: aws-eks-v2's `Cluster.node.defaultChild`. */
+  readonly cluster: eks.CfnCluster;
+}
+
+/**
+ * `Custom::ReplacementGuard`: refuses a deploy that would replace or delete the VPC, a subnet or
+ * the EKS cluster. Replacing any of them leaves the old cluster's load balancers, security groups
+ * and volumes behind (the kubectl handler's Update goes to the new cluster, no Delete reaches the
+ * old one), still billed, and can make the old VPC's deletion fail on them.
+ *
+ * Its properties are the values of the guarded resources' create-only properties, and those
+ * resources depend on it: CloudFormation updates the guard first, and its FAILED Update, with a
+ * one-line reason, rolls the stack back before anything is replaced. Why a custom resource and
+ * not a stack policy or a change-set review is in docs/decisions.md.
+ */
+export class ReplacementGuard extends Construct {
+  readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: ReplacementGuardProps) {
+    super(scope, id);
+    const guarded: CfnResource[] = [
+      props.vpc.node.defaultChild as ec2.CfnVPC,
+      ...[...props.vpc.publicSubnets, ...props.vpc.privateSubnets].map(
+        (subnet) => subnet.node.defaultChild as ec2.CfnSubnet,
+      ),
+      props.cluster,
+    ];
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    skipCheckov(logGroup.node.defaultChild as logs.CfnLogGroup, [
+      {
+        id: 'CKV_AWS_158',
+        comment:
+          'it holds CIDRs, zone and cluster names only, encrypted at rest by CloudWatch Logs; a customer key would add cost and key-policy coupling without narrowing who can read them',
+      },
+    ]);
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    logGroup.grantWrite(role);
+
+    const handler = new lambda.Function(this, 'Handler', {
+      description:
+        'Refuses a stack update that would replace or delete the VPC, a subnet or the EKS cluster',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      code: lambda.Code.fromAsset(path.join(__dirname, 'replacement-guard')),
+      handler: 'index.handler',
+      role,
+      logGroup,
+      timeout: Duration.minutes(1),
+    });
+
+    this.resource = new CustomResource(this, 'Resource', {
+      resourceType: REPLACEMENT_GUARD_TYPE,
+      serviceToken: handler.functionArn,
+      properties: {
+        Guarded: Object.fromEntries(
+          guarded.map((resource) => [guardedName(resource), valuesOf(resource)]),
+        ),
+      },
+      serviceTimeout: Duration.minutes(2),
+    });
+    for (const resource of guarded) resource.node.addDependency(this.resource);
+  }
+}
+
+/** The resource's construct path below the stack, which is what a reader recognises. */
+function guardedName(resource: CfnResource): string {
+  const stackPath = Stack.of(resource).node.path;
+  return resource.node.path.slice(stackPath.length + 1).replace(/\/Resource$/, '');
+}
+
+/** The type and the values of the guarded create-only properties, through the L1 getters. */
+function valuesOf(resource: CfnResource): Record<string, unknown> {
+  const values: Record<string, unknown> = { Type: resource.cfnResourceType };
+  for (const pointer of GUARDED_CREATE_ONLY[resource.cfnResourceType as GuardedType]) {
+    const value = pointer
+      .split('/')
+      .reduce<unknown>(
+        (object, name) => (object as Record<string, unknown> | undefined)?.[lowerFirst(name)],
+        resource,
+      );
+    if (value !== undefined) values[pointer] = value;
+  }
+  // CloudFormation resolves Fn::GetAZs before the guard sees the zones, so a stack that changes
+  // from environment-agnostic to pinned (or back) shows the same names while the subnets'
+  // property turns from a function into a literal. Whether CloudFormation then replaces them is
+  // not documented: the guard refuses it.
+  if (resource instanceof ec2.CfnSubnet) {
+    values['AvailabilityZone from'] = Token.isUnresolved(resource.availabilityZone)
+      ? 'Fn::GetAZs'
+      : 'the availability-zones lookup in cdk.context.json';
+  }
+  return values;
+}
+
+function lowerFirst(name: string): string {
+  return name[0].toLowerCase() + name.slice(1);
+}
