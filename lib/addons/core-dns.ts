@@ -1,5 +1,6 @@
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
+import { afterLoadBalancerController } from './load-balancer-admission';
 
 /**
  * CoreDNS as a managed EKS add-on, so that it follows the cluster's minor. EKS installed it
@@ -24,5 +25,7 @@ export class CoreDns extends Construct {
     });
     // Takes over the self-managed install, and later version updates overwrite drift.
     (this.addon.node.defaultChild as eks.CfnAddon).resolveConflicts = 'OVERWRITE';
+    // It writes the kube-dns Service. The self-managed CoreDNS serves until then.
+    afterLoadBalancerController(this.addon, props.cluster);
   }
 }

@@ -14,6 +14,8 @@ const ADDON_CREATES_SERVICE: Record<string, boolean> = {
   'metrics-server': true, // the Service behind the metrics API
   'aws-ebs-csi-driver': true, // its controller's metrics Service, when metrics are on
   'vpc-cni': false,
+  coredns: true, // kube-dns
+  'kube-proxy': false,
   'eks-pod-identity-agent': false,
 };
 const LOAD_BALANCER_CONTROLLER = 'aws-load-balancer-controller';
