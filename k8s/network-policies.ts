@@ -136,7 +136,7 @@ function withoutInstanceMetadata(peer: k8s.NetworkPolicyPeer): k8s.NetworkPolicy
 }
 
 /** Whether IPv4 CIDR `outer` contains every address of `inner`. */
-export function cidrContains(outer: string, inner: string): boolean {
+function cidrContains(outer: string, inner: string): boolean {
   const parse = (cidr: string): [number, number] => {
     const [address, bits] = cidr.split('/');
     const value = address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
