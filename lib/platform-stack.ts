@@ -76,7 +76,13 @@ export class PlatformStack extends Stack {
       sshKeyName: infra.sshKeyName,
     });
 
-    // Add-ons run on the nodes, so they are created after the node group and deleted before it.
+    // The CNI's identity exists before any node starts, and the node role gives up the CNI's
+    // policy only once it does (on a stack deployed before the CNI had an identity of its own).
+    const vpcCni = new VpcCni(this, 'VpcCni', { cluster }).addon;
+    this.nodes.nodegroup.node.addDependency(vpcCni);
+    this.nodes.role.node.addDependency(vpcCni);
+
+    // Other add-ons run on the nodes, so they are created after the node group and deleted before it.
     const ebsCsi = new EbsCsiDriver(this, 'EbsCsiDriver', { cluster });
     const ebsCsiDriver = ebsCsi.addon;
     const metricsServer = new MetricsServer(this, 'MetricsServer', { cluster }).addon;
@@ -85,15 +91,8 @@ export class PlatformStack extends Stack {
       clusterName: infra.clusterName,
       kubernetesVersion: infra.kubernetesVersion,
     }).chart;
-    const vpcCni = new VpcCni(this, 'VpcCni', { cluster }).addon;
     const loadBalancerController = cluster.albController!;
-    for (const addon of [
-      vpcCni,
-      ebsCsiDriver,
-      metricsServer,
-      clusterAutoscaler,
-      loadBalancerController,
-    ]) {
+    for (const addon of [ebsCsiDriver, metricsServer, clusterAutoscaler, loadBalancerController]) {
       addon.node.addDependency(this.nodes.nodegroup);
     }
 
