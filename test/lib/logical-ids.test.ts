@@ -22,6 +22,10 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     throughputVolume: 'cold',
     controllerImage: 'ghcr.io/example/bitcoin-controller:1.2.3',
   },
+  // The kubectl provider runs in the VPC, on a security group of the stack's own.
+  'a public endpoint restricted to some addresses': {
+    endpointPublicCidrs: ['203.0.113.0/24'],
+  },
 };
 
 /** `LogicalId Type` for every resource, sorted. */
