@@ -122,7 +122,8 @@ export const CONFIG_SCHEMA = {
         'IAM role or user ARNs like "arn:aws:iam::123456789012:role/Admin"',
       ),
       default: [],
-      description: 'IAM users or roles granted cluster admin, besides the deployer.',
+      description:
+        'IAM users or roles granted cluster admin, besides the first deployer recorded in cdk.context.json.',
     }),
     sshKeyName: setting({
       type: optional(text(/^[\x20-\x7e]{1,255}$/, 'an EC2 key pair name')),

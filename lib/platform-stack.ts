@@ -11,14 +11,17 @@ import { EksCluster } from './cluster';
 import { ClusterAddon } from '../k8s/platform';
 import { ClusterCharts } from './cluster-charts';
 import { AppConfig } from '../config';
-import type { Deployer } from './deployer';
 import { Network } from './network';
 import { NodeGroup } from './nodegroup';
 
 export interface PlatformStackProps extends StackProps {
   readonly config: AppConfig;
-  /** The caller of `cdk deploy`, granted cluster admin; unknown when synthesising offline. */
-  readonly deployer?: Deployer;
+  /**
+   * The cluster admins recorded in cdk.context.json (the first deployer), granted cluster admin
+   * besides `adminPrincipalArns` whoever deploys; none when synthesising offline.
+   * @default - none
+   */
+  readonly recordedAdmins?: readonly string[];
   /**
    * The container builder `cdk deploy` would run for the controller image (`$CDK_DOCKER`, else
    * `docker`), when this machine's PATH lacks it: synth then warns, since the first deploy would
@@ -61,8 +64,7 @@ export class PlatformStack extends Stack {
     });
     const cluster = this.eks.cluster;
 
-    const admins = new Set([...infra.adminPrincipalArns]);
-    if (props.deployer) admins.add(props.deployer.principalArn);
+    const admins = new Set([...infra.adminPrincipalArns, ...(props.recordedAdmins ?? [])]);
     for (const arn of admins) cluster.grantClusterAdmin(adminEntryId(arn), arn);
 
     this.nodes = new NodeGroup(this, 'Nodes', {

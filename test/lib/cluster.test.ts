@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { synthPlatform } from '../helpers/synth';
-import { DEPLOYER, EXTRA_ADMIN, platformTemplate } from '../helpers/template';
+import { EXTRA_ADMIN, FIRST_DEPLOYER, platformTemplate } from '../helpers/template';
 
 // Synthesised once for the whole file: a full synth takes seconds.
 const { template, logicalId } = platformTemplate();
@@ -63,8 +63,8 @@ describe('EKS cluster', () => {
     });
   });
 
-  test('grants cluster admin to the deployer and to adminPrincipalArns', () => {
-    for (const principal of [DEPLOYER.principalArn, EXTRA_ADMIN]) {
+  test('grants cluster admin to the recorded first deployer and to adminPrincipalArns', () => {
+    for (const principal of [FIRST_DEPLOYER, EXTRA_ADMIN]) {
       template.hasResourceProperties('AWS::EKS::AccessEntry', {
         PrincipalArn: principal,
         AccessPolicies: [

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { synthPlatform } from '../helpers/synth';
-import { DEPLOYER, EXTRA_ADMIN } from '../helpers/template';
+import { EXTRA_ADMIN, FIRST_DEPLOYER } from '../helpers/template';
 
 // On a live stack a renamed logical ID is a delete plus a create: for a Kubernetes manifest that
 // is `kubectl create` of objects that already exist, and the deploy fails halfway. This list is
@@ -30,7 +30,7 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
 
 /** `LogicalId Type` for every resource, sorted. */
 function logicalIds(context: Record<string, unknown>): string[] {
-  const resources = synthPlatform(context, DEPLOYER).toJSON().Resources as Record<
+  const resources = synthPlatform(context, [FIRST_DEPLOYER]).toJSON().Resources as Record<
     string,
     { Type: string }
   >;
