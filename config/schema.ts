@@ -2,6 +2,7 @@
  * The one home of every config key: its type, default, rule and description. `AppConfig`'s types,
  * the validation in `loadConfig` and the table in docs/configuration.md all come from here.
  */
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { MAX_NODES } from '../controller/api';
 import { EndpointMode, ThroughputVolume } from './enums';
 import {
@@ -10,6 +11,7 @@ import {
   cidr,
   cidrList,
   integer,
+  integerIn,
   list,
   oneOf,
   optional,
@@ -34,6 +36,10 @@ function setting<T>(spec: Setting<T>): Setting<T> {
 
 /** Minor versions with a published `@aws-cdk/lambda-layer-kubectl-vNN` that this project installs. */
 const SUPPORTED_KUBERNETES_VERSIONS = ['1.35'] as const;
+/** The retention periods CloudWatch Logs allows, as aws-cdk-lib lists them, without "never expire". */
+const LOG_RETENTION_DAYS = Object.values(RetentionDays).filter(
+  (days): days is number => typeof days === 'number' && days !== RetentionDays.INFINITE,
+);
 /** The smallest st1 and sc1 EBS volume, in GiB. */
 const HDD_MIN_GIB = 125;
 
@@ -115,6 +121,14 @@ export const CONFIG_SCHEMA = {
       type: cidrList(),
       default: ['0.0.0.0/0'],
       description: 'CIDRs allowed to reach a public endpoint.',
+    }),
+    controlPlaneLogRetentionDays: setting({
+      type: integerIn(LOG_RETENTION_DAYS, 'the retention periods CloudWatch Logs allows'),
+      // A quarter: long enough to look back at the audit log after a finding, short enough that
+      // a small cluster's audit trail stays cheap.
+      default: 90,
+      description:
+        'Days CloudWatch Logs keeps the control-plane logs (`/aws/eks/<clusterName>/cluster`); `cdk destroy` deletes the group.',
     }),
     adminPrincipalArns: setting({
       type: list(

@@ -6,6 +6,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { Construct } from 'constructs';
 import { EndpointMode, InfraConfig } from '../config';
+import { ClusterLogGroup } from './cluster-log-group';
 import { skipCheckov } from './private/checkov';
 import { boundHelmRelease } from './private/helm-release';
 import {
@@ -21,6 +22,8 @@ export interface EksClusterProps {
   readonly endpointAccess: EndpointMode;
   /** CIDRs that may reach a public endpoint. */
   readonly endpointPublicCidrs: string[];
+  /** Days CloudWatch Logs keeps the control-plane logs. */
+  readonly controlPlaneLogRetentionDays: number;
 }
 
 const ELB_RESOURCES = [
@@ -46,7 +49,7 @@ const KUBECTL_LAYERS: Record<
 
 /**
  * The EKS control plane: its IAM role, envelope encryption of Secrets, full control-plane
- * logging, access entries for authentication, and a kubectl provider so that charts can be
+ * logging to a group that expires and goes with the stack, access entries for authentication, and a kubectl provider so that charts can be
  * applied from CloudFormation.
  */
 export class EksCluster extends Construct {
@@ -105,6 +108,13 @@ export class EksCluster extends Construct {
       },
       outputConfigCommand: false,
     });
+
+    // Made before the cluster (so EKS finds it) and deleted after it (EKS logs until it is gone).
+    const controlPlaneLogs = new ClusterLogGroup(this, 'ControlPlaneLogs', {
+      clusterName: props.clusterName,
+      retentionDays: props.controlPlaneLogRetentionDays,
+    });
+    this.cluster.node.defaultChild!.node.addDependency(controlPlaneLogs.resource);
 
     kubectlSecurityGroup?.connections.allowTo(
       this.cluster.clusterSecurityGroup,

@@ -61,6 +61,7 @@ export class PlatformStack extends Stack {
       kubernetesVersion: infra.kubernetesVersion,
       endpointAccess: infra.endpointAccess,
       endpointPublicCidrs: infra.endpointPublicCidrs,
+      controlPlaneLogRetentionDays: infra.controlPlaneLogRetentionDays,
     });
     const cluster = this.eks.cluster;
 
