@@ -4,6 +4,9 @@ import { PlatformStack } from './platform-stack';
 import { AwsSolutionsChecksOnLoadedServices } from './private/aws-solutions-checks';
 import { CdkHandlerCheckovSkips } from './private/checkov';
 
+/** The one stack's name; an account and a region hold one such stack. */
+export const STACK_NAME = 'BitcoinPlatform';
+
 /**
  * Builds every stack of the project into `app`. Shared by `bin/app.ts` and the tests, which
  * pass what they know of the machine: the cluster admins recorded in cdk.context.json for the
@@ -17,7 +20,7 @@ export function buildApp(
 ): PlatformStack {
   const { account, region } = config.infra;
   Validations.of(app).addPlugins(new AwsSolutionsChecksOnLoadedServices(app));
-  const stack = new PlatformStack(app, 'BitcoinPlatform', {
+  const stack = new PlatformStack(app, STACK_NAME, {
     config,
     recordedAdmins,
     missingImageBuilder,

@@ -115,6 +115,7 @@ function fakeCredentials(url: string): Record<string, string> {
     AWS_REGION: 'eu-west-1',
     AWS_ENDPOINT_URL_STS: url,
     AWS_ENDPOINT_URL_IAM: url,
+    AWS_ENDPOINT_URL_CLOUDFORMATION: url,
     CDK_DOCKER: process.execPath,
   };
 }
@@ -201,10 +202,13 @@ describe('cluster admins over deploys by different people, from one committed pr
   const KEY = `eks-bitcoin-platform:cluster-admins:account=${ACCOUNT}:region=eu-west-1`;
   const project = newProject({ adminPrincipalArns: [CAROL] });
 
-  async function synthAs(caller: Pick<FakeAwsAccount, 'callerArn' | 'roles'>): Promise<Synth> {
+  async function synthAs(
+    caller: Omit<FakeAwsAccount, 'account'>,
+    inProject = project,
+  ): Promise<Synth> {
     const aws = await startFakeAws({ account: ACCOUNT, ...caller });
     try {
-      return await cdkSynth([], fakeCredentials(aws.url), project);
+      return await cdkSynth([], fakeCredentials(aws.url), inProject);
     } finally {
       await aws.close();
     }
@@ -228,7 +232,8 @@ describe('cluster admins over deploys by different people, from one committed pr
       callerArn: `arn:aws:sts::${ACCOUNT}:assumed-role/Deploy/run-42`,
       roles: { Deploy: CI },
     });
-  });
+    // Three synths one after the other: more than one test's time on a busy machine.
+  }, 3 * 120_000);
 
   test("the first deployer's synth records her in cdk.context.json and grants her", () => {
     expect(alice.status).toBe(0);
@@ -254,6 +259,33 @@ describe('cluster admins over deploys by different people, from one committed pr
 
   test('later deploys leave the record as the first deployer made it', () => {
     expect(recorded()).toEqual({ [KEY]: [ALICE] });
+  });
+
+  test("on a stack deployed before admins were recorded, the first synth records the stack's admin, not the one who runs it", async () => {
+    const DAVE = `arn:aws:iam::${ACCOUNT}:role/Dave`;
+    const upgraded = newProject({ adminPrincipalArns: [CAROL] });
+    const deployedTemplate = {
+      Resources: {
+        EksClusterAdminDave: {
+          Type: 'AWS::EKS::AccessEntry',
+          Properties: { ClusterName: 'bitcoin-platform', PrincipalArn: DAVE },
+        },
+        EksClusterAdminCarol: {
+          Type: 'AWS::EKS::AccessEntry',
+          Properties: { ClusterName: 'bitcoin-platform', PrincipalArn: CAROL },
+        },
+      },
+    };
+    const synth = await synthAs(
+      { callerArn: BOB, roles: {}, stacks: { BitcoinPlatform: deployedTemplate } },
+      upgraded,
+    );
+    expect(synth.status).toBe(0);
+    expect(JSON.parse(readFileSync(join(upgraded, 'cdk.context.json'), 'utf8'))).toEqual({
+      [KEY]: [DAVE],
+    });
+    expect(adminPrincipals(synth).sort()).toEqual([CAROL, DAVE].sort());
+    expect(notAdminLines(synth)).toEqual([expect.stringMatching(new RegExp(`^${BOB} is not`))]);
   });
 });
 

@@ -83,6 +83,52 @@ describe('cluster admins recorded in cdk.context.json', () => {
     }
   });
 
+  test("on a stack deployed before admins were recorded, records the stack's admins, not whoever deploys first now", async () => {
+    const DAVE = `arn:aws:iam::${ACCOUNT}:role/Dave`;
+    const deployer = await deployerFor(BOB);
+    const admins = clusterAdmins({
+      key: KEY,
+      recorded: undefined,
+      deployer,
+      deployed: { admins: [DAVE, TEAM] },
+      adminPrincipalArns: [TEAM],
+    });
+    // TEAM stays adminPrincipalArns' to keep or remove; Dave is recorded.
+    expect(admins).toMatchObject({ recorded: [DAVE], record: [DAVE] });
+    expect(admins.warning).toMatch(new RegExp(`^${BOB} is not a cluster admin: only ${DAVE} `));
+  });
+
+  test("records the deployer when the deployed stack's admins are all adminPrincipalArns, or there is no stack", async () => {
+    const deployer = await deployerFor(ALICE);
+    for (const deployed of [{ admins: [TEAM] }, { none: true as const }]) {
+      expect(
+        clusterAdmins({
+          key: KEY,
+          recorded: undefined,
+          deployer,
+          deployed,
+          adminPrincipalArns: [TEAM],
+        }),
+      ).toEqual({ recorded: [ALICE], record: [ALICE] });
+    }
+  });
+
+  test('when CloudFormation does not say, records the deployer and says in one line what to check', async () => {
+    const deployer = await deployerFor(ALICE);
+    const admins = clusterAdmins({
+      key: KEY,
+      recorded: undefined,
+      deployer,
+      deployed: { unknown: 'not authorized to GetTemplate' },
+      adminPrincipalArns: [],
+    });
+    expect(admins).toMatchObject({ recorded: [ALICE], record: [ALICE] });
+    expect(admins.warning).toBe(
+      `Recording ${ALICE} as the first deployer in cdk.context.json: CloudFormation did not say who the admins of a deployed stack are (not authorized to GetTemplate). ` +
+        'If the stack was deployed before, add its earlier admins to adminPrincipalArns.',
+    );
+  });
+
   test('without a deployer (offline, or not nameable) nothing is recorded and the recorded stay', () => {
     expect(clusterAdmins({ key: KEY, recorded: undefined, adminPrincipalArns: [] })).toEqual({
       recorded: [],
