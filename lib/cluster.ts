@@ -49,8 +49,8 @@ const KUBECTL_LAYERS: Record<
 
 /**
  * The EKS control plane: its IAM role, envelope encryption of Secrets, full control-plane
- * logging to a group that expires and goes with the stack, access entries for authentication, and a kubectl provider so that charts can be
- * applied from CloudFormation.
+ * logging to a group that expires and goes with the stack, access entries for authentication,
+ * and a kubectl provider so that charts can be applied from CloudFormation.
  */
 export class EksCluster extends Construct {
   readonly cluster: eks.Cluster;
@@ -210,7 +210,7 @@ export class EksCluster extends Construct {
  * outside addresses are not; otherwise it stays out, and a destroy does not wait 20 to 40 minutes
  * for Lambda to release its network interfaces.
  */
-export function kubectlProviderInVpc(mode: EndpointMode, publicCidrs: readonly string[]): boolean {
+function kubectlProviderInVpc(mode: EndpointMode, publicCidrs: readonly string[]): boolean {
   switch (mode) {
     case EndpointMode.PRIVATE:
       return true;
