@@ -1,12 +1,16 @@
 import { App } from 'aws-cdk-lib';
 import { type AppConfig, loadConfig } from '../config';
-import { buildApp } from '../lib/app';
-import type { DeployerLookup } from '../lib/deployer';
+import { STACK_NAME, buildApp } from '../lib/app';
+import { CONTEXT_FILE, clusterAdmins, recordedAdminsKey } from '../lib/cluster-admins';
+import type { DeployedAdmins } from '../lib/deployed-admins';
+import type { Deployer, DeployerLookup } from '../lib/deployer';
+import { recordContextValue } from './context-file';
 import { missingImageBuilder } from './image-builder';
 
 /**
- * Wiring only: read config, ask AWS who deploys (when the CLI found credentials), look for the
- * container builder `cdk deploy` needs, build the app.
+ * Wiring only: read config, ask AWS who deploys (when the CLI found credentials), read or record
+ * the cluster admins in cdk.context.json, look for the container builder `cdk deploy` needs,
+ * build the app.
  */
 async function main(): Promise<void> {
   // cfn-lint checks every template in `npm test` (and `npm run lint:cfn`); the built-in validator
@@ -26,8 +30,46 @@ async function main(): Promise<void> {
   } else if ('warning' in lookup) {
     console.warn(lookup.warning);
   }
-  buildApp(app, config, 'deployer' in lookup ? lookup.deployer : undefined, missingImageBuilder());
+  const deployer = 'deployer' in lookup ? lookup.deployer : undefined;
+  buildApp(app, config, await recordedAdmins(app, config, deployer), missingImageBuilder());
   app.synth();
+}
+
+/**
+ * The admins recorded for the account and region deployed to. While there are none, records the
+ * deployed stack's admins, or the deployer of a new stack. Without an account (offline and not
+ * pinned) nothing is known or recorded.
+ */
+async function recordedAdmins(
+  app: App,
+  config: AppConfig,
+  deployer?: Deployer,
+): Promise<readonly string[]> {
+  // The stack's own account and region, as the CLI deploys it.
+  const account = config.infra.account ?? deployer?.account;
+  const region = config.infra.region ?? process.env.CDK_DEFAULT_REGION;
+  if (!account || !region) return [];
+  const key = recordedAdminsKey(account, region);
+  const recorded: unknown = app.node.tryGetContext(key);
+  const admins = clusterAdmins({
+    key,
+    recorded,
+    deployer,
+    deployed: recorded === undefined && deployer ? await askCloudFormation(region) : undefined,
+    adminPrincipalArns: config.infra.adminPrincipalArns,
+  });
+  if (admins.record) recordContextValue(CONTEXT_FILE, key, admins.record);
+  if (admins.warning) console.warn(admins.warning);
+  return admins.recorded;
+}
+
+/** Loaded, like the others, only when asked: the first synth with credentials of each clone. */
+async function askCloudFormation(region: string): Promise<DeployedAdmins> {
+  const [{ CloudFormationClient }, { lookUpDeployedAdmins }] = await Promise.all([
+    import('@aws-sdk/client-cloudformation'),
+    import('../lib/deployed-admins'),
+  ]);
+  return lookUpDeployedAdmins(new CloudFormationClient({ region }), STACK_NAME);
 }
 
 /** Loads the AWS SDK only when there is someone to ask: it adds 0.1 s to every offline synth. */

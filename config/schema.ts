@@ -2,6 +2,7 @@
  * The one home of every config key: its type, default, rule and description. `AppConfig`'s types,
  * the validation in `loadConfig` and the table in docs/configuration.md all come from here.
  */
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CONTROLLER_NAMESPACE, MAX_NODES } from '../controller/api';
 import { ChangeEffect, inPlace, interrupts, replaces } from './change-effects';
 import { EBS_SIZE_GIB } from './ebs';
@@ -15,6 +16,7 @@ import {
   cidr,
   cidrList,
   integer,
+  integerIn,
   list,
   namespaceList,
   oneOf,
@@ -43,6 +45,10 @@ function setting<T>(spec: Setting<T>): Setting<T> {
 /** An EKS-optimized AMI release, `<Kubernetes version>-<date>`, such as 1.36.3-20261201. */
 const RELEASE_VERSION = /^1\.\d+\.\d+-\d{8}$/;
 const RELEASE_VERSION_RULE = 'an AMI release like "1.36.3-20261201"';
+/** The retention periods CloudWatch Logs allows, as aws-cdk-lib lists them, without "never expire". */
+const LOG_RETENTION_DAYS = Object.values(RetentionDays).filter(
+  (days): days is number => typeof days === 'number' && days !== RetentionDays.INFINITE,
+);
 
 // EKS cluster names: 1-100 characters, start with a letter or digit, then letters, digits,
 // hyphens and underscores. We also keep them DNS-safe (lowercase, no underscores), because the
@@ -60,7 +66,7 @@ const PINNED_IMAGE = new RegExp(
 );
 
 const ROLLS_NODES = 'a new launch template version rolls every node';
-const UPGRADES_CLUSTER = 'the control plane is upgraded, then every node rolls onto the new minor';
+const NEW_MINOR = 'a new Kubernetes version rolls every node';
 const MOVES_EGRESS = "moves private subnets' egress to another NAT gateway";
 
 /** Every key of `cdk.json` context the project reads, by the part of the app it configures. */
@@ -70,8 +76,6 @@ export const CONFIG_SCHEMA = {
       type: text(CLUSTER_NAME, CLUSTER_NAME_RULE),
       default: 'bitcoin-platform',
       onChange: replaces(
-        'AWS::EC2::SecurityGroupEgress',
-        'AWS::EC2::SecurityGroupIngress',
         'AWS::EKS::AccessEntry',
         'AWS::EKS::Addon',
         'AWS::EKS::Cluster',
@@ -84,7 +88,7 @@ export const CONFIG_SCHEMA = {
     kubernetesVersion: setting({
       type: oneOf(SUPPORTED_KUBERNETES_MINORS, 'the supported minors'),
       default: DEFAULT_KUBERNETES_MINOR,
-      onChange: interrupts(UPGRADES_CLUSTER),
+      onChange: interrupts(NEW_MINOR),
       description: 'Kubernetes minor; nodes and add-ons follow it, one minor up per deploy.',
     }),
     upgradePolicy: setting({
@@ -103,8 +107,6 @@ export const CONFIG_SCHEMA = {
         'AWS::EC2::Route',
         'AWS::EC2::RouteTable',
         'AWS::EC2::SecurityGroup',
-        'AWS::EC2::SecurityGroupEgress',
-        'AWS::EC2::SecurityGroupIngress',
         'AWS::EC2::Subnet',
         'AWS::EC2::SubnetRouteTableAssociation',
         'AWS::EC2::VPC',
@@ -170,7 +172,7 @@ export const CONFIG_SCHEMA = {
       type: optional(text(RELEASE_VERSION, RELEASE_VERSION_RULE)),
       default: undefined,
       unsetMeans: 'the newest at creation and at each minor change, then kept',
-      onChange: interrupts(ROLLS_NODES),
+      onChange: interrupts('a new AMI release rolls every node'),
       description:
         'AL2023 AMI release of the nodes within the minor; a newer one rolls them onto it (node patching).',
     }),
@@ -192,6 +194,15 @@ export const CONFIG_SCHEMA = {
       onChange: inPlace(),
       description: 'CIDRs allowed to reach a public endpoint.',
     }),
+    controlPlaneLogRetentionDays: setting({
+      type: integerIn(LOG_RETENTION_DAYS, 'the retention periods CloudWatch Logs allows'),
+      // A quarter: long enough to look back at the audit log after a finding, short enough that
+      // a small cluster's audit trail stays cheap.
+      default: 90,
+      onChange: inPlace(),
+      description:
+        'Days CloudWatch Logs keeps the control-plane logs (`/aws/eks/<clusterName>/cluster`); `cdk destroy` deletes the group.',
+    }),
     adminPrincipalArns: setting({
       type: list(
         IAM_PRINCIPAL_ARN,
@@ -199,7 +210,8 @@ export const CONFIG_SCHEMA = {
       ),
       default: [],
       onChange: inPlace(),
-      description: 'IAM users or roles granted cluster admin, besides the deployer.',
+      description:
+        'IAM users or roles granted cluster admin, besides the first deployer recorded in cdk.context.json.',
     }),
     sshKeyName: setting({
       type: optional(text(/^[\x20-\x7e]{1,255}$/, 'an EC2 key pair name')),
@@ -217,7 +229,6 @@ export const CONFIG_SCHEMA = {
         'AWS::EC2::Subnet',
         'AWS::EC2::SubnetRouteTableAssociation',
         'AWS::EKS::Nodegroup',
-        'AWS::Lambda::LayerVersion',
       ),
       description:
         'AWS account to deploy to. Another account or region is another stack; setting both on a deployed environment-agnostic stack moves its subnets to looked-up zones and is refused.',
@@ -231,7 +242,6 @@ export const CONFIG_SCHEMA = {
         'AWS::EC2::Subnet',
         'AWS::EC2::SubnetRouteTableAssociation',
         'AWS::EKS::Nodegroup',
-        'AWS::Lambda::LayerVersion',
       ),
       description: 'AWS region to deploy to; see `account`.',
     }),

@@ -75,6 +75,22 @@ export function integer(min: number, max: number | string, why?: string): ValueT
   };
 }
 
+/** One of the whole numbers `allowed`; `why` says where the list comes from. */
+export function integerIn(allowed: readonly number[], why: string): ValueType<number> {
+  const rule = `one of ${allowed.join(', ')} (${why})`;
+  return {
+    kind: 'integer',
+    rule,
+    read(key, raw) {
+      const value = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
+      if (typeof value !== 'number' || !allowed.includes(value)) {
+        throw new ConfigError(key, raw, rule);
+      }
+      return value;
+    },
+  };
+}
+
 export function boolean(): ValueType<boolean> {
   return {
     kind: 'boolean',

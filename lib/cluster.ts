@@ -5,9 +5,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EndpointMode, KubernetesMinor, SupportType } from '../config';
+import { ClusterLogGroup } from './cluster-log-group';
 import { kubectlLayer } from './kubectl-layers';
 import { skipCheckov } from './private/checkov';
 import { boundHelmRelease } from './private/helm-release';
+import {
+  VPC_ACCESS_POLICY,
+  keepKubectlProviderOutOfVpc,
+} from './private/kubectl-provider-outside-vpc';
 import { acceptManagedPolicies, acceptRule, acceptWildcards } from './private/nag';
 
 export interface EksClusterProps {
@@ -19,6 +24,8 @@ export interface EksClusterProps {
   readonly endpointAccess: EndpointMode;
   /** CIDRs that may reach a public endpoint. */
   readonly endpointPublicCidrs: string[];
+  /** Days CloudWatch Logs keeps the control-plane logs. */
+  readonly controlPlaneLogRetentionDays: number;
 }
 
 const ELB_RESOURCES = [
@@ -36,8 +43,8 @@ const ECR_PUBLIC_POLICY =
 
 /**
  * The EKS control plane: its IAM role, envelope encryption of Secrets, full control-plane
- * logging, access entries for authentication, and a kubectl provider so that charts can be
- * applied from CloudFormation.
+ * logging to a group that expires and goes with the stack, access entries for authentication,
+ * and a kubectl provider so that charts can be applied from CloudFormation.
  */
 export class EksCluster extends Construct {
   readonly cluster: eks.Cluster;
@@ -59,7 +66,8 @@ export class EksCluster extends Construct {
       pendingWindow: Duration.days(7),
     });
 
-    const kubectlSecurityGroup = this.kubectlSecurityGroup(props);
+    const kubectlInVpc = kubectlProviderInVpc(props.endpointAccess, props.endpointPublicCidrs);
+    const kubectlSecurityGroup = kubectlInVpc ? this.kubectlSecurityGroup(props.vpc) : undefined;
     this.cluster = new eks.Cluster(this, 'Cluster', {
       clusterName: props.clusterName,
       version: eks.KubernetesVersion.of(props.kubernetesVersion),
@@ -105,11 +113,19 @@ export class EksCluster extends Construct {
       supportType: props.upgradePolicy,
     };
 
+    // Made before the cluster (so EKS finds it) and deleted after it (EKS logs until it is gone).
+    const controlPlaneLogs = new ClusterLogGroup(this, 'ControlPlaneLogs', {
+      clusterName: props.clusterName,
+      retentionDays: props.controlPlaneLogRetentionDays,
+    });
+    this.cluster.node.defaultChild!.node.addDependency(controlPlaneLogs.resource);
+
     kubectlSecurityGroup?.connections.allowTo(
       this.cluster.clusterSecurityGroup,
       ec2.Port.tcp(443),
       'kubectl provider Lambdas to the private endpoint',
     );
+    if (!kubectlInVpc) keepKubectlProviderOutOfVpc(this.cluster.node.findChild('KubectlProvider'));
     // aws-cdk-lib gives the controller's release 15 minutes, as long as the Lambda that runs it.
     boundHelmRelease(this.cluster.albController!.node.findChild('Resource') as eks.HelmChart);
 
@@ -118,20 +134,19 @@ export class EksCluster extends Construct {
       ['AmazonEKSClusterPolicy'],
       'The policy EKS documents for the cluster role; AWS keeps it in step with the service.',
     );
-    this.acknowledgeLibraryFindings();
+    this.acknowledgeLibraryFindings(kubectlInVpc);
   }
 
   /**
-   * With a private endpoint the kubectl provider's Lambdas run in the VPC. By default they would
-   * use the cluster security group, which EKS owns: their network interfaces outlive the functions
-   * by 20 to 40 minutes and hold that group, so nothing in the stack can wait for them and
-   * destroy can fail on the subnets or the VPC. With a group of the stack's own, CloudFormation
-   * deletes the group (retrying until the interfaces are gone) before the subnets.
+   * For kubectl provider Lambdas in the VPC. By default they would use the cluster security group,
+   * which EKS owns: their network interfaces outlive the functions by 20 to 40 minutes and hold
+   * that group, so nothing in the stack can wait for them and destroy can fail on the subnets or
+   * the VPC. With a group of the stack's own, CloudFormation deletes the group (retrying until the
+   * interfaces are gone) before the subnets.
    */
-  private kubectlSecurityGroup(props: EksClusterProps): ec2.SecurityGroup | undefined {
-    if (props.endpointAccess === EndpointMode.PUBLIC) return undefined;
+  private kubectlSecurityGroup(vpc: ec2.IVpc): ec2.SecurityGroup {
     const group = new ec2.SecurityGroup(this, 'KubectlProviderSecurityGroup', {
-      vpc: props.vpc,
+      vpc,
       description: 'kubectl provider Lambdas: the cluster endpoint and AWS APIs over HTTPS',
       allowAllOutbound: false,
     });
@@ -147,16 +162,16 @@ export class EksCluster extends Construct {
    * The kubectl provider and the AWS Load Balancer Controller are written by aws-cdk-lib with
    * the permissions their upstream projects publish; these are the findings we accept there.
    */
-  private acknowledgeLibraryFindings(): void {
+  private acknowledgeLibraryFindings(kubectlInVpc: boolean): void {
     const kubectlProvider = this.cluster.node.findChild('KubectlProvider');
     acceptManagedPolicies(
       kubectlProvider,
       [
         'service-role/AWSLambdaBasicExecutionRole',
-        'service-role/AWSLambdaVPCAccessExecutionRole',
+        ...(kubectlInVpc ? [VPC_ACCESS_POLICY] : []),
         'AmazonEC2ContainerRegistryReadOnly',
       ],
-      'The kubectl Lambda needs logs, VPC network interfaces and to read its image layers; aws-cdk-lib attaches the AWS managed policies for exactly that.',
+      'The kubectl Lambda needs logs, to read its image layers and, in the VPC, network interfaces; aws-cdk-lib attaches the AWS managed policies for exactly that.',
     );
     Validations.of(kubectlProvider).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM4[Policy::${ECR_PUBLIC_POLICY}]`,
@@ -190,6 +205,23 @@ export class EksCluster extends Construct {
         'The IAM policy the AWS Load Balancer Controller project publishes: describe calls have no resource-level permissions, and the controller names the load balancers, target groups and security groups it creates at run time.',
       );
     }
+  }
+}
+
+/**
+ * aws-eks-v2 runs the kubectl provider in the VPC whenever the private endpoint is on. It must be
+ * there only when the public endpoint is off or restricted to some addresses, which Lambda's
+ * outside addresses are not; otherwise it stays out, and a destroy does not wait 20 to 40 minutes
+ * for Lambda to release its network interfaces.
+ */
+function kubectlProviderInVpc(mode: EndpointMode, publicCidrs: readonly string[]): boolean {
+  switch (mode) {
+    case EndpointMode.PRIVATE:
+      return true;
+    case EndpointMode.PUBLIC:
+      return false;
+    case EndpointMode.PUBLIC_AND_PRIVATE:
+      return publicCidrs.join() !== '0.0.0.0/0';
   }
 }
 

@@ -1,5 +1,6 @@
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { withTimeout } from './private/with-timeout';
 
 /** Who is running `cdk deploy`, as far as access entries are concerned. */
 export interface Deployer {
@@ -97,17 +98,4 @@ function parseCaller(
   }
   if (/^arn:aws[a-z-]*:iam::\d{12}:user\/.+$/.test(callerArn)) return { userArn: callerArn };
   return undefined;
-}
-
-/** `call`, or a rejection once `timeoutMs` has passed without an answer. */
-async function withTimeout<T>(call: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([call, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -36,13 +36,23 @@ const AL2023_AMI: Record<ec2.InstanceArchitecture, eks.NodegroupAmiType> = {
   [ec2.InstanceArchitecture.ARM_64]: eks.NodegroupAmiType.AL2023_ARM_64_STANDARD,
 };
 
-/** The AWS managed policies a node needs, and nothing else. */
+/**
+ * The AWS managed policies a node needs, and nothing else. The VPC CNI's policy is not among
+ * them: the CNI gets it through its own Pod Identity (`addons/vpc-cni.ts`).
+ */
 export const NODE_MANAGED_POLICIES = [
   'AmazonEKSWorkerNodePolicy',
-  'AmazonEKS_CNI_Policy',
   'AmazonEC2ContainerRegistryPullOnly',
   'AmazonSSMManagedInstanceCore',
 ];
+
+/**
+ * One hop: an IMDSv2 token answer does not survive the extra hop into a pod's network namespace,
+ * so only the host and host-network pods reach the node's credentials. Every add-on that calls
+ * AWS has an identity of its own; the EBS CSI node plugin, which needs no credentials, reads its
+ * metadata from the Kubernetes API instead (docs/decisions.md).
+ */
+const METADATA_HOP_LIMIT = 1;
 
 /**
  * An AL2023 managed node group whose instances require IMDSv2 and boot from an encrypted
@@ -68,14 +78,12 @@ export class NodeGroup extends Construct {
     acceptManagedPolicies(
       this.role,
       NODE_MANAGED_POLICIES,
-      'The AWS managed policies EKS documents for nodes (kubelet, VPC CNI, ECR pull, SSM shell); AWS updates them with the services.',
+      'The AWS managed policies EKS documents for nodes (kubelet, ECR pull, SSM shell); AWS updates them with the services.',
     );
 
     const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       requireImdsv2: true,
-      // Two hops so that pods which still read instance metadata (the EBS CSI node plugin
-      // falls back to it) keep working; credentials come from Pod Identity, not the node.
-      httpPutResponseHopLimit: 2,
+      httpPutResponseHopLimit: METADATA_HOP_LIMIT,
       keyPair: props.sshKeyName
         ? ec2.KeyPair.fromKeyPairName(this, 'SshKey', props.sshKeyName)
         : undefined,

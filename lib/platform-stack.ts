@@ -16,15 +16,18 @@ import { EksCluster } from './cluster';
 import { ClusterAddon } from '../k8s/platform';
 import { ClusterCharts } from './cluster-charts';
 import { AppConfig, NODE_ARCHITECTURE } from '../config';
-import type { Deployer } from './deployer';
 import { Network } from './network';
 import { ReplacementGuard } from './replacement-guard';
 import { NodeGroup } from './nodegroup';
 
 export interface PlatformStackProps extends StackProps {
   readonly config: AppConfig;
-  /** The caller of `cdk deploy`, granted cluster admin; unknown when synthesising offline. */
-  readonly deployer?: Deployer;
+  /**
+   * The cluster admins recorded in cdk.context.json (the first deployer), granted cluster admin
+   * besides `adminPrincipalArns` whoever deploys; none when synthesising offline.
+   * @default - none
+   */
+  readonly recordedAdmins?: readonly string[];
   /**
    * The container builder `cdk deploy` would run for the controller image (`$CDK_DOCKER`, else
    * `docker`), when this machine's PATH lacks it: synth then warns, since the first deploy would
@@ -70,6 +73,7 @@ export class PlatformStack extends Stack {
       upgradePolicy: infra.upgradePolicy,
       endpointAccess: infra.endpointAccess,
       endpointPublicCidrs: infra.endpointPublicCidrs,
+      controlPlaneLogRetentionDays: infra.controlPlaneLogRetentionDays,
     });
     const cluster = this.eks.cluster;
     new ReplacementGuard(this, 'ReplacementGuard', {
@@ -77,8 +81,7 @@ export class PlatformStack extends Stack {
       cluster: cluster.node.defaultChild as eks.CfnCluster,
     });
 
-    const admins = new Set([...infra.adminPrincipalArns]);
-    if (props.deployer) admins.add(props.deployer.principalArn);
+    const admins = new Set([...infra.adminPrincipalArns, ...(props.recordedAdmins ?? [])]);
     for (const arn of admins) cluster.grantClusterAdmin(adminEntryId(arn), arn);
 
     this.nodes = new NodeGroup(this, 'Nodes', {
@@ -96,7 +99,13 @@ export class PlatformStack extends Stack {
       forceUpdate: infra.nodeForceUpdate,
     });
 
-    // Add-ons run on the nodes, so they are created after the node group and deleted before it.
+    // The CNI's identity exists before any node starts, and the node role gives up the CNI's
+    // policy only once it does (on a stack deployed before the CNI had an identity of its own).
+    const vpcCni = new VpcCni(this, 'VpcCni', { cluster }).addon;
+    this.nodes.nodegroup.node.addDependency(vpcCni);
+    this.nodes.role.node.addDependency(vpcCni);
+
+    // Other add-ons run on the nodes, so they are created after the node group and deleted before it.
     const ebsCsi = new EbsCsiDriver(this, 'EbsCsiDriver', { cluster });
     const ebsCsiDriver = ebsCsi.addon;
     const metricsServer = new MetricsServer(this, 'MetricsServer', { cluster }).addon;
@@ -105,12 +114,10 @@ export class PlatformStack extends Stack {
       clusterName: infra.clusterName,
       kubernetesVersion: infra.kubernetesVersion,
     }).chart;
-    const vpcCni = new VpcCni(this, 'VpcCni', { cluster }).addon;
     const coreDns = new CoreDns(this, 'CoreDns', { cluster }).addon;
     const kubeProxy = new KubeProxy(this, 'KubeProxy', { cluster }).addon;
     const loadBalancerController = cluster.albController!;
     for (const addon of [
-      vpcCni,
       coreDns,
       kubeProxy,
       ebsCsiDriver,
@@ -122,8 +129,8 @@ export class PlatformStack extends Stack {
     }
 
     // Every EKS add-on runs the version EKS names as default for the cluster's minor, looked up
-    // after the control plane moves; with the node group dependency above, a version change
-    // updates the control plane, then the nodes, then the add-ons, as EKS documents.
+    // after the control plane moves; with the dependencies above, a version change updates the
+    // control plane, the VPC CNI (which the nodes need), then the nodes, then the other add-ons.
     const addonVersions = new EksAddonVersions(this, 'AddonVersions', {
       cluster,
       kubernetesVersion: infra.kubernetesVersion,

@@ -1,10 +1,10 @@
-import * as path from 'path';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { skipCheckov } from './private/checkov';
+import { handlerCode } from './private/handler-code';
 import { acceptWildcards } from './private/nag';
 
 /**
@@ -65,8 +65,8 @@ export class EbsVolumesReleased extends Construct {
     const handler = new lambda.Function(this, 'Handler', {
       description: 'Waits on stack deletion until the EBS volumes the cluster created are gone',
       runtime: lambda.Runtime.NODEJS_24_X,
-      code: lambda.Code.fromAsset(path.join(__dirname, 'volume-release')),
-      handler: 'index.handler',
+      code: handlerCode(),
+      handler: 'volume-release.handler',
       role,
       logGroup,
       timeout: HANDLER_TIMEOUT,

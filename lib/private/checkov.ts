@@ -34,7 +34,7 @@ export class CdkHandlerCheckovSkips implements IAspect {
       },
       {
         id: 'CKV_AWS_117',
-        comment: `${HANDLER_REASON}; the ones that talk to the cluster already run in the VPC, the others only call AWS APIs`,
+        comment: `${HANDLER_REASON}; the kubectl provider's run in the VPC when the cluster endpoint is private or restricted and outside it when the endpoint is open to every address anyway, the others only call AWS APIs`,
       },
       {
         id: 'CKV_AWS_173',

@@ -1,9 +1,12 @@
 import { spawn, spawnSync } from 'child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { pythonToolPath } from '../../tools/setup/python-tools';
-import { startFakeAws } from './fake-aws';
+import { context as projectContext } from '../../cdk.json';
+import { type FakeAwsAccount, startFakeAws } from './fake-aws';
+
+const ROOT = join(__dirname, '..', '..');
 
 interface Synth {
   readonly status: number | null;
@@ -15,26 +18,32 @@ interface Synth {
 /**
  * Runs `npx cdk synth` the way a user on a fresh machine would, or CI does: no AWS credentials at
  * all, and no container builder (CDK_DOCKER names one that is nowhere on PATH). Asynchronous, so
- * that a fake AWS in this process can answer it.
+ * that a fake AWS in this process can answer it. In `cwd`, a project directory other than the
+ * checkout, so that what the app records in cdk.context.json stays out of the checkout.
  */
 async function cdkSynth(
   args: string[] = [],
   extraEnv: Record<string, string> = {},
+  cwd = ROOT,
 ): Promise<Synth> {
   const outdir = mkdtempSync(join(tmpdir(), 'cdk-synth-'));
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !/^(AWS_|CDK_)/.test(key)),
   );
-  const child = spawn('npx', ['cdk', 'synth', '-q', '-o', outdir, ...args], {
-    cwd: join(__dirname, '..', '..'),
-    env: {
-      ...env,
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      CDK_DOCKER: 'no-such-container-builder',
-      ...extraEnv,
+  const child = spawn(
+    join(ROOT, 'node_modules', '.bin', 'cdk'),
+    ['synth', '-q', '-o', outdir, ...args],
+    {
+      cwd,
+      env: {
+        ...env,
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        CDK_DOCKER: 'no-such-container-builder',
+        ...extraEnv,
+      },
     },
-  });
+  );
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -98,6 +107,30 @@ describe('cdk synth without AWS credentials', () => {
   });
 });
 
+/** Fake credentials for the CDK CLI and the app, answered by the fake AWS at `url`. */
+function fakeCredentials(url: string): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: 'fake-access-key-id',
+    AWS_SECRET_ACCESS_KEY: 'fake-secret-access-key',
+    AWS_REGION: 'eu-west-1',
+    AWS_ENDPOINT_URL_STS: url,
+    AWS_ENDPOINT_URL_IAM: url,
+    AWS_ENDPOINT_URL_CLOUDFORMATION: url,
+    CDK_DOCKER: process.execPath,
+  };
+}
+
+/** The principals of the admin access entries (the kubectl role's is a token, not a string). */
+function adminPrincipals(synth: Synth): string[] {
+  const template = JSON.parse(
+    readFileSync(join(synth.outdir, 'BitcoinPlatform.template.json'), 'utf8'),
+  );
+  return Object.values(template.Resources as Record<string, any>)
+    .filter((r) => r.Type === 'AWS::EKS::AccessEntry')
+    .map((r) => r.Properties.PrincipalArn)
+    .filter((arn) => typeof arn === 'string');
+}
+
 describe('cdk synth with the credentials of an IAM Identity Center role', () => {
   const ROLE = 'AWSReservedSSO_Admin_0123456789abcdef';
   const ROLE_ARN = `arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/${ROLE}`;
@@ -110,28 +143,10 @@ describe('cdk synth with the credentials of an IAM Identity Center role', () => 
       roles: roleArn ? { [ROLE]: roleArn } : {},
     });
     try {
-      return await cdkSynth([], {
-        AWS_ACCESS_KEY_ID: 'fake-access-key-id',
-        AWS_SECRET_ACCESS_KEY: 'fake-secret-access-key',
-        AWS_REGION: 'eu-west-1',
-        AWS_ENDPOINT_URL_STS: aws.url,
-        AWS_ENDPOINT_URL_IAM: aws.url,
-        CDK_DOCKER: process.execPath,
-      });
+      return await cdkSynth([], fakeCredentials(aws.url), newProject());
     } finally {
       await aws.close();
     }
-  }
-
-  /** The principals of the admin access entries (the kubectl role's is a token, not a string). */
-  function adminPrincipals(synth: Synth): string[] {
-    const template = JSON.parse(
-      readFileSync(join(synth.outdir, 'BitcoinPlatform.template.json'), 'utf8'),
-    );
-    return Object.values(template.Resources as Record<string, any>)
-      .filter((r) => r.Type === 'AWS::EKS::AccessEntry')
-      .map((r) => r.Properties.PrincipalArn)
-      .filter((arn) => typeof arn === 'string');
   }
 
   describe('that iam:GetRole tells its ARN, on a machine with a container builder', () => {
@@ -160,6 +175,117 @@ describe('cdk synth with the credentials of an IAM Identity Center role', () => 
       ),
     ]);
     expect(adminPrincipals(synth)).toEqual([]);
+  });
+});
+
+/**
+ * A project directory like a fresh clone's: cdk.json with the checkout's context (and `extra`),
+ * running the checkout's app; no cdk.context.json yet.
+ */
+function newProject(extra: Record<string, unknown> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cdk-project-'));
+  const cdkJson = {
+    app: `${join(ROOT, 'node_modules', '.bin', 'tsx')} ${join(ROOT, 'bin', 'app.ts')}`,
+    context: { ...projectContext, ...extra },
+  };
+  writeFileSync(join(dir, 'cdk.json'), JSON.stringify(cdkJson));
+  return dir;
+}
+
+describe('cluster admins over deploys by different people, from one committed project', () => {
+  const ACCOUNT = '123456789012';
+  const ALICE_ROLE = 'AWSReservedSSO_Admin_0123456789abcdef';
+  const ALICE = `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/eu-west-1/${ALICE_ROLE}`;
+  const BOB = `arn:aws:iam::${ACCOUNT}:user/bob`;
+  const CI = `arn:aws:iam::${ACCOUNT}:role/ci/Deploy`;
+  const CAROL = `arn:aws:iam::${ACCOUNT}:user/carol`;
+  const KEY = `eks-bitcoin-platform:cluster-admins:account=${ACCOUNT}:region=eu-west-1`;
+  const project = newProject({ adminPrincipalArns: [CAROL] });
+
+  async function synthAs(
+    caller: Omit<FakeAwsAccount, 'account'>,
+    inProject = project,
+  ): Promise<Synth> {
+    const aws = await startFakeAws({ account: ACCOUNT, ...caller });
+    try {
+      return await cdkSynth([], fakeCredentials(aws.url), inProject);
+    } finally {
+      await aws.close();
+    }
+  }
+
+  const recorded = () => JSON.parse(readFileSync(join(project, 'cdk.context.json'), 'utf8'));
+  const notAdminLines = (synth: Synth) => synth.output.match(/^.* is not a cluster admin: .*$/gm);
+
+  let alice: Synth;
+  let aliceRecorded: unknown;
+  let bob: Synth;
+  let ci: Synth;
+  beforeAll(async () => {
+    alice = await synthAs({
+      callerArn: `arn:aws:sts::${ACCOUNT}:assumed-role/${ALICE_ROLE}/alice@example.com`,
+      roles: { [ALICE_ROLE]: ALICE },
+    });
+    aliceRecorded = existsSync(join(project, 'cdk.context.json')) ? recorded() : undefined;
+    bob = await synthAs({ callerArn: BOB, roles: {} });
+    ci = await synthAs({
+      callerArn: `arn:aws:sts::${ACCOUNT}:assumed-role/Deploy/run-42`,
+      roles: { Deploy: CI },
+    });
+    // Three synths one after the other: more than one test's time on a busy machine.
+  }, 3 * 120_000);
+
+  test("the first deployer's synth records her in cdk.context.json and grants her", () => {
+    expect(alice.status).toBe(0);
+    expect(aliceRecorded).toEqual({ [KEY]: [ALICE] });
+    expect(adminPrincipals(alice).sort()).toEqual([ALICE, CAROL].sort());
+    expect(notAdminLines(alice)).toBeNull();
+  });
+
+  test("Bob's deploy after Alice keeps Alice's access entry, and tells Bob in one line how to become an admin", () => {
+    expect(bob.status).toBe(0);
+    expect(adminPrincipals(bob).sort()).toEqual([ALICE, CAROL].sort());
+    expect(notAdminLines(bob)).toEqual([
+      `${BOB} is not a cluster admin: only ${ALICE} (recorded in cdk.context.json) and adminPrincipalArns are. ` +
+        `To become one, add ${BOB} to adminPrincipalArns in cdk.json, commit it and deploy again.`,
+    ]);
+  });
+
+  test("a CI role's deploy keeps every person's access entry", () => {
+    expect(ci.status).toBe(0);
+    expect(adminPrincipals(ci).sort()).toEqual([ALICE, CAROL].sort());
+    expect(notAdminLines(ci)).toEqual([expect.stringMatching(new RegExp(`^${CI} is not`))]);
+  });
+
+  test('later deploys leave the record as the first deployer made it', () => {
+    expect(recorded()).toEqual({ [KEY]: [ALICE] });
+  });
+
+  test("on a stack deployed before admins were recorded, the first synth records the stack's admin, not the one who runs it", async () => {
+    const DAVE = `arn:aws:iam::${ACCOUNT}:role/Dave`;
+    const upgraded = newProject({ adminPrincipalArns: [CAROL] });
+    const deployedTemplate = {
+      Resources: {
+        EksClusterAdminDave: {
+          Type: 'AWS::EKS::AccessEntry',
+          Properties: { ClusterName: 'bitcoin-platform', PrincipalArn: DAVE },
+        },
+        EksClusterAdminCarol: {
+          Type: 'AWS::EKS::AccessEntry',
+          Properties: { ClusterName: 'bitcoin-platform', PrincipalArn: CAROL },
+        },
+      },
+    };
+    const synth = await synthAs(
+      { callerArn: BOB, roles: {}, stacks: { BitcoinPlatform: deployedTemplate } },
+      upgraded,
+    );
+    expect(synth.status).toBe(0);
+    expect(JSON.parse(readFileSync(join(upgraded, 'cdk.context.json'), 'utf8'))).toEqual({
+      [KEY]: [DAVE],
+    });
+    expect(adminPrincipals(synth).sort()).toEqual([CAROL, DAVE].sort());
+    expect(notAdminLines(synth)).toEqual([expect.stringMatching(new RegExp(`^${BOB} is not`))]);
   });
 });
 

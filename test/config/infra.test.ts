@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       upgradePolicy: 'STANDARD',
       nodeMaxUnavailable: 1,
       nodeForceUpdate: false,
+      controlPlaneLogRetentionDays: 90,
     });
     expect(infra.nodeReleaseVersion).toBeUndefined();
     expect(infra.account).toBeUndefined();
@@ -41,8 +42,10 @@ describe('loadConfig', () => {
           nodeInstanceTypes: 't3.large, m6i.large',
           alpineLoadBalancer: 'true',
           adminPrincipalArns: 'arn:aws:iam::123456789012:role/Admin',
+          controlPlaneLogRetentionDays: '30',
         })[key],
     );
+    expect(infra.controlPlaneLogRetentionDays).toBe(30);
     expect(infra.nodeMaxSize).toBe(5);
     expect(infra.nodeInstanceTypes).toEqual(['t3.large', 'm6i.large']);
     expect(infra.adminPrincipalArns).toEqual(['arn:aws:iam::123456789012:role/Admin']);
@@ -164,6 +167,16 @@ describe('loadConfig', () => {
       'a malformed region',
       { region: 'mars' },
       'Invalid config "region": got "mars"; expected an AWS region like "eu-west-1".',
+    ],
+    [
+      'a log retention CloudWatch Logs does not offer',
+      { controlPlaneLogRetentionDays: 45 },
+      'Invalid config "controlPlaneLogRetentionDays": got 45; expected one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (the retention periods CloudWatch Logs allows).',
+    ],
+    [
+      'logs that never expire',
+      { controlPlaneLogRetentionDays: '9999' },
+      'Invalid config "controlPlaneLogRetentionDays": got "9999"; expected one of 1, 3,',
     ],
     [
       'a malformed instance type',

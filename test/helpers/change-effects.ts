@@ -34,6 +34,12 @@ const INTERRUPTING_UPDATES: Readonly<Record<string, Readonly<Record<string, stri
   },
 };
 
+/**
+ * Replacements that disrupt nothing: a new kubectl layer version is published and the provider's
+ * functions move to it on the same deploy.
+ */
+const HARMLESS_REPLACEMENTS: ReadonlySet<string> = new Set(['AWS::Lambda::LayerVersion']);
+
 /** Attributes that change on an in-place update (not only on replacement). */
 const ATTRIBUTES_CHANGED_BY_UPDATE: Readonly<Record<string, readonly string[]>> = {
   'AWS::EC2::LaunchTemplate': ['LatestVersionNumber'],
@@ -99,6 +105,7 @@ export function changeOutcome(
       const [id, pointer] = change.split(' ');
       updated.add(id);
       const type = after[id].Type;
+      if (HARMLESS_REPLACEMENTS.has(type)) continue;
       if ((createOnly[type] ?? []).some((c) => overlaps(pointer, c))) replaced.set(id, type);
     }
   }

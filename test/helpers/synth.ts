@@ -2,17 +2,17 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../config';
 import { buildApp } from '../../lib/app';
-import { Deployer } from '../../lib/deployer';
 import { PlatformStack } from '../../lib/platform-stack';
 import { context as projectContext } from '../../cdk.json';
 
 /**
- * The whole app, synthesised with cdk.json's context plus the given context; returns its stack.
+ * The whole app, synthesised with cdk.json's context plus the given context and the cluster
+ * admins cdk.context.json would record; returns its stack.
  * `missingImageBuilder` is what bin/ would pass on a machine without a container builder.
  */
 export function platformStack(
   context: Record<string, unknown> = {},
-  deployer?: Deployer,
+  recordedAdmins: readonly string[] = [],
   missingImageBuilder?: string,
 ): PlatformStack {
   // Path metadata lets tests find resources by construct path, as the CLI's templates do.
@@ -21,7 +21,7 @@ export function platformStack(
     context: { ...projectContext, 'aws:cdk:enable-path-metadata': true, ...context },
   });
   const config = loadConfig((key) => app.node.tryGetContext(key));
-  const stack = buildApp(app, config, deployer, missingImageBuilder);
+  const stack = buildApp(app, config, recordedAdmins, missingImageBuilder);
   app.synth();
   return stack;
 }
@@ -29,9 +29,9 @@ export function platformStack(
 /** Synthesises the whole app with cdk.json's context plus the given context and returns the stack's template. */
 export function synthPlatform(
   context: Record<string, unknown> = {},
-  deployer?: Deployer,
+  recordedAdmins: readonly string[] = [],
 ): Template {
-  return Template.fromStack(platformStack(context, deployer));
+  return Template.fromStack(platformStack(context, recordedAdmins));
 }
 
 /** The template as JSON with asset hashes masked, so snapshots don't churn with bundles. */

@@ -2,10 +2,8 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { synthPlatform } from './synth';
 
-export const DEPLOYER = {
-  account: '123456789012',
-  principalArn: 'arn:aws:iam::123456789012:role/Deployer',
-};
+/** The first deployer, as cdk.context.json records it. */
+export const FIRST_DEPLOYER = 'arn:aws:iam::123456789012:role/Deployer';
 export const EXTRA_ADMIN = 'arn:aws:iam::123456789012:role/PlatformTeam';
 
 export type Resources = Record<string, { Type: string; Properties?: any; DependsOn?: string[] }>;
@@ -19,11 +17,11 @@ export interface PlatformTemplate {
 }
 
 /**
- * The app with cdk.json's context, an extra admin and a known deployer. A full synth takes
+ * The app with cdk.json's context, an extra admin and a recorded first deployer. A full synth takes
  * seconds: call it once per test file.
  */
 export function platformTemplate(): PlatformTemplate {
-  const template = synthPlatform({ adminPrincipalArns: [EXTRA_ADMIN] }, DEPLOYER);
+  const template = synthPlatform({ adminPrincipalArns: [EXTRA_ADMIN] }, [FIRST_DEPLOYER]);
   const resources = template.toJSON().Resources as Resources;
   return {
     template,

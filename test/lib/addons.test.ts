@@ -24,7 +24,29 @@ describe('add-ons', () => {
     expect(JSON.parse(resources[cni].Properties.ConfigurationValues)).toEqual({
       enableNetworkPolicy: 'true',
     });
-    expect(dependsOn(cni)).toContain(nodegroup);
+  });
+
+  test("gives the VPC CNI its own Pod Identity with the CNI's policy, before any node starts", () => {
+    const cni = logicalId('AWS::EKS::Addon', { AddonName: 'vpc-cni' });
+    const association = logicalId('AWS::EKS::PodIdentityAssociation', {
+      Namespace: 'kube-system',
+      ServiceAccount: 'aws-node',
+    });
+    const role = resources[association].Properties.RoleArn['Fn::GetAtt'][0];
+    expect(resources[role].Properties.ManagedPolicyArns).toEqual([
+      {
+        'Fn::Join': [
+          '',
+          ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonEKS_CNI_Policy'],
+        ],
+      },
+    ]);
+    expect(dependsOn(cni)).toContain(association);
+    expect(dependsOn(cni)).not.toContain(nodegroup);
+    // New nodes' aws-node pods get the identity; the node role loses the policy only after it.
+    expect(dependsOn(nodegroup)).toContain(cni);
+    const nodeRole = resources[nodegroup].Properties.NodeRole['Fn::GetAtt'][0];
+    expect(dependsOn(nodeRole)).toContain(cni);
   });
 
   test('installs metrics-server', () => {

@@ -1,6 +1,6 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { synthPlatform } from '../helpers/synth';
-import { DEPLOYER, EXTRA_ADMIN, platformTemplate } from '../helpers/template';
+import { EXTRA_ADMIN, FIRST_DEPLOYER, platformTemplate } from '../helpers/template';
 
 // Synthesised once for the whole file: a full synth takes seconds.
 const { template, logicalId } = platformTemplate();
@@ -63,8 +63,8 @@ describe('EKS cluster', () => {
     });
   });
 
-  test('grants cluster admin to the deployer and to adminPrincipalArns', () => {
-    for (const principal of [DEPLOYER.principalArn, EXTRA_ADMIN]) {
+  test('grants cluster admin to the recorded first deployer and to adminPrincipalArns', () => {
+    for (const principal of [FIRST_DEPLOYER, EXTRA_ADMIN]) {
       template.hasResourceProperties('AWS::EKS::AccessEntry', {
         PrincipalArn: principal,
         AccessPolicies: [
@@ -84,46 +84,61 @@ describe('EKS cluster', () => {
 });
 
 describe('kubectl provider network', () => {
-  const providerFunctions = () =>
-    Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) =>
-      fn.Metadata?.['aws:cdk:path']?.includes('/KubectlProvider/'),
+  const RESTRICTED = ['203.0.113.0/24'];
+  const inVpcTemplates = {
+    'a public endpoint restricted to some addresses': synthPlatform({
+      endpointPublicCidrs: RESTRICTED,
+    }),
+    'a private endpoint only': synthPlatform({ endpointAccess: 'private' }),
+  };
+  const outsideTemplates = {
+    'a public endpoint open to every address (the default)': template,
+    'a public endpoint only': synthPlatform({ endpointAccess: 'public' }),
+  };
+
+  const providerResources = (t: Template, type: string) =>
+    Object.entries(t.findResources(type)).filter(([, r]) =>
+      r.Metadata?.['aws:cdk:path']?.includes('/KubectlProvider/'),
     );
-  const ownGroup = () =>
-    logicalId('AWS::EC2::SecurityGroup', {
-      GroupDescription: Match.stringLikeRegexp('kubectl'),
-    });
-
-  test("runs in the VPC with a security group of the stack's own, not the cluster's", () => {
-    const functions = providerFunctions();
-    expect(functions).toHaveLength(2);
-    for (const fn of functions) {
-      expect(fn.Properties.VpcConfig.SecurityGroupIds).toEqual([
-        { 'Fn::GetAtt': [ownGroup(), 'GroupId'] },
-      ]);
-    }
-  });
-
-  test("its group may reach the cluster's security group on 443, through a rule the stack owns", () => {
-    const cluster = logicalId('AWS::EKS::Cluster');
-    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      GroupId: { 'Fn::GetAtt': [cluster, 'ClusterSecurityGroupId'] },
-      SourceSecurityGroupId: { 'Fn::GetAtt': [ownGroup(), 'GroupId'] },
-      IpProtocol: 'tcp',
-      FromPort: 443,
-      ToPort: 443,
-    });
-  });
-
-  test('with a public endpoint only, the provider stays outside the VPC and has no group', () => {
-    const publicOnly = synthPlatform({ endpointAccess: 'public' });
-    const functions = Object.values(publicOnly.findResources('AWS::Lambda::Function')).filter(
-      (fn) => fn.Metadata?.['aws:cdk:path']?.includes('/KubectlProvider/'),
-    );
-    expect(functions.map((fn) => fn.Properties.VpcConfig)).toEqual([undefined, undefined]);
-    expect(
-      publicOnly.findResources('AWS::EC2::SecurityGroup', {
+  const ownGroups = (t: Template) =>
+    Object.keys(
+      t.findResources('AWS::EC2::SecurityGroup', {
         Properties: { GroupDescription: Match.stringLikeRegexp('kubectl') },
       }),
-    ).toEqual({});
-  });
+    );
+
+  test.each(Object.entries(outsideTemplates))(
+    'with %s, the provider runs outside the VPC, with no group and no network-interface policy',
+    (_, t) => {
+      const functions = providerResources(t, 'AWS::Lambda::Function');
+      expect(functions).toHaveLength(2);
+      expect(functions.map(([, fn]) => fn.Properties.VpcConfig)).toEqual([undefined, undefined]);
+      expect(ownGroups(t)).toEqual([]);
+      const roles = providerResources(t, 'AWS::IAM::Role');
+      expect(roles).toHaveLength(2);
+      expect(JSON.stringify(roles)).not.toContain('AWSLambdaVPCAccessExecutionRole');
+    },
+  );
+
+  test.each(Object.entries(inVpcTemplates))(
+    "with %s, the provider runs in the VPC with a security group of the stack's own, let into the cluster's on 443",
+    (_, t) => {
+      const [group] = ownGroups(t);
+      const functions = providerResources(t, 'AWS::Lambda::Function');
+      expect(functions).toHaveLength(2);
+      for (const [, fn] of functions) {
+        expect(fn.Properties.VpcConfig.SecurityGroupIds).toEqual([
+          { 'Fn::GetAtt': [group, 'GroupId'] },
+        ]);
+      }
+      const [cluster] = Object.keys(t.findResources('AWS::EKS::Cluster'));
+      t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        GroupId: { 'Fn::GetAtt': [cluster, 'ClusterSecurityGroupId'] },
+        SourceSecurityGroupId: { 'Fn::GetAtt': [group, 'GroupId'] },
+        IpProtocol: 'tcp',
+        FromPort: 443,
+        ToPort: 443,
+      });
+    },
+  );
 });

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { synthPlatform } from '../helpers/synth';
-import { DEPLOYER, EXTRA_ADMIN } from '../helpers/template';
+import { EXTRA_ADMIN, FIRST_DEPLOYER } from '../helpers/template';
 
 // On a live stack a renamed logical ID is a delete plus a create: for a Kubernetes manifest that
 // is `kubectl create` of objects that already exist, and the deploy fails halfway. This list is
@@ -23,11 +23,15 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     throughputVolume: 'cold',
     controllerImage: 'ghcr.io/example/bitcoin-controller:1.2.3',
   },
+  // The kubectl provider runs in the VPC, on a security group of the stack's own.
+  'a public endpoint restricted to some addresses': {
+    endpointPublicCidrs: ['203.0.113.0/24'],
+  },
 };
 
 /** `LogicalId Type` for every resource, sorted. */
 function logicalIds(context: Record<string, unknown>): string[] {
-  const resources = synthPlatform(context, DEPLOYER).toJSON().Resources as Record<
+  const resources = synthPlatform(context, [FIRST_DEPLOYER]).toJSON().Resources as Record<
     string,
     { Type: string }
   >;

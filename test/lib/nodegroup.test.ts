@@ -18,12 +18,20 @@ describe('node group', () => {
       ];
     const arns = role.Properties.ManagedPolicyArns.map((a: any) => a['Fn::Join'][1][2]);
     expect(arns).toEqual(NODE_MANAGED_POLICIES.map((p) => `:iam::aws:policy/${p}`));
+    // Not AmazonEKS_CNI_Policy: the VPC CNI has its own identity, out of other pods' reach.
     expect(NODE_MANAGED_POLICIES).toEqual([
       'AmazonEKSWorkerNodePolicy',
-      'AmazonEKS_CNI_Policy',
       'AmazonEC2ContainerRegistryPullOnly',
       'AmazonSSMManagedInstanceCore',
     ]);
+  });
+
+  test("lets no pod outside the host's network reach instance metadata: IMDSv2 with one hop", () => {
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        MetadataOptions: Match.objectLike({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 }),
+      }),
+    });
   });
 
   test('is an AL2023 managed node group with the configured sizes', () => {

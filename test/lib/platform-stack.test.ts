@@ -71,7 +71,7 @@ describe('admin access entries', () => {
 describe('the controller image', () => {
   /** The warnings synth attaches to the controller image asset. */
   function imageWarnings(context: Record<string, unknown>, missingImageBuilder?: string) {
-    const stack = platformStack(context, undefined, missingImageBuilder);
+    const stack = platformStack(context, [], missingImageBuilder);
     return Annotations.fromStack(stack).findWarning(
       '/BitcoinPlatform/ControllerImage',
       Match.anyValue(),

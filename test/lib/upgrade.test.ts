@@ -112,12 +112,15 @@ describe('the EKS add-ons', () => {
     }
   });
 
-  test('move after the control plane, and all but the Pod Identity agent after the nodes', () => {
+  test('move after the control plane, and all but the Pod Identity agent and the VPC CNI after the nodes', () => {
     expect(isOrderedAfter(resources, lookup(), cluster())).toBe(true);
     for (const [id, addon] of addons()) {
       expect([id, isOrderedAfter(resources, id, lookup())]).toEqual([id, true]);
-      if (addon.Properties.AddonName === 'eks-pod-identity-agent') continue;
-      expect([id, isOrderedAfter(resources, id, nodegroup())]).toEqual([id, true]);
+      // The nodes need both to become Ready, so they move first.
+      const beforeNodes = ['eks-pod-identity-agent', 'vpc-cni'].includes(
+        addon.Properties.AddonName,
+      );
+      expect([id, isOrderedAfter(resources, id, nodegroup())]).toEqual([id, !beforeNodes]);
     }
   });
 });

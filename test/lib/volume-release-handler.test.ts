@@ -1,50 +1,20 @@
 import { DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createServer, IncomingMessage, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { type CfnAnswer, useCfnResponseUrl } from '../helpers/cfn-response-url';
 
 // The handler is plain JavaScript that Lambda runs as it is; this is the part of it we call.
 const { handler } = jest.requireActual<{ handler: (event: object) => Promise<void> }>(
-  '../../lib/volume-release/index.js',
+  '../../lib/handlers/volume-release.js',
 );
 
 const WAIT_LIMIT_MS = 300;
 const TAG = { TagKey: 'eks-bitcoin-platform/cluster', TagValue: 'bitcoin-platform' };
 
-interface Answer {
-  readonly contentType: string | undefined;
-  readonly body: {
-    Status: string;
-    Reason: string;
-    PhysicalResourceId: string;
-    RequestId: string;
-    StackId: string;
-    LogicalResourceId: string;
-    Data?: Record<string, string>;
-  };
-}
-
 const ec2 = mockClient(EC2Client);
-let server: Server;
-let answers: Answer[];
-
-/** A stand-in for CloudFormation's pre-signed response URL, on loopback. */
-beforeAll(async () => {
-  server = createServer((request: IncomingMessage, response) => {
-    let text = '';
-    request.on('data', (chunk) => (text += chunk));
-    request.on('end', () => {
-      answers.push({ contentType: request.headers['content-type'], body: JSON.parse(text) });
-      response.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-});
-afterAll(() => new Promise((resolve) => server.close(resolve)));
+const responseUrl = useCfnResponseUrl();
 
 beforeEach(() => {
   ec2.reset();
-  answers = [];
   process.env.WAIT_LIMIT_MS = String(WAIT_LIMIT_MS);
   process.env.POLL_INTERVAL_MS = '10';
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
@@ -52,10 +22,9 @@ beforeEach(() => {
 afterEach(() => jest.restoreAllMocks());
 
 function event(RequestType: string, extra: Record<string, unknown> = {}) {
-  const { port } = server.address() as AddressInfo;
   return {
     RequestType,
-    ResponseURL: `http://127.0.0.1:${port}/answer`,
+    ResponseURL: responseUrl.url(),
     StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/BitcoinPlatform/1',
     RequestId: 'request-1',
     LogicalResourceId: 'VolumesReleased',
@@ -66,9 +35,9 @@ function event(RequestType: string, extra: Record<string, unknown> = {}) {
 }
 
 /** The one answer CloudFormation got. */
-function answer(): Answer['body'] {
-  expect(answers).toHaveLength(1);
-  return answers[0].body;
+function answer(): CfnAnswer['body'] {
+  expect(responseUrl.answers).toHaveLength(1);
+  return responseUrl.answers[0].body;
 }
 
 const volumes = (...ids: string[]) => ({ Volumes: ids.map((VolumeId) => ({ VolumeId })) });
@@ -148,6 +117,6 @@ describe('Custom::EbsVolumesReleased handler', () => {
 
   test('answers with an empty content type, which the pre-signed URL is signed for', async () => {
     await handler(event('Create'));
-    expect(answers[0].contentType).toBe('');
+    expect(responseUrl.answers[0].contentType).toBe('');
   });
 });

@@ -45,7 +45,7 @@ describe('EBS volumes released before the driver goes', () => {
 
   test('its handler is plain Node.js on the latest runtime, and stops waiting before its timeout', () => {
     const fn = resources[handlerId()].Properties;
-    expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler' });
+    expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'volume-release.handler' });
     const wait = Number(fn.Environment.Variables.WAIT_LIMIT_MS);
     expect(wait).toBeGreaterThanOrEqual(5 * 60_000);
     expect(wait + ANSWER_MARGIN_MS).toBeLessThanOrEqual(fn.Timeout * 1000);

@@ -1,4 +1,4 @@
-/* global console, fetch, process */
+/* global console, process */
 /* eslint-disable @typescript-eslint/no-require-imports -- CommonJS that Lambda runs as it is */
 'use strict';
 /**
@@ -9,6 +9,7 @@
  */
 const { DescribeVolumesCommand, EC2Client } = require('@aws-sdk/client-ec2');
 const { setTimeout: sleep } = require('node:timers/promises');
+const { respond } = require('./cfn-response');
 
 const ec2 = new EC2Client({});
 
@@ -82,22 +83,4 @@ async function heldVolumes(key, value) {
     NextToken = page.NextToken;
   } while (NextToken);
   return ids;
-}
-
-/** PUTs the answer to the pre-signed URL CloudFormation gave; its signature expects no content type. */
-async function respond(event, { status, physicalId, reason, data }) {
-  const response = await fetch(event.ResponseURL, {
-    method: 'PUT',
-    headers: { 'content-type': '' },
-    body: JSON.stringify({
-      Status: status,
-      Reason: reason,
-      PhysicalResourceId: physicalId,
-      StackId: event.StackId,
-      RequestId: event.RequestId,
-      LogicalResourceId: event.LogicalResourceId,
-      Data: data,
-    }),
-  });
-  if (!response.ok) throw new Error(`CloudFormation refused the response: HTTP ${response.status}`);
 }

@@ -1,0 +1,41 @@
+import { CloudFormationClient, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import { AWS_CALL_TIMEOUT_MS } from './deployer';
+import { withTimeout } from './private/with-timeout';
+
+/**
+ * The admins of the stack as deployed: the principal ARNs of its access entries (the kubectl
+ * provider's role is a reference in the template, not an ARN, so it is left out); `none` when
+ * there is no such stack; `unknown`, with why, when CloudFormation did not say.
+ */
+export type DeployedAdmins =
+  { readonly admins: readonly string[] } | { readonly none: true } | { readonly unknown: string };
+
+/**
+ * Reads the deployed template of `stackName`. Asked only while cdk.context.json records no admin:
+ * on a stack deployed before admins were recorded, they are its admins. Never throws.
+ */
+export async function lookUpDeployedAdmins(
+  cfn: Pick<CloudFormationClient, 'send'>,
+  stackName: string,
+  timeoutMs = AWS_CALL_TIMEOUT_MS,
+): Promise<DeployedAdmins> {
+  let body: string | undefined;
+  try {
+    ({ TemplateBody: body } = await withTimeout(
+      cfn.send(new GetTemplateCommand({ StackName: stackName })),
+      timeoutMs,
+    ));
+  } catch (error) {
+    const { name, message } = error as Error;
+    // CloudFormation's answer for a stack that was never made, or is deleted.
+    if (name === 'ValidationError' && /does not exist/.test(message)) return { none: true };
+    return { unknown: message };
+  }
+  const resources: Record<string, { Type?: string; Properties?: { PrincipalArn?: unknown } }> =
+    JSON.parse(body ?? '{}').Resources ?? {};
+  const admins = Object.values(resources)
+    .filter((r) => r.Type === 'AWS::EKS::AccessEntry')
+    .map((r) => r.Properties?.PrincipalArn)
+    .filter((arn): arn is string => typeof arn === 'string');
+  return { admins: [...new Set(admins)] };
+}
