@@ -1,4 +1,3 @@
-import * as path from 'path';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +6,7 @@ import { CustomResource, Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { KubernetesMinor } from '../config';
 import { skipCheckov } from './private/checkov';
+import { handlerCode } from './private/handler-code';
 import { acceptWildcards } from './private/nag';
 
 /** A handful of paginated DescribeAddonVersions calls, with the SDK's retries. */
@@ -59,8 +59,8 @@ export class EksAddonVersions extends Construct {
     const handler = new lambda.Function(this, 'Handler', {
       description: "Looks up the add-on versions EKS names as default for the cluster's minor",
       runtime: lambda.Runtime.NODEJS_24_X,
-      code: lambda.Code.fromAsset(path.join(__dirname, 'addon-versions')),
-      handler: 'index.handler',
+      code: handlerCode(),
+      handler: 'addon-versions.handler',
       role,
       logGroup,
       timeout: HANDLER_TIMEOUT,

@@ -1,4 +1,3 @@
-import * as path from 'path';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,6 +7,7 @@ import { CfnResource, CustomResource, Duration, RemovalPolicy, Stack, Token } fr
 import { Construct } from 'constructs';
 import { GuardedType } from '../config';
 import { skipCheckov } from './private/checkov';
+import { handlerCode } from './private/handler-code';
 
 /** The resource type the guard is, in the template and in CloudFormation's events. */
 export const REPLACEMENT_GUARD_TYPE = 'Custom::ReplacementGuard';
@@ -74,8 +74,8 @@ export class ReplacementGuard extends Construct {
       description:
         'Refuses a stack update that would replace or delete the VPC, a subnet or the EKS cluster',
       runtime: lambda.Runtime.NODEJS_24_X,
-      code: lambda.Code.fromAsset(path.join(__dirname, 'replacement-guard')),
-      handler: 'index.handler',
+      code: handlerCode(),
+      handler: 'replacement-guard.handler',
       role,
       logGroup,
       timeout: Duration.minutes(1),

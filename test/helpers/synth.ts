@@ -1,9 +1,21 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../config';
 import { buildApp } from '../../lib/app';
 import { PlatformStack } from '../../lib/platform-stack';
 import { context as projectContext } from '../../cdk.json';
+
+/**
+ * Where this test process synthesises: each synth copies every asset (the kubectl layer alone is
+ * 58 MB), and CDK's own temporary folders are never removed, so a suite run filled the disk.
+ * Jest loads this module once per test file: the folder goes after that file's tests, so a
+ * returned stack's assembly stays readable until then.
+ */
+const SYNTH_ROOT = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-synth-'));
+afterAll(() => fs.rmSync(SYNTH_ROOT, { recursive: true, force: true }));
 
 /**
  * The whole app, synthesised with cdk.json's context plus the given context and the cluster
@@ -17,6 +29,7 @@ export function platformStack(
 ): PlatformStack {
   // Path metadata lets tests find resources by construct path, as the CLI's templates do.
   const app = new App({
+    outdir: fs.mkdtempSync(path.join(SYNTH_ROOT, 'app-')),
     builtinCloudFormationValidation: false,
     context: { ...projectContext, 'aws:cdk:enable-path-metadata': true, ...context },
   });

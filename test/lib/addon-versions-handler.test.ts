@@ -5,7 +5,7 @@ import { AddressInfo } from 'node:net';
 
 // The handler is plain JavaScript that Lambda runs as it is; this is the part of it we call.
 const { handler } = jest.requireActual<{ handler: (event: object) => Promise<void> }>(
-  '../../lib/addon-versions/index.js',
+  '../../lib/handlers/addon-versions.js',
 );
 
 interface Answer {

@@ -18,7 +18,7 @@ import { synthPlatform } from '../helpers/synth';
 
 const { refusal } = jest.requireActual<{
   refusal: (before: object, after: object) => string | undefined;
-}>('../../lib/replacement-guard/index.js');
+}>('../../lib/handlers/replacement-guard.js');
 
 type Context = Record<string, unknown>;
 const ACCOUNT = { account: '123456789012' };

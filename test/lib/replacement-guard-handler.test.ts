@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 
 // The handler is plain JavaScript that Lambda runs as it is; this is the part of it we call.
 const { handler } = jest.requireActual<{ handler: (event: object) => Promise<void> }>(
-  '../../lib/replacement-guard/index.js',
+  '../../lib/handlers/replacement-guard.js',
 );
 
 interface Answer {

@@ -66,7 +66,7 @@ describe('Custom::ReplacementGuard', () => {
     const handler = resources[guard].Properties.ServiceToken['Fn::GetAtt'][0];
     expect(resources[handler].Properties).toMatchObject({
       Runtime: 'nodejs24.x',
-      Handler: 'index.handler',
+      Handler: 'replacement-guard.handler',
     });
     expect(resources[handler].Properties.VpcConfig).toBeUndefined();
   });

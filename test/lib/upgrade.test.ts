@@ -130,7 +130,7 @@ describe('the add-on version lookup', () => {
 
   test('is plain Node.js on the latest runtime, answering before CloudFormation gives up', () => {
     const fn = handler().Properties;
-    expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler' });
+    expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'addon-versions.handler' });
     expect(Number(resources[lookup()].Properties.ServiceTimeout)).toBeGreaterThan(fn.Timeout);
   });
 

@@ -1,4 +1,4 @@
-/* global console, fetch */
+/* global console */
 /* eslint-disable @typescript-eslint/no-require-imports -- CommonJS that Lambda runs as it is */
 'use strict';
 /**
@@ -8,6 +8,7 @@
  * own AWS SDK, so the asset needs no bundling.
  */
 const { DescribeAddonVersionsCommand, EKSClient } = require('@aws-sdk/client-eks');
+const { respond } = require('./cfn-response');
 
 const eks = new EKSClient({});
 
@@ -86,21 +87,3 @@ function byNumbers(a, b) {
 }
 
 class NoVersion extends Error {}
-
-/** PUTs the answer to the pre-signed URL CloudFormation gave; its signature expects no content type. */
-async function respond(event, { status, physicalId, reason, data }) {
-  const response = await fetch(event.ResponseURL, {
-    method: 'PUT',
-    headers: { 'content-type': '' },
-    body: JSON.stringify({
-      Status: status,
-      Reason: reason,
-      PhysicalResourceId: physicalId,
-      StackId: event.StackId,
-      RequestId: event.RequestId,
-      LogicalResourceId: event.LogicalResourceId,
-      Data: data,
-    }),
-  });
-  if (!response.ok) throw new Error(`CloudFormation refused the response: HTTP ${response.status}`);
-}

@@ -1,4 +1,4 @@
-/* global console, fetch */
+/* global console */
 /* eslint-disable @typescript-eslint/no-require-imports -- CommonJS that Lambda runs as it is */
 'use strict';
 /**
@@ -13,12 +13,13 @@
  * calling AWS: its target values hash to the physical ID. Plain CommonJS, no dependencies.
  */
 const { createHash } = require('node:crypto');
+const { respond } = require('./cfn-response');
 
 exports.handler = async (event) => {
   console.log(JSON.stringify({ ...event, ResponseURL: '...' }));
   const result = outcome(event);
   console.log(JSON.stringify(result));
-  await respond(event, result);
+  await respond(event, { reason: 'nothing to guard against', ...result });
 };
 
 /** What to tell CloudFormation. */
@@ -69,23 +70,6 @@ function canonical(value) {
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
   }
   return JSON.stringify(value);
-}
-
-/** PUTs the answer to the pre-signed URL CloudFormation gave; its signature expects no content type. */
-async function respond(event, { status, physicalId, reason }) {
-  const response = await fetch(event.ResponseURL, {
-    method: 'PUT',
-    headers: { 'content-type': '' },
-    body: JSON.stringify({
-      Status: status,
-      Reason: reason ?? 'nothing to guard against',
-      PhysicalResourceId: physicalId,
-      StackId: event.StackId,
-      RequestId: event.RequestId,
-      LogicalResourceId: event.LogicalResourceId,
-    }),
-  });
-  if (!response.ok) throw new Error(`CloudFormation refused the response: HTTP ${response.status}`);
 }
 
 exports.refusal = refusal;
