@@ -1,13 +1,15 @@
 /**
  * What each resource type does in the rehearsal: the kubectl provider's custom resources go to
  * aws-cdk-lib's own handler, EKS add-ons to their stand-ins, the cluster seeds what EKS puts in a
- * new cluster, the EBS-volumes waiter waits for the EBS stand-in, CfnJson returns its value, and
+ * new cluster, the node group adopts the plane's nodes and rolls them when what they boot from
+ * changes, the EBS-volumes waiter waits for the EBS stand-in, CfnJson returns its value, and
  * every other AWS resource is an instant no-op (only AWS could do it).
  */
 import { createAddon, deleteAddon, extraVolumeTagsOf } from './standins/addons';
 import { seedEksCluster } from './standins/eks-seed';
 import { customResourceEvent, RequestType } from './events';
 import { HandlerEnvironment, runHandler } from './handler';
+import type { NodeGroupUpdates } from './node-group-updates';
 import type { StepOutcome } from './scheduler';
 
 /** The provider's resource types, which all go to the one handler Lambda. */
@@ -18,12 +20,14 @@ export const KUBECTL_PROVIDER_TYPES = [
   'Custom::AWSCDK-EKS-KubernetesObjectValue',
 ];
 export const EBS_VOLUMES_RELEASED_TYPE = 'Custom::EbsVolumesReleased';
+export const NODEGROUP_TYPE = 'AWS::EKS::Nodegroup';
 
 /** The types whose properties the rehearsal resolves and passes on; the rest are AWS no-ops. */
 export const RESOLVED_TYPES: ReadonlySet<string> = new Set([
   ...KUBECTL_PROVIDER_TYPES,
   'AWS::EKS::Addon',
   EBS_VOLUMES_RELEASED_TYPE,
+  NODEGROUP_TYPE,
   'Custom::AWSCDKCfnJson',
 ]);
 
@@ -53,6 +57,7 @@ export interface ExecutorContext {
   readonly ebs: EbsVolumes;
   /** How long the EBS-volumes waiter waits, as its own Lambda would. */
   readonly volumesReleasedTimeoutMs: number;
+  readonly nodeGroups: NodeGroupUpdates;
 }
 
 export interface StepResult extends StepOutcome {
@@ -95,6 +100,14 @@ export async function execute(step: ResourceStep, ctx: ExecutorContext): Promise
       return { kubernetes: step.event === 'Create' };
     case 'AWS::EKS::Addon':
       return addon(step, ctx);
+    case NODEGROUP_TYPE:
+      if (step.event === 'Create') {
+        await ctx.nodeGroups.create(step.logicalId, step.properties);
+        return { kubernetes: true };
+      }
+      if (step.event === 'Update' && step.oldProperties)
+        return ctx.nodeGroups.update(step.logicalId, step.properties, step.oldProperties);
+      return { kubernetes: false };
     case EBS_VOLUMES_RELEASED_TYPE:
       if (step.event === 'Delete') {
         return volumesReleased(ctx, {
