@@ -4,6 +4,12 @@
  */
 export { ConfigError } from './errors';
 export { EndpointMode, ThroughputVolume } from './enums';
+export {
+  DEFAULT_KUBERNETES_MINOR,
+  KUBERNETES_MINORS,
+  type KubernetesMinor,
+  SUPPORTED_KUBERNETES_MINORS,
+} from './kubernetes-minors';
 export { type ContextReader, loadConfig } from './load';
 export { loadProjectConfig } from './project';
 export {

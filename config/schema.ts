@@ -4,6 +4,7 @@
  */
 import { MAX_NODES } from '../controller/api';
 import { EndpointMode, ThroughputVolume } from './enums';
+import { DEFAULT_KUBERNETES_MINOR, SUPPORTED_KUBERNETES_MINORS } from './kubernetes-minors';
 import {
   ValueType,
   boolean,
@@ -32,8 +33,6 @@ function setting<T>(spec: Setting<T>): Setting<T> {
   return spec;
 }
 
-/** Minor versions with a published `@aws-cdk/lambda-layer-kubectl-vNN` that this project installs. */
-const SUPPORTED_KUBERNETES_VERSIONS = ['1.35'] as const;
 /** The smallest st1 and sc1 EBS volume, in GiB. */
 const HDD_MIN_GIB = 125;
 
@@ -61,10 +60,9 @@ export const CONFIG_SCHEMA = {
       description: 'EKS cluster name; also used in tags and the kubeconfig context.',
     }),
     kubernetesVersion: setting({
-      type: oneOf(SUPPORTED_KUBERNETES_VERSIONS, 'a version with a matching kubectl layer'),
-      default: '1.35',
-      description:
-        'Kubernetes minor version; each needs a matching `@aws-cdk/lambda-layer-kubectl-vNN`.',
+      type: oneOf(SUPPORTED_KUBERNETES_MINORS, 'the supported minors'),
+      default: DEFAULT_KUBERNETES_MINOR,
+      description: 'Kubernetes minor; nodes and add-ons follow it, one minor up per deploy.',
     }),
     vpcCidr: setting({
       type: cidr(16, 24),

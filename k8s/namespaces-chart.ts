@@ -1,17 +1,18 @@
 import { Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
+import { KUBERNETES_MINORS, KubernetesMinor } from '../config';
 import { denyAllIngress } from './network-policies';
 import { Namespaces, PlatformTarget, platformLabels } from './common';
 
 export interface NamespacesChartProps extends ChartProps {
   readonly target: PlatformTarget;
+  /** The cluster's minor, which picks the Pod Security version (config/kubernetes-minors.ts). */
+  readonly kubernetesVersion: KubernetesMinor;
 }
 
 /** Pod Security Standard level enforced in the platform namespaces. */
 export const POD_SECURITY_LEVEL = 'restricted';
-/** Pinned so a cluster upgrade cannot tighten the policy under running workloads. */
-export const POD_SECURITY_VERSION = 'v1.35';
 
 /**
  * The platform's namespaces. Applied first: every other chart puts its objects in them.
@@ -24,11 +25,14 @@ export const POD_SECURITY_VERSION = 'v1.35';
 export class NamespacesChart extends Chart {
   constructor(scope: Construct, id: string, props: NamespacesChartProps) {
     super(scope, id, props);
+    // Pinned per minor, not `latest`: the policy moves with a version change, in the same
+    // deploy, never under running workloads by itself.
+    const { podSecurityVersion } = KUBERNETES_MINORS[props.kubernetesVersion];
     const podSecurity = {
       'pod-security.kubernetes.io/enforce': POD_SECURITY_LEVEL,
-      'pod-security.kubernetes.io/enforce-version': POD_SECURITY_VERSION,
+      'pod-security.kubernetes.io/enforce-version': podSecurityVersion,
       'pod-security.kubernetes.io/warn': POD_SECURITY_LEVEL,
-      'pod-security.kubernetes.io/warn-version': POD_SECURITY_VERSION,
+      'pod-security.kubernetes.io/warn-version': podSecurityVersion,
     };
     const readinessGates: Record<string, string> =
       props.target === 'eks' ? { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } : {};

@@ -6,7 +6,7 @@
  * `cluster.addCdk8sChart`; `bin/synth-k8s.ts` writes the same charts as YAML through `k8s/synth.ts`.
  */
 import { Construct } from 'constructs';
-import type { PlatformConfig } from '../config';
+import type { KubernetesMinor, PlatformConfig } from '../config';
 import { AutoscalingChart } from './autoscaling-chart';
 import { PlatformTarget } from './common';
 import { IngressChart } from './ingress-chart';
@@ -90,12 +90,17 @@ export function createPlatformCharts(
   scope: Construct,
   target: PlatformTarget,
   config: PlatformConfig,
+  kubernetesVersion: KubernetesMinor,
   options: PlatformChartsOptions = {},
 ): PlatformCharts {
   const prefix = options.idPrefix ?? 'platform';
   const common = { disableResourceNameHashes: true };
   const charts: PlatformCharts = {
-    namespaces: new NamespacesChart(scope, `${prefix}-namespaces`, { ...common, target }),
+    namespaces: new NamespacesChart(scope, `${prefix}-namespaces`, {
+      ...common,
+      target,
+      kubernetesVersion,
+    }),
     storage: new StorageChart(scope, `${prefix}-storage`, {
       ...common,
       target,

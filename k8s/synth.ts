@@ -23,7 +23,7 @@ export type ChartSource = (
 
 /** The platform's charts: workloads, Services, Ingress, storage, autoscaling. */
 export const PLATFORM_SOURCE: ChartSource = (app, target, config) => ({
-  ...createPlatformCharts(app, target, config.platform),
+  ...createPlatformCharts(app, target, config.platform, config.infra.kubernetesVersion),
 });
 
 /** The operator's charts: CRD, controller and sample network; the same for both targets. */

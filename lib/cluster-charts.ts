@@ -36,7 +36,12 @@ export class ClusterCharts extends Construct {
   constructor(scope: Construct, id: string, props: ClusterChartsProps) {
     super(scope, id);
     const app = new Cdk8sApp();
-    const platform = createPlatformCharts(app, 'eks', props.config.platform);
+    const platform = createPlatformCharts(
+      app,
+      'eks',
+      props.config.platform,
+      props.config.infra.kubernetesVersion,
+    );
     const operator = createOperatorCharts(app, {
       image: props.controllerImage,
       sampleNetworkNodes: props.config.operator.sampleNetworkNodes,

@@ -3,9 +3,9 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { Construct } from 'constructs';
-import { EndpointMode, InfraConfig } from '../config';
+import { EndpointMode, KubernetesMinor } from '../config';
+import { kubectlLayer } from './kubectl-layers';
 import { skipCheckov } from './private/checkov';
 import { boundHelmRelease } from './private/helm-release';
 import { acceptManagedPolicies, acceptRule, acceptWildcards } from './private/nag';
@@ -13,7 +13,7 @@ import { acceptManagedPolicies, acceptRule, acceptWildcards } from './private/na
 export interface EksClusterProps {
   readonly vpc: ec2.IVpc;
   readonly clusterName: string;
-  readonly kubernetesVersion: InfraConfig['kubernetesVersion'];
+  readonly kubernetesVersion: KubernetesMinor;
   readonly endpointAccess: EndpointMode;
   /** CIDRs that may reach a public endpoint. */
   readonly endpointPublicCidrs: string[];
@@ -31,14 +31,6 @@ const ELB_RESOURCES = [
 
 const ECR_PUBLIC_POLICY =
   '{"Fn::If":["EksClusterKubectlProviderHandlerHasEcrPublicC426D1A5",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}';
-
-/** The kubectl Lambda layer for each supported Kubernetes minor. */
-const KUBECTL_LAYERS: Record<
-  InfraConfig['kubernetesVersion'],
-  new (scope: Construct, id: string) => KubectlV35Layer
-> = {
-  '1.35': KubectlV35Layer,
-};
 
 /**
  * The EKS control plane: its IAM role, envelope encryption of Secrets, full control-plane
@@ -66,7 +58,6 @@ export class EksCluster extends Construct {
     });
 
     const kubectlSecurityGroup = this.kubectlSecurityGroup(props);
-    const Layer = KUBECTL_LAYERS[props.kubernetesVersion];
     this.cluster = new eks.Cluster(this, 'Cluster', {
       clusterName: props.clusterName,
       version: eks.KubernetesVersion.of(props.kubernetesVersion),
@@ -86,7 +77,7 @@ export class EksCluster extends Construct {
       defaultCapacity: 0,
       defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
       kubectlProviderOptions: {
-        kubectlLayer: new Layer(this, 'KubectlLayer'),
+        kubectlLayer: kubectlLayer(this, 'KubectlLayer', props.kubernetesVersion),
         securityGroups: kubectlSecurityGroup && [kubectlSecurityGroup],
       },
       // Serves Ingresses (ALB) and LoadBalancer Services (NLB); the in-tree cloud provider

@@ -2,18 +2,11 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { KUBERNETES_MINORS, KubernetesMinor } from '../../config';
 import { HELM_RELEASE_OPTIONS } from '../private/helm-release';
 import { acceptWildcards } from '../private/nag';
 import { afterLoadBalancerController } from './load-balancer-admission';
 import { PodIdentity } from './pod-identity';
-
-/**
- * Chart and image per Kubernetes minor: the autoscaler must match the cluster's minor.
- * @see https://github.com/kubernetes/autoscaler/tree/master/cluster-autoscaler#releases
- */
-export const CLUSTER_AUTOSCALER_RELEASES: Record<string, { chart: string; image: string }> = {
-  '1.35': { chart: '9.59.0', image: 'v1.35.2' },
-};
 
 const NAMESPACE = 'kube-system';
 const SERVICE_ACCOUNT = 'cluster-autoscaler';
@@ -22,7 +15,8 @@ export interface ClusterAutoscalerProps {
   readonly cluster: eks.Cluster;
   /** The literal name: IAM condition keys and discovery tags cannot hold a token. */
   readonly clusterName: string;
-  readonly kubernetesVersion: string;
+  /** Picks the chart and image (config/kubernetes-minors.ts): the autoscaler matches the cluster. */
+  readonly kubernetesVersion: KubernetesMinor;
 }
 
 /**
@@ -35,7 +29,7 @@ export class ClusterAutoscaler extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterAutoscalerProps) {
     super(scope, id);
-    const release = CLUSTER_AUTOSCALER_RELEASES[props.kubernetesVersion];
+    const release = KUBERNETES_MINORS[props.kubernetesVersion].clusterAutoscaler;
     const { clusterName } = props;
 
     const identity = new PodIdentity(this, 'Identity', {

@@ -7,7 +7,7 @@ describe('loadConfig', () => {
     const { infra, platform, operator } = loadConfig(() => undefined);
     expect(infra).toMatchObject({
       clusterName: 'bitcoin-platform',
-      kubernetesVersion: '1.35',
+      kubernetesVersion: '1.36',
       vpcCidr: '10.0.0.0/16',
       maxAzs: 2,
       natGateways: 1,
@@ -79,7 +79,7 @@ describe('loadConfig', () => {
     [
       'an unsupported version',
       { kubernetesVersion: '1.37' },
-      'Invalid config "kubernetesVersion": got "1.37"; expected one of "1.35" (a version with a matching kubectl layer).',
+      'Invalid config "kubernetesVersion": got "1.37"; expected one of "1.35", "1.36" (the supported minors).',
     ],
     [
       'a non-DNS cluster name',

@@ -23,7 +23,7 @@ const SAFE_SYSCTLS = new Set(['net.ipv4.ip_unprivileged_port_start']);
 
 describe('createPlatformCharts', () => {
   test('returns every chart by name, in apply order', () => {
-    const charts = createPlatformCharts(new App(), 'eks', config().platform);
+    const charts = createPlatformCharts(new App(), 'eks', config().platform, '1.36');
     expect(Object.keys(charts)).toEqual([...PLATFORM_CHART_ORDER]);
     expect(PLATFORM_CHART_ORDER).toEqual([
       'namespaces',
@@ -54,8 +54,8 @@ describe('createPlatformCharts', () => {
 
   test('both targets fit in one App with distinct id prefixes', () => {
     const app = new App();
-    createPlatformCharts(app, 'eks', config().platform, { idPrefix: 'eks' });
-    createPlatformCharts(app, 'local', config().platform, { idPrefix: 'local' });
+    createPlatformCharts(app, 'eks', config().platform, '1.36', { idPrefix: 'eks' });
+    createPlatformCharts(app, 'local', config().platform, '1.36', { idPrefix: 'local' });
     expect(app.charts).toHaveLength(2 * PLATFORM_CHART_ORDER.length);
   });
 });
@@ -227,7 +227,7 @@ test('namespaces enforce the restricted Pod Security Standard', () => {
     for (const ns of ofKind(chartsOf(target).namespaces, 'Namespace')) {
       expect(ns.metadata.labels).toMatchObject({
         'pod-security.kubernetes.io/enforce': 'restricted',
-        'pod-security.kubernetes.io/enforce-version': 'v1.35',
+        'pod-security.kubernetes.io/enforce-version': 'v1.36',
       });
     }
   }

@@ -40,7 +40,7 @@ describe('add-ons', () => {
       Namespace: 'kube-system',
     });
     const values = JSON.stringify(resources[chart].Properties.Values);
-    expect(values).toContain('\\"tag\\":\\"v1.35.');
+    expect(values).toContain('\\"tag\\":\\"v1.36.');
     expect(values).toContain('\\"autoDiscovery\\":{\\"clusterName\\":\\"bitcoin-platform\\"}');
     const association = logicalId('AWS::EKS::PodIdentityAssociation', {
       ServiceAccount: 'cluster-autoscaler',

@@ -17,7 +17,7 @@ describe('EKS cluster', () => {
   test('uses access entries, full control-plane logging and the configured version', () => {
     template.hasResourceProperties('AWS::EKS::Cluster', {
       Name: 'bitcoin-platform',
-      Version: '1.35',
+      Version: '1.36',
       AccessConfig: { AuthenticationMode: 'API' },
       Logging: {
         ClusterLogging: {
@@ -59,7 +59,7 @@ describe('EKS cluster', () => {
 
   test('has a kubectl provider with the layer for its version', () => {
     template.hasResourceProperties('AWS::Lambda::LayerVersion', {
-      Description: Match.stringLikeRegexp('kubectl.*1\\.35|1\\.35.*kubectl'),
+      Description: Match.stringLikeRegexp('kubectl.*1\\.36|1\\.36.*kubectl'),
     });
   });
 

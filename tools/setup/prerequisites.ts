@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 /** A missing tool the setup cannot install itself; its message is the one line the user sees. */
 export class MissingPrerequisite extends Error {}
 
-/** The oldest Go that builds kwok v0.8.0 and Kubernetes 1.35. */
+/** The oldest Go that builds kwok v0.8.0 and Kubernetes 1.36. */
 const MIN_GO = { major: 1, minor: 26 };
 
 /** The Python that makes the project's venvs (`PYTHON` overrides `python3`). */

@@ -1,6 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Component, componentDir, COMPONENTS, isBuilt } from '../testplane/lib/binaries';
+import {
+  Component,
+  componentDir,
+  COMPONENTS,
+  isBuilt,
+  otherBuiltVersions,
+} from '../testplane/lib/binaries';
 import { buildAtomically, cacheRoot } from './cache';
 import { requireGo, requirePythonVenv } from './prerequisites';
 import { install, isInstalled, PYTHON_TOOLS, PythonTool, venvOf } from './python-tools';
@@ -27,8 +33,12 @@ export function controlPlaneSteps(): Step[] {
 
 function buildStep(component: Component): Step {
   const dir = componentDir(component);
+  // A machine that built another version (say the plane's previous minor) builds once more;
+  // the old build stays for checkouts that still pin it.
+  const others = otherBuiltVersions(component);
+  const why = others.length > 0 ? ` (newly pinned: the cache has ${others.join(', ')})` : '';
   return {
-    label: `building ${component.name} ${component.version}`,
+    label: `building ${component.name} ${component.version}${why}`,
     expectedMs: component.expectedBuildMs,
     requires: requireGo,
     run: () =>

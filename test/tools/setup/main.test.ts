@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { CACHE_ENV, REPO_ROOT } from '../../../tools/setup/cache';
 import { PYTHON_TOOLS, PythonTool, venvOf } from '../../../tools/setup/python-tools';
 import { kubectlLayer } from '../../../tools/setup/kubectl-layer';
-import { componentDir, COMPONENTS } from '../../../tools/testplane/lib/binaries';
+import { Component, componentDir, COMPONENTS } from '../../../tools/testplane/lib/binaries';
 
 const MAIN = path.join(REPO_ROOT, 'tools', 'setup', 'main.ts');
 const TSX = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
@@ -56,19 +56,21 @@ function stampVenvs(): void {
   }
 }
 
-/** The kubectl layer's binaries as a finished extraction leaves them. */
-function placeKubectlLayer(): void {
-  const layer = kubectlLayer(cache);
-  for (const binary of [layer.kubectl, layer.helm]) {
-    fs.mkdirSync(path.dirname(binary), { recursive: true });
-    fs.writeFileSync(binary, '', { mode: 0o755 });
+/** The kubectl layers' binaries as a finished extraction leaves them, for these minors. */
+function placeKubectlLayer(minors: readonly ('1.35' | '1.36')[] = ['1.35', '1.36']): void {
+  for (const minor of minors) {
+    const layer = kubectlLayer(minor, cache);
+    for (const binary of [layer.kubectl, layer.helm]) {
+      fs.mkdirSync(path.dirname(binary), { recursive: true });
+      fs.writeFileSync(binary, '', { mode: 0o755 });
+    }
+    fs.writeFileSync(path.join(layer.dir, '.complete'), layer.version);
   }
-  fs.writeFileSync(path.join(layer.dir, '.complete'), layer.version);
 }
 
 /** The plane's binaries as a finished build leaves them; `stamped: false` is a partial one. */
-function placeBinaries(stamped: boolean): void {
-  for (const component of COMPONENTS) {
+function placeBinaries(stamped: boolean, components: readonly Component[] = COMPONENTS): void {
+  for (const component of components) {
     const dir = componentDir(component, cache);
     fs.mkdirSync(dir, { recursive: true });
     for (const name of component.binaries) {
@@ -155,4 +157,39 @@ test('a kubectl layer version not yet extracted is extracted, which needs Python
   const { status, lines } = setup();
   expect(status).toBe(1);
   expect(lines).toEqual([expect.stringMatching(/^setup: Python 3 with the venv module is needed/)]);
+});
+
+test('each supported minor has its kubectl layer extracted: one missing is extracted', () => {
+  link('openssl', OPENSSL);
+  stampVenvs();
+  placeBinaries(true);
+  placeKubectlLayer(['1.36']);
+  const { status, lines } = setup();
+  expect(status).toBe(1);
+  expect(lines).toEqual([expect.stringMatching(/^setup: Python 3 with the venv module is needed/)]);
+});
+
+test('a plane built at an older Kubernetes is built once more, and the progress says why', () => {
+  link('openssl', OPENSSL);
+  link('python3', PYTHON);
+  link('bash', execFileSync('bash', ['-c', 'command -v bash'], { encoding: 'utf8' }).trim());
+  // A Go new enough for the check (`go env GOVERSION`) that fails every build command.
+  fs.writeFileSync(
+    path.join(bin, 'go'),
+    '#!/bin/sh\n[ "$1" = env ] && echo go1.26.8 && exit 0\nexit 1\n',
+    { mode: 0o755 },
+  );
+  stampVenvs();
+  placeKubectlLayer();
+  const kubernetes = COMPONENTS.find((c) => c.name === 'kubernetes')!;
+  placeBinaries(true, [
+    ...COMPONENTS.filter((c) => c !== kubernetes),
+    { ...kubernetes, version: 'v1.35.4' },
+  ]);
+  const { status, lines } = setup();
+  // The build itself fails on the fake Go; what matters is that it was started, and why.
+  expect(status).toBe(1);
+  expect(lines).toContain(
+    `setup [1/1] building kubernetes ${kubernetes.version} (newly pinned: the cache has v1.35.4): started`,
+  );
 });

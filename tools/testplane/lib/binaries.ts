@@ -33,6 +33,25 @@ export function componentDir(component: Component, root = cacheRoot()): string {
   return path.join(root, 'controlplane', 'bin', `${component.name}-${component.version}`);
 }
 
+/**
+ * Versions of `component` finished in the cache other than the pinned one (logs and partial
+ * builds carry no stamp), sorted by name.
+ */
+export function otherBuiltVersions(component: Component, root = cacheRoot()): string[] {
+  const bin = path.dirname(componentDir(component, root));
+  const prefix = `${component.name}-`;
+  if (!fs.existsSync(bin)) return [];
+  return fs
+    .readdirSync(bin)
+    .filter((name) => name.startsWith(prefix))
+    .map((name) => name.slice(prefix.length))
+    .filter(
+      (version) =>
+        version !== component.version && isComplete(path.join(bin, `${prefix}${version}`), version),
+    )
+    .sort();
+}
+
 /** Built for the pinned version, stamped, and every binary executable. */
 export function isBuilt(component: Component): boolean {
   const dir = componentDir(component);
