@@ -20,6 +20,7 @@ import { ChartController } from './controller-from-chart';
 import { deploymentsAvailable, networksMeshed } from './converge';
 import { EbsVolumes, ExecutorContext, KUBECTL_PROVIDER_TYPES } from './executors';
 import { deploy, destroy, StackState } from './lifecycle';
+import { kubectlLayerOf } from './kubectl-layer-of';
 import { manifestMatchesCluster } from './manifest-drift';
 import { EKS_TIMINGS, NodeGroupTimings, NodeGroupUpdates } from './node-group-updates';
 import type { Check, Phase, RehearsalReport } from './report';
@@ -90,12 +91,13 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     admission.start();
     aggregated.start();
     loadBalancers.start();
-    const ctx: ExecutorContext = {
+    let ctx: ExecutorContext = {
       handler: {
         kubeconfig: plane.kubeconfig,
         clusterName: clusterNameOf(template),
         workDir: path.join(options.workDir, 'handler'),
         caFile: ca.caCert,
+        layer: kubectlLayerOf(template),
       },
       chartRepositoryUrl: repository.url,
       ebs,
@@ -126,6 +128,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       context = applyChange(context, change);
       log(`update: ${change.label}`);
       template = synth(context);
+      ctx = { ...ctx, handler: { ...ctx.handler, layer: kubectlLayerOf(template) } };
       const phase = await deploy(state, template, `update: ${change.label}`, ctx);
       const checks = ok([phase])
         ? [...(await manifestChecks(plane, state)), ...(await convergence(plane, fake, timeout))]
