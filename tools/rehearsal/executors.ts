@@ -141,10 +141,12 @@ async function addon(step: ResourceStep, ctx: ExecutorContext): Promise<StepResu
     });
   } else {
     const values = step.properties.ConfigurationValues;
+    const version = step.properties.AddonVersion;
     const configuration = await createAddon(
       kubeconfig,
       name,
       values === undefined ? undefined : String(values),
+      version === undefined ? undefined : String(version),
     );
     if (isEbs) ctx.ebs.start(extraVolumeTagsOf(configuration));
   }

@@ -31,6 +31,8 @@ const ADDON_OBJECTS: Record<string, ObjectRef[]> = {
     ref('apiregistration.k8s.io/v1', 'APIService', 'v1beta1.metrics.k8s.io'),
   ],
   'eks-pod-identity-agent': [system('apps/v1', 'DaemonSet', 'eks-pod-identity-agent')],
+  coredns: [system('apps/v1', 'Deployment', 'coredns'), system('v1', 'Service', 'kube-dns')],
+  'kube-proxy': [system('apps/v1', 'DaemonSet', 'kube-proxy')],
 };
 
 withControlPlane('EKS seed and add-on stand-ins', (plane) => {
@@ -96,6 +98,19 @@ withControlPlane('EKS seed and add-on stand-ins', (plane) => {
     expect(containers).toEqual(['aws-node', 'aws-eks-nodeagent']);
   });
 
+  test("an add-on's version is the tag of its images; without one, EKS's default stands in", async () => {
+    const images = async (kind: string, name: string) =>
+      (await get(system('apps/v1', kind, name))).spec.template.spec.containers.map(
+        (c: any) => c.image.split(':')[1],
+      );
+    await createAddon(plane().kubeconfig, 'coredns', undefined, 'v1.13.1-eksbuild.1');
+    await createAddon(plane().kubeconfig, 'kube-proxy', undefined, 'v1.36.0-eksbuild.2');
+    expect(await images('Deployment', 'coredns')).toEqual(['v1.13.1-eksbuild.1']);
+    expect(await images('DaemonSet', 'kube-proxy')).toEqual(['v1.36.0-eksbuild.2']);
+    await createAddon(plane().kubeconfig, 'coredns');
+    expect(await images('Deployment', 'coredns')).toEqual(['stand-in']);
+  });
+
   test('deleting vpc-cni with preserve leaves aws-node running', async () => {
     await deleteAddon(plane().kubeconfig, 'vpc-cni', { preserve: true });
     expect(await exists(system('apps/v1', 'DaemonSet', 'aws-node'))).toBe(true);
@@ -112,7 +127,7 @@ withControlPlane('EKS seed and add-on stand-ins', (plane) => {
 
   test('an unknown add-on is refused with the known names', async () => {
     await expect(createAddon(plane().kubeconfig, 'coredns-plus')).rejects.toThrow(
-      'EKS add-on "coredns-plus" has no stand-in; known: aws-ebs-csi-driver, eks-pod-identity-agent, metrics-server, vpc-cni',
+      'EKS add-on "coredns-plus" has no stand-in; known: aws-ebs-csi-driver, coredns, eks-pod-identity-agent, kube-proxy, metrics-server, vpc-cni',
     );
   });
 
