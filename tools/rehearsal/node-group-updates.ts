@@ -154,7 +154,7 @@ export function shapeOf(logicalId: string, properties: Properties): NodeGroupSha
 }
 
 /** updateConfig as a number of nodes, or a percentage of the group; EKS's default is 1 node. */
-function maxUnavailableOf(properties: Properties): number | { percent: number } {
+export function maxUnavailableOf(properties: Properties): number | { percent: number } {
   const config = (properties.UpdateConfig ?? {}) as Record<string, unknown>;
   if (config.MaxUnavailable !== undefined) return Number(config.MaxUnavailable);
   if (config.MaxUnavailablePercentage !== undefined)
