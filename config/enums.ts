@@ -11,3 +11,11 @@ export enum ThroughputVolume {
   ST1 = 'st1',
   COLD = 'cold',
 }
+
+/** What EKS does when the cluster's minor leaves standard support (its `UpgradePolicy`). */
+export enum SupportType {
+  /** EKS upgrades the control plane to the next minor by itself. */
+  STANDARD = 'STANDARD',
+  /** The cluster stays on its minor in extended support, billed at six times the fee. */
+  EXTENDED = 'EXTENDED',
+}

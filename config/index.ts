@@ -3,7 +3,7 @@
  * the loader that checks a context against it.
  */
 export { ConfigError } from './errors';
-export { EndpointMode, ThroughputVolume } from './enums';
+export { EndpointMode, SupportType, ThroughputVolume } from './enums';
 export {
   DEFAULT_KUBERNETES_MINOR,
   KUBERNETES_MINORS,

@@ -3,7 +3,7 @@
  * the validation in `loadConfig` and the table in docs/configuration.md all come from here.
  */
 import { MAX_NODES } from '../controller/api';
-import { EndpointMode, ThroughputVolume } from './enums';
+import { EndpointMode, SupportType, ThroughputVolume } from './enums';
 import { DEFAULT_KUBERNETES_MINOR, SUPPORTED_KUBERNETES_MINORS } from './kubernetes-minors';
 import {
   ValueType,
@@ -33,6 +33,9 @@ function setting<T>(spec: Setting<T>): Setting<T> {
   return spec;
 }
 
+/** An EKS-optimized AMI release, `<Kubernetes version>-<date>`, such as 1.36.3-20261201. */
+const RELEASE_VERSION = /^1\.\d+\.\d+-\d{8}$/;
+const RELEASE_VERSION_RULE = 'an AMI release like "1.36.3-20261201"';
 /** The smallest st1 and sc1 EBS volume, in GiB. */
 const HDD_MIN_GIB = 125;
 
@@ -63,6 +66,12 @@ export const CONFIG_SCHEMA = {
       type: oneOf(SUPPORTED_KUBERNETES_MINORS, 'the supported minors'),
       default: DEFAULT_KUBERNETES_MINOR,
       description: 'Kubernetes minor; nodes and add-ons follow it, one minor up per deploy.',
+    }),
+    upgradePolicy: setting({
+      type: oneOf(Object.values(SupportType)),
+      default: SupportType.STANDARD,
+      description:
+        'When the minor leaves standard support: `STANDARD` lets EKS upgrade the control plane, `EXTENDED` keeps it at six times the fee.',
     }),
     vpcCidr: setting({
       type: cidr(16, 24),
@@ -98,6 +107,25 @@ export const CONFIG_SCHEMA = {
       type: integer(1, 100),
       default: 3,
       description: 'Most nodes the Cluster Autoscaler adds.',
+    }),
+    nodeMaxUnavailable: setting({
+      type: integer(1, 'nodeMaxSize'),
+      default: 1,
+      description:
+        'Nodes a node group update (new minor or AMI release) replaces at once; 1 moves one node of pods at a time.',
+    }),
+    nodeForceUpdate: setting({
+      type: boolean(),
+      default: false,
+      description:
+        'When a disruption budget still refuses a drain after 15 minutes: `false` fails the update, `true` lets EKS terminate the node anyway.',
+    }),
+    nodeReleaseVersion: setting({
+      type: optional(text(RELEASE_VERSION, RELEASE_VERSION_RULE)),
+      default: undefined,
+      unsetMeans: 'the newest at creation and at each minor change, then kept',
+      description:
+        'AL2023 AMI release of the nodes within the minor; a newer one rolls them onto it (node patching).',
     }),
     nodeDiskSize: setting({
       type: integer(20, 16384),
@@ -239,6 +267,16 @@ const CROSS_KEY_RULES: {
       rule: 'at most nodeMaxSize',
       holds: (infra) => infra.nodeDesiredSize <= infra.nodeMaxSize,
       allowed: (infra) => `at most nodeMaxSize (${infra.nodeMaxSize})`,
+    },
+    {
+      // EKS refuses a release of another minor than the node group's.
+      key: 'nodeReleaseVersion',
+      rule: 'a release of kubernetesVersion',
+      holds: (infra) =>
+        infra.nodeReleaseVersion === undefined ||
+        infra.nodeReleaseVersion.startsWith(`${infra.kubernetesVersion}.`),
+      allowed: (infra) =>
+        `a release of kubernetesVersion ${infra.kubernetesVersion} ("${infra.kubernetesVersion}.<patch>-<date>"), or unset`,
     },
     {
       // EKS can only restrict a public endpoint by CIDR when the private endpoint is on too.

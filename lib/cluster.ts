@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { EndpointMode, KubernetesMinor } from '../config';
+import { EndpointMode, KubernetesMinor, SupportType } from '../config';
 import { kubectlLayer } from './kubectl-layers';
 import { skipCheckov } from './private/checkov';
 import { boundHelmRelease } from './private/helm-release';
@@ -14,6 +14,8 @@ export interface EksClusterProps {
   readonly vpc: ec2.IVpc;
   readonly clusterName: string;
   readonly kubernetesVersion: KubernetesMinor;
+  /** What EKS does when the minor leaves standard support. */
+  readonly upgradePolicy: SupportType;
   readonly endpointAccess: EndpointMode;
   /** CIDRs that may reach a public endpoint. */
   readonly endpointPublicCidrs: string[];
@@ -91,6 +93,11 @@ export class EksCluster extends Construct {
       },
       outputConfigCommand: false,
     });
+
+    // Named, so that nobody lands in extended support (six times the fee) without choosing it.
+    (this.cluster.node.defaultChild as eks.CfnCluster).upgradePolicy = {
+      supportType: props.upgradePolicy,
+    };
 
     kubectlSecurityGroup?.connections.allowTo(
       this.cluster.clusterSecurityGroup,

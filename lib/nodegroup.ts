@@ -2,6 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import type { KubernetesMinor } from '../config';
 import { acceptManagedPolicies } from './private/nag';
 
 export interface NodeGroupProps {
@@ -16,6 +17,17 @@ export interface NodeGroupProps {
   readonly diskSize: number;
   /** EC2 key pair for SSH; SSM Session Manager is the default way in. */
   readonly sshKeyName?: string;
+  /** The cluster's minor, which the nodes follow. */
+  readonly kubernetesVersion: KubernetesMinor;
+  /**
+   * The AL2023 AMI release within the minor.
+   * @default - the newest at creation and at each minor change, then kept
+   */
+  readonly releaseVersion?: string;
+  /** Nodes an update replaces at once. */
+  readonly maxUnavailable: number;
+  /** Whether an update terminates a node whose pods a disruption budget still refuses to evict. */
+  readonly forceUpdate: boolean;
 }
 
 /** The AWS managed policies a node needs, and nothing else. */
@@ -28,7 +40,10 @@ export const NODE_MANAGED_POLICIES = [
 
 /**
  * An AL2023 managed node group whose instances require IMDSv2 and boot from an encrypted
- * volume. Its Auto Scaling group carries the tags the Cluster Autoscaler discovers it by.
+ * volume. Its Auto Scaling group carries the tags the Cluster Autoscaler discovers it by. It
+ * runs the cluster's minor: after the control plane moves, EKS rolls the nodes onto the new
+ * minor's AMI, `maxUnavailable` at a time, draining each through the Eviction API.
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/managed-node-update-behavior.html
  */
 export class NodeGroup extends Construct {
   readonly role: iam.Role;
@@ -83,11 +98,18 @@ export class NodeGroup extends Construct {
         version: launchTemplate.latestVersionNumber,
       },
       subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      releaseVersion: props.releaseVersion,
+      maxUnavailable: props.maxUnavailable,
+      forceUpdate: props.forceUpdate,
       // EKS copies these to the Auto Scaling group; the Cluster Autoscaler finds it by them.
       tags: {
         'k8s.io/cluster-autoscaler/enabled': 'true',
         [`k8s.io/cluster-autoscaler/${clusterName}`]: 'owned',
       },
     });
+    // aws-eks-v2 leaves Version unset (the nodes would then keep the minor they were created
+    // with); naming it makes a change of the cluster's minor roll the nodes, after the control
+    // plane, since the node group depends on the cluster.
+    (this.nodegroup.node.defaultChild as eks.CfnNodegroup).version = props.kubernetesVersion;
   }
 }

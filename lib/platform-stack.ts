@@ -2,11 +2,15 @@ import { createHash } from 'crypto';
 import * as path from 'path';
 import { Annotations, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
 import { ClusterAutoscaler } from './addons/cluster-autoscaler';
 import { EbsCsiDriver } from './addons/ebs-csi-driver';
 import { MetricsServer } from './addons/metrics-server';
+import { CoreDns } from './addons/core-dns';
+import { KubeProxy } from './addons/kube-proxy';
 import { VpcCni } from './addons/vpc-cni';
+import { EksAddonVersions } from './addon-versions';
 import { EksCluster } from './cluster';
 import { ClusterAddon } from '../k8s/platform';
 import { ClusterCharts } from './cluster-charts';
@@ -56,6 +60,7 @@ export class PlatformStack extends Stack {
       vpc: this.network.vpc,
       clusterName: infra.clusterName,
       kubernetesVersion: infra.kubernetesVersion,
+      upgradePolicy: infra.upgradePolicy,
       endpointAccess: infra.endpointAccess,
       endpointPublicCidrs: infra.endpointPublicCidrs,
     });
@@ -74,6 +79,10 @@ export class PlatformStack extends Stack {
       maxSize: infra.nodeMaxSize,
       diskSize: infra.nodeDiskSize,
       sshKeyName: infra.sshKeyName,
+      kubernetesVersion: infra.kubernetesVersion,
+      releaseVersion: infra.nodeReleaseVersion,
+      maxUnavailable: infra.nodeMaxUnavailable,
+      forceUpdate: infra.nodeForceUpdate,
     });
 
     // Add-ons run on the nodes, so they are created after the node group and deleted before it.
@@ -86,9 +95,13 @@ export class PlatformStack extends Stack {
       kubernetesVersion: infra.kubernetesVersion,
     }).chart;
     const vpcCni = new VpcCni(this, 'VpcCni', { cluster }).addon;
+    const coreDns = new CoreDns(this, 'CoreDns', { cluster }).addon;
+    const kubeProxy = new KubeProxy(this, 'KubeProxy', { cluster }).addon;
     const loadBalancerController = cluster.albController!;
     for (const addon of [
       vpcCni,
+      coreDns,
+      kubeProxy,
       ebsCsiDriver,
       metricsServer,
       clusterAutoscaler,
@@ -96,6 +109,19 @@ export class PlatformStack extends Stack {
     ]) {
       addon.node.addDependency(this.nodes.nodegroup);
     }
+
+    // Every EKS add-on runs the version EKS names as default for the cluster's minor, looked up
+    // after the control plane moves; with the node group dependency above, a version change
+    // updates the control plane, then the nodes, then the add-ons, as EKS documents.
+    const addonVersions = new EksAddonVersions(this, 'AddonVersions', {
+      cluster,
+      kubernetesVersion: infra.kubernetesVersion,
+    });
+    const podIdentityAgent = cluster.eksPodIdentityAgent!;
+    // As for our own add-ons: a version update must not fail on drift in what EKS manages.
+    (podIdentityAgent.node.defaultChild as eks.CfnAddon).resolveConflicts = 'OVERWRITE';
+    for (const addon of [vpcCni, coreDns, kubeProxy, ebsCsiDriver, metricsServer, podIdentityAgent])
+      addonVersions.follow(addon);
 
     this.charts = new ClusterCharts(this, 'Charts', {
       cluster,

@@ -46,6 +46,9 @@ export class EbsCsiDriver extends Construct {
         controller: { extraVolumeTags: { [VOLUME_CLUSTER_TAG]: props.cluster.clusterName } },
       },
     });
+    // A version update overwrites what EKS manages in the add-on's objects (NONE would fail it
+    // on any drift); what we configure is in its configuration values, so nothing is lost.
+    (this.addon.node.defaultChild as eks.CfnAddon).resolveConflicts = 'OVERWRITE';
     this.addon.node.addDependency(identity.association);
     // It may create a Service (its controller's metrics).
     afterLoadBalancerController(this.addon, props.cluster);

@@ -15,6 +15,9 @@ export class MetricsServer extends Construct {
       cluster: props.cluster,
       addonName: 'metrics-server',
     });
+    // A version update overwrites what EKS manages in the add-on's objects (NONE would fail it
+    // on any drift); what we configure is in its configuration values, so nothing is lost.
+    (this.addon.node.defaultChild as eks.CfnAddon).resolveConflicts = 'OVERWRITE';
     // It creates a Service (the one behind the metrics API).
     afterLoadBalancerController(this.addon, props.cluster);
   }

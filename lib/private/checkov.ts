@@ -17,7 +17,7 @@ const HANDLER_REASON = 'a custom-resource handler that CloudFormation invokes sy
 
 /**
  * Every Lambda function in this app is a custom-resource handler: those aws-cdk-lib writes (the
- * kubectl provider and its framework, CDK utilities) and our EBS volume waiter. checkov's general
+ * kubectl provider and its framework, CDK utilities), our EBS volume waiter and our add-on version lookup. checkov's general
  * Lambda advice does not fit them, so each one carries its exemptions with the reason.
  */
 export class CdkHandlerCheckovSkips implements IAspect {

@@ -19,7 +19,11 @@ describe('loadConfig', () => {
       endpointAccess: 'public-and-private',
       endpointPublicCidrs: ['0.0.0.0/0'],
       adminPrincipalArns: [],
+      upgradePolicy: 'STANDARD',
+      nodeMaxUnavailable: 1,
+      nodeForceUpdate: false,
     });
+    expect(infra.nodeReleaseVersion).toBeUndefined();
     expect(infra.account).toBeUndefined();
     expect(platform).toMatchObject({
       webReplicas: 2,
@@ -80,6 +84,36 @@ describe('loadConfig', () => {
       'an unsupported version',
       { kubernetesVersion: '1.37' },
       'Invalid config "kubernetesVersion": got "1.37"; expected one of "1.35", "1.36" (the supported minors).',
+    ],
+    [
+      'an upgrade policy EKS does not know',
+      { upgradePolicy: 'LTS' },
+      'Invalid config "upgradePolicy": got "LTS"; expected one of "STANDARD", "EXTENDED".',
+    ],
+    [
+      'no node at a time',
+      { nodeMaxUnavailable: 0 },
+      'Invalid config "nodeMaxUnavailable": got 0; expected a whole number from 1 to 3.',
+    ],
+    [
+      'more nodes at a time than the group can have',
+      { nodeMaxUnavailable: 4 },
+      'Invalid config "nodeMaxUnavailable": got 4; expected a whole number from 1 to 3.',
+    ],
+    [
+      'a force setting that is not a boolean',
+      { nodeForceUpdate: 'yes' },
+      'Invalid config "nodeForceUpdate": got "yes"; expected true or false.',
+    ],
+    [
+      'an AMI release that is not one',
+      { nodeReleaseVersion: 'latest' },
+      'Invalid config "nodeReleaseVersion": got "latest"; expected an AMI release like "1.36.3-20261201".',
+    ],
+    [
+      "an AMI release of another minor than the cluster's",
+      { nodeReleaseVersion: '1.35.2-20261101' },
+      'Invalid config "nodeReleaseVersion": got "1.35.2-20261101"; expected a release of kubernetesVersion 1.36 ("1.36.<patch>-<date>"), or unset.',
     ],
     [
       'a non-DNS cluster name',

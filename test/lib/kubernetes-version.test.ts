@@ -11,6 +11,11 @@ test('the control plane runs the configured minor', () => {
   template.hasResourceProperties('AWS::EKS::Cluster', { Version: '1.35' });
 });
 
+test('the nodes and the add-on versions follow that minor', () => {
+  template.hasResourceProperties('AWS::EKS::Nodegroup', { Version: '1.35' });
+  template.hasResourceProperties('Custom::EksAddonVersions', { KubernetesVersion: '1.35' });
+});
+
 test("the kubectl provider's layer carries kubectl of that minor", () => {
   template.hasResourceProperties('AWS::Lambda::LayerVersion', {
     Description: Match.stringLikeRegexp('^/opt/kubectl/kubectl 1\\.35\\.'),

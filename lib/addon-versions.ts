@@ -1,0 +1,94 @@
+import * as path from 'path';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { CustomResource, Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { KubernetesMinor } from '../config';
+import { skipCheckov } from './private/checkov';
+import { acceptWildcards } from './private/nag';
+
+/** A handful of paginated DescribeAddonVersions calls, with the SDK's retries. */
+const HANDLER_TIMEOUT = Duration.minutes(2);
+
+export interface EksAddonVersionsProps {
+  readonly cluster: eks.Cluster;
+  readonly kubernetesVersion: KubernetesMinor;
+}
+
+/**
+ * `Custom::EksAddonVersions`: at deploy time, the version EKS names as the default for the
+ * cluster's minor, for every add-on that asks with {@link versionOf}. It runs when the minor
+ * changes (its only input), after the control plane has moved (it names the cluster), so the
+ * add-ons that read it move after the control plane too, and nobody looks version strings up by
+ * hand. Its own small Lambda answers CloudFormation directly, as `EbsVolumesReleased` does.
+ */
+export class EksAddonVersions extends Construct {
+  private readonly resource: CustomResource;
+  /** Attribute name to add-on name: what the handler looks up. */
+  private readonly addons: Record<string, string> = {};
+
+  constructor(scope: Construct, id: string, props: EksAddonVersionsProps) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    skipCheckov(logGroup.node.defaultChild as logs.CfnLogGroup, [
+      {
+        id: 'CKV_AWS_158',
+        comment:
+          'it holds add-on names and versions only, encrypted at rest by CloudWatch Logs; a customer key would add cost and key-policy coupling without narrowing who can read them',
+      },
+    ]);
+
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['eks:DescribeAddonVersions'], resources: ['*'] }),
+    );
+    logGroup.grantWrite(role);
+    acceptWildcards(
+      role,
+      ['*'],
+      'eks:DescribeAddonVersions has no resource-level permissions; the role can do nothing else but write its own log group.',
+    );
+
+    const handler = new lambda.Function(this, 'Handler', {
+      description: "Looks up the add-on versions EKS names as default for the cluster's minor",
+      runtime: lambda.Runtime.NODEJS_24_X,
+      code: lambda.Code.fromAsset(path.join(__dirname, 'addon-versions')),
+      handler: 'index.handler',
+      role,
+      logGroup,
+      timeout: HANDLER_TIMEOUT,
+    });
+
+    this.resource = new CustomResource(this, 'Resource', {
+      resourceType: 'Custom::EksAddonVersions',
+      serviceToken: handler.functionArn,
+      properties: {
+        // Orders the lookup, and so every add-on version, after the control plane's update.
+        ClusterName: props.cluster.clusterName,
+        KubernetesVersion: props.kubernetesVersion,
+        Addons: Lazy.any({ produce: () => this.addons }),
+      },
+      serviceTimeout: HANDLER_TIMEOUT.plus(Duration.minutes(1)),
+    });
+  }
+
+  /** The default version of add-on `name` for the cluster's minor (a deploy-time value). */
+  versionOf(name: string): string {
+    const attribute = name.replace(/[^A-Za-z0-9]/g, '');
+    this.addons[attribute] = name;
+    return this.resource.getAttString(attribute);
+  }
+
+  /** Pins `addon` to its default version for the cluster's minor. */
+  follow(addon: eks.IAddon): void {
+    const resource = addon.node.defaultChild as eks.CfnAddon;
+    resource.addonVersion = this.versionOf(resource.addonName);
+  }
+}
