@@ -215,6 +215,28 @@ withControlPlane('the lifecycle rehearsal', (plane) => {
       expect(JSON.parse(stdout).clientVersion).toMatchObject({ major: '1', minor: '36' });
     });
 
+    test('the upgrade moves every add-on to the new minor default after the nodes, CoreDNS and kube-proxy included', async () => {
+      const steps = phase(report, `update: ${upgrade.label}`).steps;
+      const addons = steps.filter((s) => s.resourceType === 'AWS::EKS::Addon');
+      const [nodes] = steps.filter((s) => s.resourceType === 'AWS::EKS::Nodegroup');
+      expect(addons.map((s) => `${s.event} ${s.outcome}`)).toEqual(
+        Array(6).fill('Update succeeded'),
+      );
+      expect(nodes).toMatchObject({ event: 'Update', outcome: 'succeeded' });
+      for (const addon of addons)
+        expect(addon.startedAt).toBeGreaterThanOrEqual(nodes.startedAt + nodes.seconds * 1000 - 1);
+      // Both are preserved on delete, so destroy leaves them as the last deployment made them.
+      const image = async (kind: string, name: string) =>
+        (
+          await getJson<{ spec: { template: { spec: { containers: { image: string }[] } } } }>(
+            plane().kubeconfig,
+            [kind, name, '-n', 'kube-system'],
+          )
+        ).spec.template.spec.containers[0].image.split(':')[1];
+      expect(await image('deployment', 'coredns')).toBe('default-for-1.36');
+      expect(await image('daemonset', 'kube-proxy')).toBe('default-for-1.36');
+    });
+
     test('the upgrade rolls the node group as EKS does, and the rotation breaks no budget and loses no volume', async () => {
       const rotation = report.phases.find((p) => p.name.startsWith(`rotation: ${upgrade.label} (`));
       expect(rotation?.checks.map((c) => [c.name, c.ok])).toEqual([

@@ -2,9 +2,11 @@
  * What each resource type does in the rehearsal: the kubectl provider's custom resources go to
  * aws-cdk-lib's own handler, EKS add-ons to their stand-ins, the cluster seeds what EKS puts in a
  * new cluster, the node group adopts the plane's nodes and rolls them when what they boot from
- * changes, the EBS-volumes waiter waits for the EBS stand-in, CfnJson returns its value, and
- * every other AWS resource is an instant no-op (only AWS could do it).
+ * changes, the add-on versions lookup answers stand-in defaults, the EBS-volumes waiter waits for
+ * the EBS stand-in, CfnJson returns its value, and every other AWS resource is an instant no-op
+ * (only AWS could do it).
  */
+import { ADDON_VERSIONS_TYPE, addonVersions } from './standins/addon-versions';
 import { createAddon, deleteAddon, extraVolumeTagsOf } from './standins/addons';
 import { seedEksCluster } from './standins/eks-seed';
 import { customResourceEvent, RequestType } from './events';
@@ -28,6 +30,7 @@ export const RESOLVED_TYPES: ReadonlySet<string> = new Set([
   'AWS::EKS::Addon',
   EBS_VOLUMES_RELEASED_TYPE,
   NODEGROUP_TYPE,
+  ADDON_VERSIONS_TYPE,
   'Custom::AWSCDKCfnJson',
 ]);
 
@@ -116,6 +119,10 @@ export async function execute(step: ResourceStep, ctx: ExecutorContext): Promise
         });
       }
       return { kubernetes: false };
+    case ADDON_VERSIONS_TYPE:
+      return step.event === 'Delete'
+        ? { kubernetes: false }
+        : { kubernetes: false, data: addonVersions(step.properties) };
     case 'Custom::AWSCDKCfnJson':
       return { kubernetes: false, data: { Value: JSON.parse(String(step.properties.Value)) } };
     default:
