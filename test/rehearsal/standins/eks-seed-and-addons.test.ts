@@ -103,7 +103,8 @@ withControlPlane('EKS seed and add-on stand-ins', (plane) => {
       (await get(system('apps/v1', kind, name))).spec.template.spec.containers.map(
         (c: any) => c.image.split(':')[1],
       );
-    await createAddon(plane().kubeconfig, 'coredns', undefined, 'v1.13.1-eksbuild.1');
+    await createAddon(plane().kubeconfig, 'coredns', '{"replicaCount":3}', 'v1.13.1-eksbuild.1');
+    expect((await get(system('apps/v1', 'Deployment', 'coredns'))).spec.replicas).toBe(3);
     await createAddon(plane().kubeconfig, 'kube-proxy', undefined, 'v1.36.0-eksbuild.2');
     expect(await images('Deployment', 'coredns')).toEqual(['v1.13.1-eksbuild.1']);
     expect(await images('DaemonSet', 'kube-proxy')).toEqual(['v1.36.0-eksbuild.2']);
@@ -135,6 +136,9 @@ withControlPlane('EKS seed and add-on stand-ins', (plane) => {
     const k = plane().kubeconfig;
     await expect(createAddon(k, 'vpc-cni', '{"enableNetworkPolicy":"yes"}')).rejects.toThrow(
       'vpc-cni configurationValues enableNetworkPolicy must be one of "true", "false", got "yes"',
+    );
+    await expect(createAddon(k, 'coredns', '{"replicaCount":0}')).rejects.toThrow(
+      'coredns configurationValues replicaCount must be a positive integer, got 0',
     );
     await expect(createAddon(k, 'metrics-server', '{"replicas":2}')).rejects.toThrow(
       'metrics-server configurationValues key "replicas" is not supported (allowed: none)',

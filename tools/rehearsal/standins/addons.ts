@@ -157,8 +157,17 @@ const vpcCni: AddonStandIn = {
   },
 };
 
+const positiveInteger: KeyRule = (value) =>
+  Number.isInteger(value) && (value as number) >= 1 ? undefined : 'a positive integer';
+
 // EKS adopts the objects it bootstrapped the cluster with (OVERWRITE) and runs them at the version.
-const coreDns: AddonStandIn = { keys: {}, objects: (_configuration, tag) => coreDnsObjects(tag) };
+// Of CoreDNS's schema the stack sets only replicaCount.
+// @see https://docs.aws.amazon.com/eks/latest/userguide/coredns-add-on-self-managed-update.html
+const coreDns: AddonStandIn = {
+  keys: { replicaCount: positiveInteger },
+  objects: (configuration, tag) =>
+    coreDnsObjects(tag, (configuration.replicaCount as number | undefined) ?? 2),
+};
 const kubeProxy: AddonStandIn = {
   keys: {},
   objects: (_configuration, tag) => kubeProxyObjects(tag),

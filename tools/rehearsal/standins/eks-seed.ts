@@ -31,7 +31,7 @@ const gp2: KubeObject = {
 };
 
 /** CoreDNS as EKS bootstraps it, and as its managed add-on (adopting these objects) runs it. */
-export const coreDnsObjects = (tag: string = UNVERSIONED): KubeObject[] => [
+export const coreDnsObjects = (tag: string = UNVERSIONED, replicas = 2): KubeObject[] => [
   serviceAccount('coredns'),
   configMap('coredns', {
     Corefile:
@@ -40,7 +40,7 @@ export const coreDnsObjects = (tag: string = UNVERSIONED): KubeObject[] => [
   workload('Deployment', 'coredns', [{ name: 'coredns', image: eksImage('coredns', tag) }], {
     selector: { 'k8s-app': 'kube-dns' },
     serviceAccountName: 'coredns',
-    replicas: 2,
+    replicas,
   }),
   {
     apiVersion: 'v1',
