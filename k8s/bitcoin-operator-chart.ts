@@ -238,11 +238,12 @@ export class BitcoinOperatorChart extends Chart {
     });
     this.deployment.select(kplus.LabelSelector.of({ labels }));
 
-    // A node drain never takes both replicas at once.
+    // A node drain never takes both replicas at once, and a crash-looping one never blocks it.
     this.podDisruptionBudget = new kplus.k8s.KubePodDisruptionBudget(this, 'Budget', {
       metadata: { name: CONTROLLER_NAME, namespace: CONTROLLER_NAMESPACE, labels },
       spec: {
         minAvailable: kplus.k8s.IntOrString.fromNumber(1),
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
         selector: { matchLabels: labels },
       },
     });

@@ -2,6 +2,7 @@ import { Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { k8s } from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
+import { drainOneAtATime } from './disruption-budgets';
 import { type PlatformConfig, ThroughputVolume } from '../config';
 import {
   Namespaces,
@@ -107,6 +108,16 @@ export class StorageChart extends Chart {
       staticVolume(this, name, props.staticVolumeId, props.staticVolumeZone);
       volumeDemo(this, DeploymentNames.STATIC, [{ name, path: '/data' }]);
     }
+    // One budget for every demo, rendered whatever the config: a drain moves one demo pod at a
+    // time (each is down meanwhile) and never blocks on one. A budget per demo would outlive the
+    // static demo when staticVolumeId is unset (kubectl apply --prune keeps budgets).
+    const storage = platformLabels('storage');
+    drainOneAtATime(this, 'demos-budget', {
+      name: 'volume-demos',
+      namespace: Namespaces.STORAGE_DEMO,
+      labels: storage,
+      matchLabels: storage,
+    });
   }
 }
 

@@ -1,6 +1,7 @@
 import { ApiObject, Chart, ChartProps, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
+import { budgetEachDeployment } from './disruption-budgets';
 import { allowIngress } from './network-policies';
 import { Namespaces, PlatformTarget, appLabels } from './common';
 import { page } from './workloads/deployment';
@@ -87,5 +88,8 @@ export class WorkloadsChart extends Chart {
         ports: [port],
       });
     }
+
+    // Drains (node group updates, the Cluster Autoscaler) take one replica of each at a time.
+    budgetEachDeployment(this);
   }
 }

@@ -89,7 +89,13 @@ export class EksCluster extends Construct {
         // The Service mutator would make the controller the default for every LoadBalancer
         // Service, and refuses every new Service in the cluster while its pods are not serving.
         // Our NLB Service names the controller with `loadBalancerClass` already.
-        additionalHelmChartValues: { enableServiceMutatorWebhook: false },
+        // Its chart renders no disruption budget by default: a drain (or the Cluster Autoscaler,
+        // which may remove nodes with system pods) could take both replicas at once, and with
+        // them the webhooks that admit Ingresses.
+        additionalHelmChartValues: {
+          enableServiceMutatorWebhook: false,
+          podDisruptionBudget: { maxUnavailable: 1 },
+        },
       },
       outputConfigCommand: false,
     });

@@ -97,6 +97,8 @@ export class ClusterAutoscaler extends Construct {
           requests: { cpu: '50m', memory: '128Mi' },
           limits: { memory: '300Mi' },
         },
+        // The chart's default, stated: its one replica may always be moved by a drain.
+        podDisruptionBudget: { maxUnavailable: 1 },
       },
     });
     this.chart.node.addDependency(identity.association);

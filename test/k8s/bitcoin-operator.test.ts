@@ -142,6 +142,7 @@ describe('BitcoinOperatorChart', () => {
     const manifests = synth();
     expect(find(manifests, 'PodDisruptionBudget').spec).toEqual({
       minAvailable: 1,
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
       selector: { matchLabels: find(manifests, 'Deployment').spec.selector.matchLabels },
     });
   });

@@ -116,6 +116,10 @@ describe.each(TARGETS)('every object of the %s target', (target) => {
       'NetworkPolicy/allow-httpd-http',
       'NetworkPolicy/allow-tomcat-http',
       'NetworkPolicy/allow-alpine-http',
+      'PodDisruptionBudget/httpd',
+      'PodDisruptionBudget/tomcat',
+      'PodDisruptionBudget/alpine',
+      'PodDisruptionBudget/volume-demos',
     ];
     if (target === 'eks') {
       expected.push(

@@ -48,6 +48,17 @@ describe('add-ons', () => {
     expect(dependsOn(chart)).toEqual(expect.arrayContaining([association, nodegroup]));
   });
 
+  test('the Helm charts give their pods a disruption budget a drain can satisfy', () => {
+    for (const Chart of ['cluster-autoscaler', 'aws-load-balancer-controller']) {
+      const chart = logicalId('Custom::AWSCDK-EKS-HelmChart', { Chart });
+      const values = JSON.stringify(resources[chart].Properties.Values);
+      expect([Chart, values]).toEqual([
+        Chart,
+        expect.stringContaining('\\"podDisruptionBudget\\":{\\"maxUnavailable\\":1}'),
+      ]);
+    }
+  });
+
   test('installs the AWS Load Balancer Controller after the nodes, waiting on uninstall', () => {
     const chart = logicalId('Custom::AWSCDK-EKS-HelmChart', {
       Chart: 'aws-load-balancer-controller',

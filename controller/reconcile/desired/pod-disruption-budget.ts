@@ -2,10 +2,16 @@ import type { V1PodDisruptionBudget, V1PodDisruptionBudgetSpec } from '@kubernet
 import { apiVersionOf, BitcoinNetwork, networkLabels, podDisruptionBudgetName } from '../../api';
 import { childMeta } from './meta';
 
-/** The spec of `<name>-pdb`: voluntary disruptions take at most one node at a time. */
+/**
+ * The spec of `<name>-pdb`: voluntary disruptions (a node drain) take at most one node at a
+ * time, so the rest of the mesh keeps serving, and never none: a one-node network is down while
+ * its pod moves, and an unready node (still syncing, crash-looping) may always be evicted, so no
+ * drain waits on it forever. The pod comes back on its own claim, so nothing is lost.
+ */
 export function desiredPodDisruptionBudgetSpec(network: BitcoinNetwork): V1PodDisruptionBudgetSpec {
   return {
     maxUnavailable: 1,
+    unhealthyPodEvictionPolicy: 'AlwaysAllow',
     selector: { matchLabels: networkLabels(network.metadata?.name ?? '') },
   };
 }

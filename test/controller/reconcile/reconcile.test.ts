@@ -160,7 +160,7 @@ describe('reconcile (pure)', () => {
       mesh: 0,
     },
     {
-      name: 'PodDisruptionBudget drifted; fields the apiserver defaults are ignored',
+      name: 'PodDisruptionBudget drifted: patched back to one at a time, unready pods evictable',
       observed: {
         network: n,
         secret: secret(n),
@@ -178,7 +178,7 @@ describe('reconcile (pure)', () => {
         pods: [],
       },
       actions: [
-        'patch poddisruptionbudgets net-pdb {"spec":{"maxUnavailable":1,"selector":{"matchLabels":{"app.kubernetes.io/name":"bitcoind","app.kubernetes.io/instance":"net","app.kubernetes.io/managed-by":"bitcoin-controller","bitcoin.eksplatform.dev/network":"net"}}}}',
+        'patch poddisruptionbudgets net-pdb {"spec":{"maxUnavailable":1,"unhealthyPodEvictionPolicy":"AlwaysAllow","selector":{"matchLabels":{"app.kubernetes.io/name":"bitcoind","app.kubernetes.io/instance":"net","app.kubernetes.io/managed-by":"bitcoin-controller","bitcoin.eksplatform.dev/network":"net"}}}}',
         'event Normal Updated',
       ],
       problems: [],
@@ -264,11 +264,12 @@ describe('desired children', () => {
     });
   });
 
-  test('the PodDisruptionBudget: one node down at a time', () => {
+  test('the PodDisruptionBudget: one node down at a time, an unready one always evictable', () => {
     const budget = desiredPodDisruptionBudget(net());
     expect(budget.metadata?.name).toBe('net-pdb');
     expect(budget.spec).toEqual({
       maxUnavailable: 1,
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
       selector: {
         matchLabels: desiredStatefulSet(net(), { kind: 'secretKey', secretName: 'x' }).spec
           ?.selector?.matchLabels,
