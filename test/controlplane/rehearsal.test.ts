@@ -244,6 +244,8 @@ withControlPlane('the lifecycle rehearsal', (plane) => {
         ['every drain ended', true],
         ['every bitcoind pod back on its own claim and volume', true],
       ]);
+      // The stored network's two pods were there to lose their volumes.
+      expect(rotation!.checks[2].detail).toBe('2 pods');
       const actions = rotation!.steps.map((s) => s.resourceType);
       // Two zones: four new nodes first; the plane's three old ones drained; one scaled down.
       expect(actions.filter((a) => a === 'launch')).toHaveLength(4);
