@@ -223,7 +223,13 @@ withControlPlane('the lifecycle rehearsal', (plane) => {
         Array(6).fill('Update succeeded'),
       );
       expect(nodes).toMatchObject({ event: 'Update', outcome: 'succeeded' });
-      for (const addon of addons)
+      // Those that depend on the node group (all but the Pod Identity agent) wait for its roll.
+      const graph = buildGraph(template.Resources);
+      const afterNodes = addons.filter((a) =>
+        graph.dependenciesOf(a.logicalId).includes(nodes.logicalId),
+      );
+      expect(afterNodes).toHaveLength(5);
+      for (const addon of afterNodes)
         expect(addon.startedAt).toBeGreaterThanOrEqual(nodes.startedAt + nodes.seconds * 1000 - 1);
       // Both are preserved on delete, so destroy leaves them as the last deployment made them.
       const image = async (kind: string, name: string) =>
