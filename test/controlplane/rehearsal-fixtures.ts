@@ -1,4 +1,5 @@
 /** Templates the rehearsal suite deploys besides the synthesised one. */
+import { DEFAULT_KUBERNETES_MINOR } from '../../config/kubernetes-minors';
 import { Intrinsics } from '../../tools/rehearsal/intrinsics';
 import type { CfnTemplate, TemplateResource } from '../../tools/rehearsal/template';
 
@@ -97,6 +98,11 @@ export function manifestTemplate(manifest: readonly object[]): CfnTemplate {
   return {
     Resources: {
       Cluster: { Type: 'AWS::EKS::Cluster', Properties: { Name: 'bitcoin-platform' } },
+      // What the provider's Lambda runs kubectl and helm from.
+      KubectlLayer: {
+        Type: 'AWS::Lambda::LayerVersion',
+        Properties: { Description: `/opt/kubectl/kubectl ${DEFAULT_KUBERNETES_MINOR}.0` },
+      },
       Provider: { Type: 'AWS::Lambda::Function' },
       Manifest: {
         Type: 'Custom::AWSCDK-EKS-KubernetesResource',

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { customResourceEvent, RequestType } from '../../tools/rehearsal/events';
 import { runHandler } from '../../tools/rehearsal/handler';
+import { kubectlLayer } from '../../tools/setup/kubectl-layer';
 import { kubectl } from '../../tools/testplane/lib/kubectl';
 import { withControlPlane } from './with-control-plane';
 
@@ -44,7 +45,12 @@ withControlPlane('the kubectl handler against the plane', (plane) => {
   let workDir: string;
   beforeAll(() => (workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearsal-handler-'))));
   afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
-  const env = () => ({ kubeconfig: plane().kubeconfig, clusterName: 'bitcoin-platform', workDir });
+  const env = () => ({
+    kubeconfig: plane().kubeconfig,
+    clusterName: 'bitcoin-platform',
+    workDir,
+    layer: kubectlLayer(),
+  });
 
   test('Create makes the manifest objects with kubectl create --save-config', async () => {
     const result = await runHandler(event('Create'), env());

@@ -3,15 +3,24 @@
  * the update table (plus one deployment whose charts drop objects), destroy and the leftovers;
  * then deliberately broken manifests. Slow (minutes): it is every step `cdk deploy` would run.
  */
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { buildGraph } from '../../tools/rehearsal/graph';
 import { Intrinsics } from '../../tools/rehearsal/intrinsics';
 import { rehearse } from '../../tools/rehearsal/rehearsal';
 import type { Phase, RehearsalReport, StepRecord } from '../../tools/rehearsal/report';
 import { CfnTemplate, synthTemplate } from '../../tools/rehearsal/template';
-import { applyChange, ConfigChange, UPDATE_TABLE } from '../../tools/rehearsal/update-table';
+import {
+  applyChange,
+  ConfigChange,
+  UPDATE_TABLE,
+  UPDATE_TABLE_START,
+} from '../../tools/rehearsal/update-table';
+import { DEFAULT_KUBERNETES_MINOR } from '../../config/kubernetes-minors';
+import { IMAGE_LABEL } from '../../tools/rehearsal/standins/node-group';
 import { withControlPlane } from './with-control-plane';
 import { getJson, kubectl } from '../../tools/testplane/lib/kubectl';
 import { eventually } from '../../tools/testplane/lib/eventually';
@@ -44,13 +53,15 @@ withControlPlane('the lifecycle rehearsal', (plane) => {
   beforeAll(() => (workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearsal-test-'))));
   afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
-  describe('the stack from cdk.json', () => {
+  describe('the stack from cdk.json, created one minor behind the default', () => {
     let report: RehearsalReport;
     let template: CfnTemplate;
     beforeAll(async () => {
-      template = synthTemplate();
+      template = synthTemplate(UPDATE_TABLE_START);
       report = await rehearse({
-        context: {},
+        context: UPDATE_TABLE_START,
+        // EKS's 15 minutes and 60 s, shortened: every budget here allows a drain within seconds.
+        nodeGroupTimings: { evictionBoundMs: 60_000, settleMs: 500, retryMs: 1_000 },
         workDir: path.join(workDir, 'stack'),
         updates: [...UPDATE_TABLE, DROP],
         // Every run also has a BitcoinNetwork with persistent storage, which config cannot ask for.
@@ -167,6 +178,105 @@ withControlPlane('the lifecycle rehearsal', (plane) => {
       expect(updated('adminPrincipalArns changed')).toEqual([]);
     });
 
+    const upgrade = UPDATE_TABLE[0];
+
+    test('the table starts one minor behind the default, and its first change is the upgrade', () => {
+      expect(DEFAULT_KUBERNETES_MINOR).toBe('1.36');
+      expect(UPDATE_TABLE_START).toEqual({ kubernetesVersion: '1.35' });
+      expect(upgrade).toEqual({
+        label: 'kubernetesVersion 1.35 -> 1.36',
+        set: { kubernetesVersion: '1.36' },
+      });
+    });
+
+    test("the upgrade's events run the 1.36 layer's kubectl and helm, every event before it the 1.35 layer's", async () => {
+      const dir = path.join(workDir, 'stack', 'handler');
+      const calls = fs
+        .readdirSync(dir)
+        .sort()
+        .map((name) => ({
+          name,
+          minor: JSON.parse(fs.readFileSync(path.join(dir, name, 'kubectl-layer.json'), 'utf8'))
+            .minor,
+        }));
+      const upgraded = kubernetesSteps(phase(report, `update: ${upgrade.label}`)).filter(
+        (s) => s.outcome === 'succeeded',
+      );
+      expect(upgraded.length).toBeGreaterThan(0);
+      const firstUpdate = calls.findIndex((c) => /^\d+-Update-/.test(c.name));
+      expect(calls.slice(firstUpdate, firstUpdate + upgraded.length).map((c) => c.name)).toEqual(
+        expect.arrayContaining(upgraded.map((s) => expect.stringContaining(s.logicalId))),
+      );
+      expect(new Set(calls.slice(0, firstUpdate).map((c) => c.minor))).toEqual(new Set(['1.35']));
+      expect(new Set(calls.slice(firstUpdate).map((c) => c.minor))).toEqual(new Set(['1.36']));
+      // And the 1.36 layer's kubectl is a 1.36 kubectl.
+      const layer = JSON.parse(
+        fs.readFileSync(path.join(dir, calls[firstUpdate].name, 'kubectl-layer.json'), 'utf8'),
+      );
+      const { stdout } = await promisify(execFile)(layer.kubectl, [
+        'version',
+        '--client',
+        '-o',
+        'json',
+      ]);
+      expect(JSON.parse(stdout).clientVersion).toMatchObject({ major: '1', minor: '36' });
+    });
+
+    test('the upgrade moves every add-on to the new minor default after the nodes, CoreDNS and kube-proxy included', async () => {
+      const steps = phase(report, `update: ${upgrade.label}`).steps;
+      const addons = steps.filter((s) => s.resourceType === 'AWS::EKS::Addon');
+      const [nodes] = steps.filter((s) => s.resourceType === 'AWS::EKS::Nodegroup');
+      expect(addons.map((s) => `${s.event} ${s.outcome}`)).toEqual(
+        Array(6).fill('Update succeeded'),
+      );
+      expect(nodes).toMatchObject({ event: 'Update', outcome: 'succeeded' });
+      // Those that depend on the node group (all but the Pod Identity agent) wait for its roll.
+      const graph = buildGraph(template.Resources);
+      const afterNodes = addons.filter((a) =>
+        graph.dependenciesOf(a.logicalId).includes(nodes.logicalId),
+      );
+      expect(afterNodes).toHaveLength(5);
+      for (const addon of afterNodes)
+        expect(addon.startedAt).toBeGreaterThanOrEqual(nodes.startedAt + nodes.seconds * 1000 - 1);
+      // Both are preserved on delete, so destroy leaves them as the last deployment made them.
+      const image = async (kind: string, name: string) =>
+        (
+          await getJson<{ spec: { template: { spec: { containers: { image: string }[] } } } }>(
+            plane().kubeconfig,
+            [kind, name, '-n', 'kube-system'],
+          )
+        ).spec.template.spec.containers[0].image.split(':')[1];
+      expect(await image('deployment', 'coredns')).toBe('default-for-1.36');
+      expect(await image('daemonset', 'kube-proxy')).toBe('default-for-1.36');
+    });
+
+    test('the upgrade rolls the node group as EKS does, and the rotation breaks no budget and loses no volume', async () => {
+      const rotation = report.phases.find((p) => p.name.startsWith(`rotation: ${upgrade.label} (`));
+      expect(rotation?.checks.map((c) => [c.name, c.ok])).toEqual([
+        ['no PodDisruptionBudget exceeded at any sampled moment', true],
+        ['every drain ended', true],
+        ['every bitcoind pod back on its own claim and volume', true],
+      ]);
+      // The stored network's two pods were there to lose their volumes.
+      expect(rotation!.checks[2].detail).toBe('2 pods');
+      const actions = rotation!.steps.map((s) => s.resourceType);
+      // Two zones: four new nodes first; the plane's three old ones drained; one scaled down.
+      expect(actions.filter((a) => a === 'launch')).toHaveLength(4);
+      expect(actions.filter((a) => a === 'drain')).toHaveLength(4);
+      expect(actions.filter((a) => a === 'terminate')).toHaveLength(4);
+      const nodes = await getJson<{ items: { metadata: { labels: Record<string, string> } }[] }>(
+        plane().kubeconfig,
+        ['nodes'],
+      );
+      expect(nodes.items.map((n) => n.metadata.labels[IMAGE_LABEL].split('-')[0])).toEqual([
+        '1.36',
+        '1.36',
+        '1.36',
+      ]);
+      // No other change of the table rolls the nodes.
+      expect(report.phases.filter((p) => p.name.startsWith('rotation: '))).toHaveLength(1);
+    });
+
     test("kubectl apply --prune leaves behind what a chart dropped unless the kind is on kubectl's default allow-list", () => {
       const p = phase(report, `update: ${DROP.label}`);
       expect(p.steps.filter((s) => s.outcome === 'failed')).toEqual([]);
@@ -191,7 +301,9 @@ withControlPlane('the lifecycle rehearsal', (plane) => {
       expect(p.steps.filter((s) => s.outcome !== 'succeeded')).toEqual([]);
       expect(failedChecks(p)).toEqual([]);
       // Destroy deletes the stack the last update left, with its config.
-      const graph = buildGraph(synthTemplate(UPDATE_TABLE.reduce(applyChange, {})).Resources);
+      const graph = buildGraph(
+        synthTemplate(UPDATE_TABLE.reduce(applyChange, UPDATE_TABLE_START)).Resources,
+      );
       const steps = new Map(p.steps.map((s) => [s.logicalId, s]));
       for (const [id, step] of steps) {
         for (const dependant of graph.dependantsOf(id)) {

@@ -2,6 +2,7 @@
 import { RESOLVED_TYPES } from '../../tools/rehearsal/executors';
 import { buildGraph } from '../../tools/rehearsal/graph';
 import { Intrinsics } from '../../tools/rehearsal/intrinsics';
+import { addonVersions } from '../../tools/rehearsal/standins/addon-versions';
 import { CfnTemplate, parseContextArgs, synthTemplate } from '../../tools/rehearsal/template';
 
 let template: CfnTemplate;
@@ -20,8 +21,21 @@ test('the graph orders the charts as their DependsOn say, and the cluster before
 });
 
 test('every property the rehearsal passes on resolves with the stand-ins', () => {
-  const data = new Map([
+  // What the two custom resources that others read from return, as their stand-ins answer.
+  const [versions] = Object.entries(template.Resources).find(
+    ([, r]) => r.Type === 'Custom::EksAddonVersions',
+  )!;
+  const data = new Map<string, Record<string, unknown>>([
     [idOf('BitcoinPlatformEksClusterD61DD7FFAlbControlleralbsaConditionJson'), { Value: {} }],
+    [
+      versions,
+      addonVersions(
+        new Intrinsics(template).resolve(
+          template.Resources[versions].Properties,
+          versions,
+        ) as Record<string, unknown>,
+      ),
+    ],
   ]);
   const intrinsics = new Intrinsics(template, data);
   const resolved = Object.entries(template.Resources)

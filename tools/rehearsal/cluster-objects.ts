@@ -20,6 +20,8 @@ const IGNORED = new Set([
   'Endpoints',
   // A Service's ClusterIP allocation: it goes with its Service.
   'networking.k8s.io/IPAddress',
+  // The node group's machines: EC2 and EKS launch and terminate them.
+  'Node',
 ]);
 
 /** The APIServices the aggregator registers by itself for every built-in and CRD group. */

@@ -113,8 +113,11 @@ export class ChartController {
     );
   }
 
-  /** Starts it and waits until its readiness probe passes. */
-  async start(timeoutMs = 60_000): Promise<void> {
+  /**
+   * Starts it and waits until its readiness probe passes; tsx transpiles the controller first,
+   * which on two cores shared with other work has taken over a minute.
+   */
+  async start(timeoutMs = 180_000): Promise<void> {
     const out = fs.openSync(this.logFile, 'a');
     const [program, ...args] = this.command;
     this.child = spawn(program, args, {

@@ -1,14 +1,17 @@
 /**
  * What each resource type does in the rehearsal: the kubectl provider's custom resources go to
  * aws-cdk-lib's own handler, EKS add-ons to their stand-ins, the cluster seeds what EKS puts in a
- * new cluster, the node group labels the nodes with their zones, the EBS-volumes waiter waits for the EBS stand-in, CfnJson returns its value, and
- * every other AWS resource is an instant no-op (only AWS could do it).
+ * new cluster, the node group adopts the plane's nodes and rolls them when what they boot from
+ * changes, the add-on versions lookup answers stand-in defaults, the EBS-volumes waiter waits for
+ * the EBS stand-in, CfnJson returns its value, and every other AWS resource is an instant no-op
+ * (only AWS could do it).
  */
+import { ADDON_VERSIONS_TYPE, addonVersions } from './standins/addon-versions';
 import { createAddon, deleteAddon, extraVolumeTagsOf } from './standins/addons';
 import { seedEksCluster } from './standins/eks-seed';
-import { labelNodeZones } from './standins/node-zones';
 import { customResourceEvent, RequestType } from './events';
 import { HandlerEnvironment, runHandler } from './handler';
+import type { NodeGroupUpdates } from './node-group-updates';
 import type { StepOutcome } from './scheduler';
 
 /** The provider's resource types, which all go to the one handler Lambda. */
@@ -19,12 +22,15 @@ export const KUBECTL_PROVIDER_TYPES = [
   'Custom::AWSCDK-EKS-KubernetesObjectValue',
 ];
 export const EBS_VOLUMES_RELEASED_TYPE = 'Custom::EbsVolumesReleased';
+export const NODEGROUP_TYPE = 'AWS::EKS::Nodegroup';
 
 /** The types whose properties the rehearsal resolves and passes on; the rest are AWS no-ops. */
 export const RESOLVED_TYPES: ReadonlySet<string> = new Set([
   ...KUBECTL_PROVIDER_TYPES,
   'AWS::EKS::Addon',
   EBS_VOLUMES_RELEASED_TYPE,
+  NODEGROUP_TYPE,
+  ADDON_VERSIONS_TYPE,
   'Custom::AWSCDKCfnJson',
 ]);
 
@@ -54,6 +60,7 @@ export interface ExecutorContext {
   readonly ebs: EbsVolumes;
   /** How long the EBS-volumes waiter waits, as its own Lambda would. */
   readonly volumesReleasedTimeoutMs: number;
+  readonly nodeGroups: NodeGroupUpdates;
 }
 
 export interface StepResult extends StepOutcome {
@@ -94,11 +101,16 @@ export async function execute(step: ResourceStep, ctx: ExecutorContext): Promise
     case 'AWS::EKS::Cluster':
       if (step.event === 'Create') await seedEksCluster(kubeconfig);
       return { kubernetes: step.event === 'Create' };
-    case 'AWS::EKS::Nodegroup':
-      if (step.event === 'Create') await labelNodeZones(kubeconfig);
-      return { kubernetes: step.event === 'Create' };
     case 'AWS::EKS::Addon':
       return addon(step, ctx);
+    case NODEGROUP_TYPE:
+      if (step.event === 'Create') {
+        await ctx.nodeGroups.create(step.logicalId, step.properties);
+        return { kubernetes: true };
+      }
+      if (step.event === 'Update' && step.oldProperties)
+        return ctx.nodeGroups.update(step.logicalId, step.properties, step.oldProperties);
+      return { kubernetes: false };
     case EBS_VOLUMES_RELEASED_TYPE:
       if (step.event === 'Delete') {
         return volumesReleased(ctx, {
@@ -107,6 +119,10 @@ export async function execute(step: ResourceStep, ctx: ExecutorContext): Promise
         });
       }
       return { kubernetes: false };
+    case ADDON_VERSIONS_TYPE:
+      return step.event === 'Delete'
+        ? { kubernetes: false }
+        : { kubernetes: false, data: addonVersions(step.properties) };
     case 'Custom::AWSCDKCfnJson':
       return { kubernetes: false, data: { Value: JSON.parse(String(step.properties.Value)) } };
     default:
@@ -132,10 +148,12 @@ async function addon(step: ResourceStep, ctx: ExecutorContext): Promise<StepResu
     });
   } else {
     const values = step.properties.ConfigurationValues;
+    const version = step.properties.AddonVersion;
     const configuration = await createAddon(
       kubeconfig,
       name,
       values === undefined ? undefined : String(values),
+      version === undefined ? undefined : String(version),
     );
     if (isEbs) ctx.ebs.start(extraVolumeTagsOf(configuration));
   }

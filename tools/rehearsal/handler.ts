@@ -1,13 +1,14 @@
 /**
  * Runs aws-cdk-lib's own kubectl handler (the Python code of the kubectl provider Lambda) for
- * one event, with the kubectl layer's kubectl and helm and a stand-in `aws` on PATH, its work
- * directory (kubeconfig, manifest.yaml, values.yaml) its own, and the Lambda's 900 s timeout.
+ * one event, with the kubectl and helm of the layer the template gives the provider and a
+ * stand-in `aws` on PATH, its work directory (kubeconfig, manifest.yaml, values.yaml, and
+ * kubectl-layer.json naming the layer) its own, and the Lambda's 900 s timeout.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../setup/cache';
-import { isExtracted, kubectlLayer } from '../setup/kubectl-layer';
+import { isExtracted, KubectlLayer } from '../setup/kubectl-layer';
 import { isInstalled, venvOf } from '../setup/python-tools';
 import type { CustomResourceEvent } from './events';
 
@@ -33,6 +34,8 @@ export interface HandlerEnvironment {
   readonly clusterName: string;
   /** Where each invocation gets its own work directory. */
   readonly workDir: string;
+  /** The layer the provider Lambda has: the deployed template's (see kubectlLayerOf). */
+  readonly layer: KubectlLayer;
   /** A CA bundle helm trusts for https chart repositories (SSL_CERT_FILE). */
   readonly caFile?: string;
   readonly timeoutSeconds?: number;
@@ -53,7 +56,7 @@ export async function runHandler(
   event: CustomResourceEvent,
   env: HandlerEnvironment,
 ): Promise<HandlerResult> {
-  const python = requireTools();
+  const python = requireTools(env.layer);
   const dir = path.join(
     env.workDir,
     `${String(++invocations).padStart(3, '0')}-${event.RequestType}-${event.LogicalResourceId}`,
@@ -62,7 +65,11 @@ export async function runHandler(
   const eventFile = path.join(dir, 'event.json');
   const resultFile = path.join(dir, 'result.json');
   fs.writeFileSync(eventFile, JSON.stringify(event, null, 1));
-  const layer = kubectlLayer();
+  const layer = env.layer;
+  fs.writeFileSync(
+    path.join(dir, 'kubectl-layer.json'),
+    JSON.stringify({ minor: layer.minor, version: layer.version, kubectl: layer.kubectl }),
+  );
   const started = Date.now();
   const { code, output, timedOut } = await run(
     python,
@@ -113,9 +120,9 @@ export async function runHandler(
 }
 
 /** The venv's python; a missing venv or layer says how to get it. */
-function requireTools(): string {
+function requireTools(layer: KubectlLayer): string {
   const venv = venvOf('kubectl-handler');
-  if (!isInstalled(venv) || !isExtracted(kubectlLayer())) {
+  if (!isInstalled(venv) || !isExtracted(layer)) {
     throw new Error(
       'the kubectl handler venv or the kubectl layer is not in the cache: run `npm run setup` (or `tsx tools/setup/main.ts rehearsal`)',
     );

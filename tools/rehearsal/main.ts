@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { rehearse } from './rehearsal';
 import { exitCode, renderReport } from './report';
 import { parseContextArgs } from './template';
-import { UPDATE_TABLE } from './update-table';
+import { UPDATE_TABLE, UPDATE_TABLE_START } from './update-table';
 
 const USAGE = 'usage: npm run rehearse -- [-c key=value]... [--no-updates]';
 
@@ -23,7 +23,8 @@ async function main(argv: readonly string[]): Promise<number> {
     else if (argv[i] === '--no-updates') updates = false;
     else throw new Error(`unexpected argument "${argv[i]}"; ${USAGE}`);
   }
-  const context = parseContextArgs(pairs);
+  // The table starts one minor behind (its first change is the upgrade); -c wins.
+  const context = { ...(updates ? UPDATE_TABLE_START : {}), ...parseContextArgs(pairs) };
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearsal-'));
   let code = 2;
   try {

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FakeBitcoind } from '../testplane/fake-bitcoind';
-import { PodTracker } from '../testplane/operator-harness';
+import { AdminApi, PodTracker } from '../testplane/operator-harness';
 import { ControlPlane, startControlPlane } from '../testplane/plane';
 import { createPki } from '../testplane/lib/pki';
 import { AdmissionStandIn } from './standins/admission';
@@ -20,7 +20,9 @@ import { ChartController } from './controller-from-chart';
 import { deploymentsAvailable, networksMeshed } from './converge';
 import { EbsVolumes, ExecutorContext, KUBECTL_PROVIDER_TYPES } from './executors';
 import { deploy, destroy, StackState } from './lifecycle';
+import { kubectlLayerOf } from './kubectl-layer-of';
 import { manifestMatchesCluster } from './manifest-drift';
+import { EKS_TIMINGS, NodeGroupTimings, NodeGroupUpdates } from './node-group-updates';
 import type { Check, Phase, RehearsalReport } from './report';
 import { CfnTemplate, synthTemplate } from './template';
 import { applyChange, ConfigChange } from './update-table';
@@ -36,6 +38,8 @@ export interface RehearsalOptions {
   /** Makes the template for a context instead of synthesising it (bad-input tests). */
   readonly template?: (context: Readonly<Record<string, string>>) => CfnTemplate;
   readonly convergeTimeoutMs?: number;
+  /** A node group update's bounds and waits; @default EKS_TIMINGS (EKS's own) */
+  readonly nodeGroupTimings?: NodeGroupTimings;
   /** A plane to rehearse on (left running); @default - a fresh one, stopped at the end */
   readonly plane?: ControlPlane;
   /**
@@ -81,6 +85,12 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         .filter((v) => !tag || v.tags[tag.key] === tag.value)
         .map((v) => v.id),
   };
+  const nodeGroups = new NodeGroupUpdates(
+    new AdminApi(plane),
+    plane.kubeconfig,
+    plane.podCidr,
+    options.nodeGroupTimings ?? EKS_TIMINGS,
+  );
   let controller: ChartController | undefined;
   const phases: Phase[] = [];
   try {
@@ -90,16 +100,18 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     admission.start();
     aggregated.start();
     loadBalancers.start();
-    const ctx: ExecutorContext = {
+    let ctx: ExecutorContext = {
       handler: {
         kubeconfig: plane.kubeconfig,
         clusterName: clusterNameOf(template),
         workDir: path.join(options.workDir, 'handler'),
         caFile: ca.caCert,
+        layer: kubectlLayerOf(template),
       },
       chartRepositoryUrl: repository.url,
       ebs,
       volumesReleasedTimeoutMs: 120_000,
+      nodeGroups,
     };
     const state = new StackState();
     log('create');
@@ -125,6 +137,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       context = applyChange(context, change);
       log(`update: ${change.label}`);
       template = synth(context);
+      ctx = { ...ctx, handler: { ...ctx.handler, layer: kubectlLayerOf(template) } };
       const afterUpdate = await options.aroundUpdate?.(change, plane.kubeconfig);
       const phase = await deploy(state, template, `update: ${change.label}`, ctx);
       const checks = ok([phase])
@@ -134,7 +147,10 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
             ...((await afterUpdate?.()) ?? []),
           ]
         : [];
-      phases.push({ ...phase, checks: [...phase.checks, ...checks] });
+      phases.push(
+        { ...phase, checks: [...phase.checks, ...checks] },
+        ...(await nodeGroups.phases(change.label)),
+      );
       if (!ok(phases)) break;
     }
     log('destroy');

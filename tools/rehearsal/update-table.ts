@@ -1,15 +1,38 @@
 /**
  * The config changes a second `cdk deploy` is rehearsed with, one deployment each, in order;
- * each starts from the config the one before left. `undefined` removes the key (back to default).
+ * each starts from the config the one before left, the first from UPDATE_TABLE_START on top of
+ * the rehearsal's own. `undefined` removes the key (back to default).
  */
-import { NODE_ZONES } from './standins/node-zones';
+import {
+  DEFAULT_KUBERNETES_MINOR,
+  SUPPORTED_KUBERNETES_MINORS,
+} from '../../config/kubernetes-minors';
+import { standInZone } from './node-group-updates';
 
 export interface ConfigChange {
   readonly label: string;
   readonly set: Readonly<Record<string, string | undefined>>;
 }
 
+/** The supported minor before the default: the upgrade the table begins with starts there. */
+const PREVIOUS_MINOR =
+  SUPPORTED_KUBERNETES_MINORS[SUPPORTED_KUBERNETES_MINORS.indexOf(DEFAULT_KUBERNETES_MINOR) - 1];
+
+/** The config the table's stack is created with: a cluster one minor behind the default. */
+export const UPDATE_TABLE_START: Readonly<Record<string, string>> = PREVIOUS_MINOR
+  ? { kubernetesVersion: PREVIOUS_MINOR }
+  : {};
+
 export const UPDATE_TABLE: readonly ConfigChange[] = [
+  // First, so that every other change is rehearsed on the default minor.
+  ...(PREVIOUS_MINOR
+    ? [
+        {
+          label: `kubernetesVersion ${PREVIOUS_MINOR} -> ${DEFAULT_KUBERNETES_MINOR}`,
+          set: { kubernetesVersion: DEFAULT_KUBERNETES_MINOR },
+        },
+      ]
+    : []),
   { label: 'webReplicas 2 -> 3', set: { webReplicas: '3' } },
   { label: 'sampleNetworkNodes 3 -> 5', set: { sampleNetworkNodes: '5' } },
   { label: 'throughputVolume none -> st1', set: { throughputVolume: 'st1' } },
@@ -20,11 +43,11 @@ export const UPDATE_TABLE: readonly ConfigChange[] = [
   { label: 'alpineLoadBalancer true -> false', set: { alpineLoadBalancer: 'false' } },
   {
     label: 'staticVolumeId set',
-    set: { staticVolumeId: 'vol-0123456789abcdef0', staticVolumeZone: NODE_ZONES[0] },
+    set: { staticVolumeId: 'vol-0123456789abcdef0', staticVolumeZone: standInZone(0) },
   },
   {
     label: 'staticVolumeId replaced',
-    set: { staticVolumeId: 'vol-0fedcba9876543210', staticVolumeZone: NODE_ZONES[1] },
+    set: { staticVolumeId: 'vol-0fedcba9876543210', staticVolumeZone: standInZone(1) },
   },
   {
     label: 'staticVolumeId unset',

@@ -13,7 +13,7 @@ import { RPC_AUTH_ENV } from '../../controller/reconcile/desired/stateful-set';
 import { requireNetworkNamespace } from '../netns/detect';
 import { FakeBitcoind } from './fake-bitcoind';
 import { REPO_ROOT } from '../setup/cache';
-import { request, TlsClient } from './lib/http';
+import { HttpResponse, request, TlsClient } from './lib/http';
 import { freePort, sleep } from './lib/process';
 import { ControlPlane } from './plane';
 
@@ -39,6 +39,57 @@ export class AdminApi {
     const res = await request(`${this.plane.server}${urlPath}`, this.tls);
     if (res.status !== 200) throw new Error(`GET ${urlPath}: ${res.status} ${res.body}`);
     return JSON.parse(res.body) as T;
+  }
+
+  /** Any other request; resolves with the status and body, whatever the status. */
+  send(method: string, urlPath: string, json?: unknown): Promise<HttpResponse> {
+    return request(`${this.plane.server}${urlPath}`, this.tls, { method, json });
+  }
+
+  /**
+   * Streams a watch (`urlPath` with `watch=true`): `onEvent` gets each event as it arrives,
+   * `onEnd` once when the stream ends or fails. Returns what stops it.
+   */
+  watch(
+    urlPath: string,
+    onEvent: (event: { type: string; object: unknown }) => void,
+    onEnd: (err?: Error) => void,
+  ): () => void {
+    let pending = '';
+    let ended = false;
+    const end = (err?: Error) => {
+      if (!ended) onEnd(err);
+      ended = true;
+    };
+    const req = https.request(
+      `${this.plane.server}${urlPath}`,
+      {
+        ca: fs.readFileSync(this.tls.caCert),
+        cert: fs.readFileSync(this.tls.cert!),
+        key: fs.readFileSync(this.tls.key!),
+      },
+      (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          end(new Error(`watch ${urlPath}: HTTP ${res.statusCode}`));
+          return;
+        }
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          const lines = (pending + chunk).split('\n');
+          pending = lines.pop()!;
+          for (const line of lines) if (line.trim() !== '') onEvent(JSON.parse(line));
+        });
+        res.on('end', () => end());
+        res.on('error', end);
+      },
+    );
+    req.on('error', end);
+    req.end();
+    return () => {
+      ended = true;
+      req.destroy();
+    };
   }
 
   /** A JSON merge patch; resolves with the HTTP status. */

@@ -6,11 +6,6 @@ import {
 } from '../../../tools/rehearsal/standins/addons';
 import { EKS_SEED, seedEksCluster } from '../../../tools/rehearsal/standins/eks-seed';
 import { ObjectRef, resourceArg } from '../../../tools/rehearsal/standins/kube-objects';
-import {
-  labelNodeZones,
-  NODE_ZONES,
-  ZONE_LABEL,
-} from '../../../tools/rehearsal/standins/node-zones';
 import { withControlPlane } from '../../controlplane/with-control-plane';
 
 const ref = (apiVersion: string, kind: string, name: string, namespace?: string): ObjectRef => ({
@@ -36,6 +31,8 @@ const ADDON_OBJECTS: Record<string, ObjectRef[]> = {
     ref('apiregistration.k8s.io/v1', 'APIService', 'v1beta1.metrics.k8s.io'),
   ],
   'eks-pod-identity-agent': [system('apps/v1', 'DaemonSet', 'eks-pod-identity-agent')],
+  coredns: [system('apps/v1', 'Deployment', 'coredns'), system('v1', 'Service', 'kube-dns')],
+  'kube-proxy': [system('apps/v1', 'DaemonSet', 'kube-proxy')],
 };
 
 withControlPlane('EKS seed and add-on stand-ins', (plane) => {
@@ -55,14 +52,6 @@ withControlPlane('EKS seed and add-on stand-ins', (plane) => {
         throw err;
       },
     );
-
-  test('the node group labels the nodes with the zones of the VPC, in turn, as EKS nodes are', async () => {
-    await labelNodeZones(plane().kubeconfig);
-    const { items } = JSON.parse(await kubectl(plane().kubeconfig, ['get', 'nodes', '-o', 'json']));
-    const zones = items.map((node: any) => node.metadata.labels[ZONE_LABEL]);
-    expect(zones).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1a']);
-    expect(NODE_ZONES).toEqual(['us-east-1a', 'us-east-1b']);
-  });
 
   test('the seed creates gp2 as EKS ships it, not marked default, and kube-system add-ons', async () => {
     await seedEksCluster(plane().kubeconfig);
@@ -109,6 +98,20 @@ withControlPlane('EKS seed and add-on stand-ins', (plane) => {
     expect(containers).toEqual(['aws-node', 'aws-eks-nodeagent']);
   });
 
+  test("an add-on's version is the tag of its images; without one, EKS's default stands in", async () => {
+    const images = async (kind: string, name: string) =>
+      (await get(system('apps/v1', kind, name))).spec.template.spec.containers.map(
+        (c: any) => c.image.split(':')[1],
+      );
+    await createAddon(plane().kubeconfig, 'coredns', '{"replicaCount":3}', 'v1.13.1-eksbuild.1');
+    expect((await get(system('apps/v1', 'Deployment', 'coredns'))).spec.replicas).toBe(3);
+    await createAddon(plane().kubeconfig, 'kube-proxy', undefined, 'v1.36.0-eksbuild.2');
+    expect(await images('Deployment', 'coredns')).toEqual(['v1.13.1-eksbuild.1']);
+    expect(await images('DaemonSet', 'kube-proxy')).toEqual(['v1.36.0-eksbuild.2']);
+    await createAddon(plane().kubeconfig, 'coredns');
+    expect(await images('Deployment', 'coredns')).toEqual(['stand-in']);
+  });
+
   test('deleting vpc-cni with preserve leaves aws-node running', async () => {
     await deleteAddon(plane().kubeconfig, 'vpc-cni', { preserve: true });
     expect(await exists(system('apps/v1', 'DaemonSet', 'aws-node'))).toBe(true);
@@ -125,7 +128,7 @@ withControlPlane('EKS seed and add-on stand-ins', (plane) => {
 
   test('an unknown add-on is refused with the known names', async () => {
     await expect(createAddon(plane().kubeconfig, 'coredns-plus')).rejects.toThrow(
-      'EKS add-on "coredns-plus" has no stand-in; known: aws-ebs-csi-driver, eks-pod-identity-agent, metrics-server, vpc-cni',
+      'EKS add-on "coredns-plus" has no stand-in; known: aws-ebs-csi-driver, coredns, eks-pod-identity-agent, kube-proxy, metrics-server, vpc-cni',
     );
   });
 
@@ -133,6 +136,9 @@ withControlPlane('EKS seed and add-on stand-ins', (plane) => {
     const k = plane().kubeconfig;
     await expect(createAddon(k, 'vpc-cni', '{"enableNetworkPolicy":"yes"}')).rejects.toThrow(
       'vpc-cni configurationValues enableNetworkPolicy must be one of "true", "false", got "yes"',
+    );
+    await expect(createAddon(k, 'coredns', '{"replicaCount":0}')).rejects.toThrow(
+      'coredns configurationValues replicaCount must be a positive integer, got 0',
     );
     await expect(createAddon(k, 'metrics-server', '{"replicas":2}')).rejects.toThrow(
       'metrics-server configurationValues key "replicas" is not supported (allowed: none)',

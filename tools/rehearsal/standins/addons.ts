@@ -12,8 +12,10 @@ import {
   eksImage,
   serviceAccount,
   systemMeta,
+  UNVERSIONED,
   workload,
 } from './kube-system-objects';
+import { coreDnsObjects, kubeProxyObjects } from './eks-seed';
 
 /** An add-on's parsed configurationValues. */
 export type AddonConfiguration = Readonly<Record<string, unknown>>;
@@ -24,7 +26,8 @@ type KeyRule = (value: unknown) => string | undefined;
 interface AddonStandIn {
   /** The configurationValues keys this stand-in understands, with the rule of each. */
   readonly keys: Readonly<Record<string, KeyRule>>;
-  objects(configuration: AddonConfiguration): KubeObject[];
+  /** Its objects, with `tag` (the add-on's version) on every image of EKS's. */
+  objects(configuration: AddonConfiguration, tag: string): KubeObject[];
 }
 
 const oneOf =
@@ -58,7 +61,7 @@ export function extraVolumeTagsOf(configuration: AddonConfiguration): Record<str
 
 const ebsCsiDriver: AddonStandIn = {
   keys: { controller: ebsController },
-  objects: () => [
+  objects: (_configuration, tag) => [
     {
       apiVersion: 'storage.k8s.io/v1',
       kind: 'CSIDriver',
@@ -67,19 +70,24 @@ const ebsCsiDriver: AddonStandIn = {
     },
     serviceAccount('ebs-csi-controller-sa'),
     serviceAccount('ebs-csi-node-sa'),
-    workload('Deployment', 'ebs-csi-controller', [ebsPlugin], {
+    workload('Deployment', 'ebs-csi-controller', [ebsPlugin(tag)], {
       serviceAccountName: 'ebs-csi-controller-sa',
       replicas: 2,
     }),
-    workload('DaemonSet', 'ebs-csi-node', [ebsPlugin], { serviceAccountName: 'ebs-csi-node-sa' }),
+    workload('DaemonSet', 'ebs-csi-node', [ebsPlugin(tag)], {
+      serviceAccountName: 'ebs-csi-node-sa',
+    }),
   ],
 };
-const ebsPlugin: Container = { name: 'ebs-plugin', image: eksImage('aws-ebs-csi-driver') };
+const ebsPlugin = (tag: string): Container => ({
+  name: 'ebs-plugin',
+  image: eksImage('aws-ebs-csi-driver', tag),
+});
 
 // Its APIService is Available only while AggregatedApiStandIn answers on the pods' endpoints.
 const metricsServer: AddonStandIn = {
   keys: {},
-  objects: () => [
+  objects: (_configuration, tag) => [
     serviceAccount('metrics-server'),
     workload(
       'Deployment',
@@ -87,7 +95,7 @@ const metricsServer: AddonStandIn = {
       [
         {
           name: 'metrics-server',
-          image: eksImage('metrics-server'),
+          image: eksImage('metrics-server', tag),
           ports: [{ name: 'https', containerPort: 10250 }],
         },
       ],
@@ -120,11 +128,11 @@ const metricsServer: AddonStandIn = {
 
 const podIdentityAgent: AddonStandIn = {
   keys: {},
-  objects: () => [
+  objects: (_configuration, tag) => [
     workload(
       'DaemonSet',
       'eks-pod-identity-agent',
-      [{ name: 'eks-pod-identity-agent', image: eksImage('eks-pod-identity-agent') }],
+      [{ name: 'eks-pod-identity-agent', image: eksImage('eks-pod-identity-agent', tag) }],
       { selector: { 'app.kubernetes.io/name': 'eks-pod-identity-agent' }, hostNetwork: true },
     ),
   ],
@@ -134,24 +142,42 @@ const podIdentityAgent: AddonStandIn = {
 // @see https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html
 const vpcCni: AddonStandIn = {
   keys: { enableNetworkPolicy: oneOf('true', 'false') },
-  objects: (configuration) => {
+  objects: (configuration, tag) => {
     const enabled = configuration.enableNetworkPolicy === 'true';
     const agent: Container = {
       name: 'aws-eks-nodeagent',
-      image: eksImage('aws-network-policy-agent'),
+      image: eksImage('aws-network-policy-agent', tag),
       args: ['--enable-network-policy=true'],
     };
     return [
       serviceAccount('aws-node'),
       configMap('amazon-vpc-cni', { 'enable-network-policy-controller': String(enabled) }),
-      awsNodeDaemonSet(enabled ? [agent] : []),
+      awsNodeDaemonSet(enabled ? [agent] : [], tag),
     ];
   },
 };
 
+const positiveInteger: KeyRule = (value) =>
+  Number.isInteger(value) && (value as number) >= 1 ? undefined : 'a positive integer';
+
+// EKS adopts the objects it bootstrapped the cluster with (OVERWRITE) and runs them at the version.
+// Of CoreDNS's schema the stack sets only replicaCount.
+// @see https://docs.aws.amazon.com/eks/latest/userguide/coredns-add-on-self-managed-update.html
+const coreDns: AddonStandIn = {
+  keys: { replicaCount: positiveInteger },
+  objects: (configuration, tag) =>
+    coreDnsObjects(tag, (configuration.replicaCount as number | undefined) ?? 2),
+};
+const kubeProxy: AddonStandIn = {
+  keys: {},
+  objects: (_configuration, tag) => kubeProxyObjects(tag),
+};
+
 const ADDONS: Readonly<Record<string, AddonStandIn>> = {
   'aws-ebs-csi-driver': ebsCsiDriver,
+  coredns: coreDns,
   'eks-pod-identity-agent': podIdentityAgent,
+  'kube-proxy': kubeProxy,
   'metrics-server': metricsServer,
   'vpc-cni': vpcCni,
 };
@@ -205,9 +231,15 @@ export async function createAddon(
   kubeconfig: string,
   name: string,
   configurationValues?: string,
+  /** AddonVersion; without it EKS installs the default version for the cluster's minor. */
+  version?: string,
 ): Promise<AddonConfiguration> {
   const configuration = parseConfiguration(name, configurationValues);
-  await applyObjects(kubeconfig, 'eks', standIn(name).objects(configuration));
+  await applyObjects(
+    kubeconfig,
+    'eks',
+    standIn(name).objects(configuration, version ?? UNVERSIONED),
+  );
   return configuration;
 }
 
@@ -220,7 +252,7 @@ export async function deleteAddon(
   name: string,
   options: { readonly preserve?: boolean } = {},
 ): Promise<void> {
-  const objects = standIn(name).objects({});
+  const objects = standIn(name).objects({}, UNVERSIONED);
   if (options.preserve) return;
   await deleteObjects(kubeconfig, objects);
 }

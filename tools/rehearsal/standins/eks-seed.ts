@@ -11,6 +11,7 @@ import {
   eksImage,
   serviceAccount,
   systemMeta,
+  UNVERSIONED,
   workload,
 } from './kube-system-objects';
 
@@ -29,16 +30,17 @@ const gp2: KubeObject = {
   volumeBindingMode: 'WaitForFirstConsumer',
 };
 
-const coreDns: KubeObject[] = [
+/** CoreDNS as EKS bootstraps it, and as its managed add-on (adopting these objects) runs it. */
+export const coreDnsObjects = (tag: string = UNVERSIONED, replicas = 2): KubeObject[] => [
   serviceAccount('coredns'),
   configMap('coredns', {
     Corefile:
       '.:53 {\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n    forward . /etc/resolv.conf\n}\n',
   }),
-  workload('Deployment', 'coredns', [{ name: 'coredns', image: eksImage('coredns') }], {
+  workload('Deployment', 'coredns', [{ name: 'coredns', image: eksImage('coredns', tag) }], {
     selector: { 'k8s-app': 'kube-dns' },
     serviceAccountName: 'coredns',
-    replicas: 2,
+    replicas,
   }),
   {
     apiVersion: 'v1',
@@ -55,15 +57,21 @@ const coreDns: KubeObject[] = [
   },
 ];
 
-const kubeProxy: KubeObject[] = [
+/** kube-proxy as EKS bootstraps it, and as its managed add-on runs it. */
+export const kubeProxyObjects = (tag: string = UNVERSIONED): KubeObject[] => [
   serviceAccount('kube-proxy'),
   configMap('kube-proxy', { kubeconfig: '' }),
   configMap('kube-proxy-config', { config: 'mode: iptables\n' }),
-  workload('DaemonSet', 'kube-proxy', [{ name: 'kube-proxy', image: eksImage('kube-proxy') }], {
-    selector: { 'k8s-app': 'kube-proxy' },
-    serviceAccountName: 'kube-proxy',
-    hostNetwork: true,
-  }),
+  workload(
+    'DaemonSet',
+    'kube-proxy',
+    [{ name: 'kube-proxy', image: eksImage('kube-proxy', tag) }],
+    {
+      selector: { 'k8s-app': 'kube-proxy' },
+      serviceAccountName: 'kube-proxy',
+      hostNetwork: true,
+    },
+  ),
 ];
 
 const vpcCni: KubeObject[] = [
@@ -72,7 +80,12 @@ const vpcCni: KubeObject[] = [
   awsNodeDaemonSet(),
 ];
 
-const SEED_OBJECTS: readonly KubeObject[] = [gp2, ...coreDns, ...kubeProxy, ...vpcCni];
+const SEED_OBJECTS: readonly KubeObject[] = [
+  gp2,
+  ...coreDnsObjects(),
+  ...kubeProxyObjects(),
+  ...vpcCni,
+];
 
 /** Every object EKS itself put there, so a leftovers check can tell them from ours. */
 export const EKS_SEED: readonly ObjectRef[] = SEED_OBJECTS.map(refOf);

@@ -9,8 +9,12 @@ export interface Container {
 }
 
 /** kwok pulls nothing: the tag only has to look like it comes from EKS's registry. */
-export const eksImage = (name: string): string =>
-  `602401143452.dkr.ecr.us-west-2.amazonaws.com/eks/${name}:stand-in`;
+/** The tag of an image whose add-on names no version: EKS then installs its default. */
+export const UNVERSIONED = 'stand-in';
+
+/** An image from EKS's registry; an add-on's version is its images' tag (`v1.12.4-eksbuild.1`). */
+export const eksImage = (name: string, tag: string = UNVERSIONED): string =>
+  `602401143452.dkr.ecr.us-west-2.amazonaws.com/eks/${name}:${tag}`;
 
 export const systemMeta = (name: string, labels: Record<string, string> = {}) => ({
   name,
@@ -67,11 +71,14 @@ export function workload(
  * The VPC CNI's aws-node DaemonSet: EKS creates it with the cluster and the vpc-cni add-on takes
  * it over, adding the network policy agent when asked to.
  */
-export function awsNodeDaemonSet(extraContainers: readonly Container[] = []): KubeObject {
+export function awsNodeDaemonSet(
+  extraContainers: readonly Container[] = [],
+  tag: string = UNVERSIONED,
+): KubeObject {
   return workload(
     'DaemonSet',
     'aws-node',
-    [{ name: 'aws-node', image: eksImage('amazon-k8s-cni') }, ...extraContainers],
+    [{ name: 'aws-node', image: eksImage('amazon-k8s-cni', tag) }, ...extraContainers],
     { selector: { 'k8s-app': 'aws-node' }, serviceAccountName: 'aws-node', hostNetwork: true },
   );
 }
