@@ -21,32 +21,17 @@ import {
 } from '../../tools/rehearsal/update-table';
 import { DEFAULT_KUBERNETES_MINOR } from '../../config/kubernetes-minors';
 import { IMAGE_LABEL } from '../../tools/rehearsal/standins/node-group';
+import { failedChecks, phase, REHEARSAL_TIMEOUT_MS } from './rehearsal-report';
 import { withControlPlane } from './with-control-plane';
-import { getJson, kubectl } from '../../tools/testplane/lib/kubectl';
-import { eventually } from '../../tools/testplane/lib/eventually';
-import {
-  dropObjects,
-  DROPPED,
-  manifestTemplate,
-  withHttpdReplicas,
-  withStoredNetwork,
-} from './rehearsal-fixtures';
+import { getJson } from '../../tools/testplane/lib/kubectl';
+import { dropObjects, DROPPED, manifestTemplate, withStoredNetwork } from './rehearsal-fixtures';
 
 const KUBECTL_TYPES = /^Custom::AWSCDK-EKS-/;
 /** Not a config change: a deployment whose charts no longer have some objects. */
 const DROP: ConfigChange = { label: 'charts drop objects', set: { 'rehearsal:drop': 'yes' } };
-const REHEARSAL_TIMEOUT_MS = 1_200_000;
 
-const phase = (report: RehearsalReport, name: string): Phase => {
-  const found = report.phases.find((p) => p.name === name);
-  if (!found)
-    throw new Error(`no phase "${name}" in ${report.phases.map((p) => p.name).join(', ')}`);
-  return found;
-};
 const kubernetesSteps = (p: Phase): StepRecord[] =>
   p.steps.filter((s) => KUBECTL_TYPES.test(s.resourceType));
-const failedChecks = (p: Phase) =>
-  p.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
 
 withControlPlane('the lifecycle rehearsal', (plane) => {
   let workDir: string;
@@ -222,7 +207,7 @@ withControlPlane('the lifecycle rehearsal', (plane) => {
       expect(JSON.parse(stdout).clientVersion).toMatchObject({ major: '1', minor: '36' });
     });
 
-    test('the upgrade moves every add-on to the new minor default after the nodes, CoreDNS and kube-proxy included', async () => {
+    test('the upgrade moves every add-on to the new minor default, after the nodes all but the CNI and the Pod Identity agent, CoreDNS and kube-proxy included', async () => {
       const steps = phase(report, `update: ${upgrade.label}`).steps;
       const addons = steps.filter((s) => s.resourceType === 'AWS::EKS::Addon');
       const [nodes] = steps.filter((s) => s.resourceType === 'AWS::EKS::Nodegroup');
@@ -230,12 +215,13 @@ withControlPlane('the lifecycle rehearsal', (plane) => {
         Array(6).fill('Update succeeded'),
       );
       expect(nodes).toMatchObject({ event: 'Update', outcome: 'succeeded' });
-      // Those that depend on the node group (all but the Pod Identity agent) wait for its roll.
+      // Those that depend on the node group wait for its roll: all but the Pod Identity agent and
+      // the VPC CNI, which the new nodes need.
       const graph = buildGraph(template.Resources);
       const afterNodes = addons.filter((a) =>
         graph.dependenciesOf(a.logicalId).includes(nodes.logicalId),
       );
-      expect(afterNodes).toHaveLength(5);
+      expect(afterNodes).toHaveLength(4);
       for (const addon of afterNodes)
         expect(addon.startedAt).toBeGreaterThanOrEqual(nodes.startedAt + nodes.seconds * 1000 - 1);
       // Both are preserved on delete, so destroy leaves them as the last deployment made them.
@@ -324,101 +310,6 @@ withControlPlane('the lifecycle rehearsal', (plane) => {
         // Dropped from the storage chart, never pruned, and not in the manifest destroy deletes.
         'storage.k8s.io/StorageClass cold',
       ]);
-    });
-  });
-
-  describe("the first deploy after httpd's replica count went to its HPA", () => {
-    /** Not a config key: the template is the previous version's, httpd with `replicas`. */
-    const PREVIOUS = 'rehearsal:previous';
-    const SCALED = 5;
-    const HANDOVER: ConfigChange = {
-      label: 'httpd replicas handed to the HPA',
-      set: { [PREVIOUS]: undefined, releaseHttpdReplicas: 'true' },
-    };
-    interface Pod {
-      metadata: { name: string; uid: string; deletionTimestamp?: string };
-    }
-    const httpdPods = async (kubeconfig: string) =>
-      (
-        await getJson<{ items: Pod[] }>(kubeconfig, ['pods', '-n', 'web', '-l', 'app=httpd'])
-      ).items.filter((p) => !p.metadata.deletionTimestamp);
-    let report: RehearsalReport;
-    let before: string[] = [];
-
-    beforeAll(async () => {
-      report = await rehearse({
-        context: { [PREVIOUS]: 'yes' },
-        workDir: path.join(workDir, 'handover'),
-        updates: [HANDOVER],
-        template: (context) => {
-          const { [PREVIOUS]: previous, ...config } = context;
-          const synthesised = synthTemplate(config);
-          return previous ? withHttpdReplicas(synthesised, 2) : synthesised;
-        },
-        plane: plane(),
-        // Between the deploys the HPA scales httpd up, through the scale subresource as it does.
-        aroundUpdate: async (_change, kubeconfig) => {
-          await kubectl(kubeconfig, [
-            'scale',
-            'deployment/httpd',
-            '-n',
-            'web',
-            `--replicas=${SCALED}`,
-          ]);
-          await eventually(async () => expect(await httpdPods(kubeconfig)).toHaveLength(SCALED));
-          before = (await httpdPods(kubeconfig)).map((p) => p.metadata.uid).sort();
-          return async () => {
-            const httpd = await getJson<{ spec: { replicas: number } }>(kubeconfig, [
-              'deployment/httpd',
-              '-n',
-              'web',
-            ]);
-            const after = (await httpdPods(kubeconfig)).map((p) => p.metadata.uid).sort();
-            return [
-              {
-                name: 'httpd kept the count the HPA set',
-                ok: httpd.spec.replicas === SCALED,
-                detail: `spec.replicas ${httpd.spec.replicas}`,
-              },
-              {
-                name: 'no httpd pod was killed',
-                ok: JSON.stringify(after) === JSON.stringify(before),
-                detail: `before ${before.join(', ')}; after ${after.join(', ')}`,
-              },
-            ];
-          };
-        },
-        log: () => undefined,
-      });
-    }, REHEARSAL_TIMEOUT_MS);
-
-    test('the previous version deploys and converges', () => {
-      expect(phase(report, 'create').steps.filter((s) => s.outcome === 'failed')).toEqual([]);
-      expect(failedChecks(phase(report, 'converge'))).toEqual([]);
-    });
-
-    test('the update patches httpd first, then updates the workloads chart, and keeps the count and every pod', () => {
-      const p = phase(report, `update: ${HANDOVER.label}`);
-      const steps = p.steps.filter((s) => s.kubernetes && s.outcome !== 'unchanged');
-      const patch = steps.find((s) => s.resourceType === 'Custom::AWSCDK-EKS-KubernetesPatch')!;
-      const workloads = steps.find((s) => s.logicalId.startsWith('EksClusterchartworkloads'))!;
-      expect([patch.outcome, workloads.outcome]).toEqual(['succeeded', 'succeeded']);
-      expect(workloads.startedAt).toBeGreaterThanOrEqual(
-        patch.startedAt + patch.seconds * 1000 - 1,
-      );
-      expect(failedChecks(p)).toEqual([]);
-      expect(p.checks.map((c) => c.name)).toEqual(
-        expect.arrayContaining(['httpd kept the count the HPA set', 'no httpd pod was killed']),
-      );
-      expect(before).toHaveLength(SCALED);
-    });
-
-    test('destroy leaves the retained patch alone and removes everything else', () => {
-      const p = phase(report, 'destroy');
-      const patch = p.steps.find((s) => s.resourceType === 'Custom::AWSCDK-EKS-KubernetesPatch');
-      expect(patch?.outcome).toBe('retained');
-      expect(p.steps.filter((s) => s.outcome === 'failed')).toEqual([]);
-      expect(failedChecks(p)).toEqual([]);
     });
   });
 
