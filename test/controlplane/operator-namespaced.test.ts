@@ -214,10 +214,11 @@ withControlPlane('the operator in namespaced mode', (plane) => {
     const usage = grantUsage(grants, plane().auditEvents(), CONTROLLER_USER);
     expect(usage.missing).toEqual([]);
     // The rules are the ClusterRole's of the cluster-wide mode, which operator-e2e compares in
-    // full. Here no child is edited by hand and a status write conflicts only by chance, so the
-    // patch-backs and the re-read after a conflict may go unused; nothing else may.
+    // full. Here no child is edited by hand, no credential changes (the patch of `<network>-rpcauth`)
+    // and a status write conflicts only by chance, so the patch-backs and the re-read after a
+    // conflict may go unused; nothing else may.
     const driftOrConflictOnly =
-      /: (patch (statefulsets\.apps|services|networkpolicies\.networking\.k8s\.io|poddisruptionbudgets\.policy)|get bitcoinnetworks\.bitcoin\.eksplatform\.dev)$/;
+      /: (patch (statefulsets\.apps|services|secrets|networkpolicies\.networking\.k8s\.io|poddisruptionbudgets\.policy)|get bitcoinnetworks\.bitcoin\.eksplatform\.dev)$/;
     expect(usage.unused.filter((u) => !driftOrConflictOnly.test(u))).toEqual([]);
   });
 });
