@@ -1,47 +1,18 @@
 import { DescribeAddonVersionsCommand, EKSClient } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createServer, IncomingMessage, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { CfnAnswer, useCfnResponseUrl } from '../helpers/cfn-response-url';
 
 // The handler is plain JavaScript that Lambda runs as it is; this is the part of it we call.
 const { handler } = jest.requireActual<{ handler: (event: object) => Promise<void> }>(
   '../../lib/handlers/addon-versions.js',
 );
 
-interface Answer {
-  readonly contentType: string | undefined;
-  readonly body: {
-    Status: string;
-    Reason: string;
-    PhysicalResourceId: string;
-    RequestId: string;
-    StackId: string;
-    LogicalResourceId: string;
-    Data?: Record<string, string>;
-  };
-}
-
 const eks = mockClient(EKSClient);
-let server: Server;
-let answers: Answer[];
-
-/** A stand-in for CloudFormation's pre-signed response URL, on loopback. */
-beforeAll(async () => {
-  server = createServer((request: IncomingMessage, response) => {
-    let text = '';
-    request.on('data', (chunk) => (text += chunk));
-    request.on('end', () => {
-      answers.push({ contentType: request.headers['content-type'], body: JSON.parse(text) });
-      response.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-});
-afterAll(() => new Promise((resolve) => server.close(resolve)));
+const responseUrl = useCfnResponseUrl();
+const { answers } = responseUrl;
 
 beforeEach(() => {
   eks.reset();
-  answers = [];
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
 });
 afterEach(() => jest.restoreAllMocks());
@@ -49,10 +20,9 @@ afterEach(() => jest.restoreAllMocks());
 const ADDONS = { coredns: 'coredns', kubeproxy: 'kube-proxy' };
 
 function event(RequestType: string, extra: Record<string, unknown> = {}) {
-  const { port } = server.address() as AddressInfo;
   return {
     RequestType,
-    ResponseURL: `http://127.0.0.1:${port}/answer`,
+    ResponseURL: responseUrl.url(),
     StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/BitcoinPlatform/1',
     RequestId: 'request-1',
     LogicalResourceId: 'AddonVersions',
@@ -68,7 +38,7 @@ function event(RequestType: string, extra: Record<string, unknown> = {}) {
 }
 
 /** The one answer CloudFormation got. */
-function answer(): Answer['body'] {
+function answer(): CfnAnswer['body'] {
   expect(answers).toHaveLength(1);
   return answers[0].body;
 }
