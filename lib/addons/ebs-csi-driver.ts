@@ -22,6 +22,10 @@ const VOLUME_CLUSTER_TAG = 'eks-bitcoin-platform/cluster';
  * destroy holds the driver back until the volumes it created are deleted.
  */
 export class EbsCsiDriver extends Construct {
+  /**
+   * The EKS add-on: {@link EksAddonVersions.follow} pins its version, and it runs on the nodes, so
+   * it must depend on the node group.
+   */
   readonly addon: eks.Addon;
   /** Whatever can own a claim must depend on this, so it is deleted before the waiter waits. */
   readonly volumesReleased: CustomResource;
