@@ -12,7 +12,7 @@ const NAMESPACE = 'kube-system';
 const SERVICE_ACCOUNT = 'cluster-autoscaler';
 
 export interface ClusterAutoscalerProps {
-  /** The cluster it scales: the chart goes into its `kube-system`, with a Pod Identity of its own. */
+  /** The cluster it scales; the chart goes into its `kube-system`, with its own Pod Identity. */
   readonly cluster: eks.Cluster;
   /** The literal name: IAM condition keys and discovery tags cannot hold a token. */
   readonly clusterName: string;
@@ -27,7 +27,7 @@ export interface ClusterAutoscalerProps {
  * @see https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md
  */
 export class ClusterAutoscaler extends Construct {
-  /** The Helm release; it runs on the nodes, so it must depend on the node group. */
+  /** The Helm release: its pods run on the nodes, so it must depend on the node group. */
   readonly chart: eks.HelmChart;
 
   constructor(scope: Construct, id: string, props: ClusterAutoscalerProps) {

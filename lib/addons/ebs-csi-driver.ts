@@ -23,8 +23,7 @@ const VOLUME_CLUSTER_TAG = 'eks-bitcoin-platform/cluster';
  */
 export class EbsCsiDriver extends Construct {
   /**
-   * The EKS add-on: {@link EksAddonVersions.follow} pins its version, and it runs on the nodes, so
-   * it must depend on the node group.
+   * The `aws-ebs-csi-driver` add-on: its pods run on the nodes, so it must follow the node group.
    */
   readonly addon: eks.Addon;
   /** Whatever can own a claim must depend on this, so it is deleted before the waiter waits. */

@@ -109,40 +109,56 @@ describe('doc comments', () => {
     expect(found).toEqual([]);
   });
 
-  test.each<[string, string, string[]]>([
+  // Each case: what it is, its source a line each, and what the rules report on it.
+  test.each<[string, string[], string[]]>([
     [
       'an exported class without a comment',
-      'export class Thing {}',
+      ['export class Thing {}'],
       ['x.ts:1 Thing is not documented'],
     ],
     [
       "an exported class's public property without a comment",
-      '/** A thing. */\nexport class Thing {\n  readonly part = 1;\n}',
+      ['/** A thing. */', 'export class Thing {', '  readonly part = 1;', '}'],
       ['x.ts:3 Thing.part is not documented'],
     ],
     [
       'a member of an exported interface without a comment',
-      'export interface Props {\n  readonly size: number;\n}',
+      ['export interface Props {', '  readonly size: number;', '}'],
       ['x.ts:2 Props.size is not documented'],
     ],
     [
       'a member whose comment has tags but says nothing',
-      'export interface Props {\n  /** @default 3 */\n  readonly size?: number;\n}',
+      ['export interface Props {', '  /** @default 3 */', '  readonly size?: number;', '}'],
       ['x.ts:3 Props.size is not documented'],
     ],
     [
       'an optional member without @default',
-      'export interface Props {\n  /** How many. */\n  readonly size?: number;\n}',
+      ['export interface Props {', '  /** How many. */', '  readonly size?: number;', '}'],
       ['x.ts:3 Props.size is optional but has no @default'],
     ],
     [
       'an optional member whose @default is empty',
-      'export interface Props {\n  /**\n   * How many.\n   * @default\n   */\n  readonly size?: number;\n}',
+      [
+        'export interface Props {',
+        '  /**',
+        '   * How many.',
+        '   * @default',
+        '   */',
+        '  readonly size?: number;',
+        '}',
+      ],
       ['x.ts:6 Props.size is optional but has no @default'],
     ],
     [
       'a member of a shape in an exported union type',
-      'export type Outcome =\n  | {\n      /** Done. */\n      ok: true;\n    }\n  | { reason?: string };',
+      [
+        'export type Outcome =',
+        '  | {',
+        '      /** Done. */',
+        '      ok: true;',
+        '    }',
+        '  | { reason?: string };',
+      ],
       [
         'x.ts:6 Outcome.reason is not documented',
         'x.ts:6 Outcome.reason is optional but has no @default',
@@ -150,14 +166,19 @@ describe('doc comments', () => {
     ],
     [
       'a member of a shape nested in a prop',
-      'export interface Props {\n  /** Where. */\n  readonly tag: { readonly key: string };\n}',
+      [
+        'export interface Props {',
+        '  /** Where. */',
+        '  readonly tag: { readonly key: string };',
+        '}',
+      ],
       ['x.ts:3 Props.tag.key is not documented'],
     ],
-  ])('finds %s', (_case, source, expected) => {
-    expect(missingDocs('x.ts', source)).toEqual(expected);
+  ])('finds %s', (_case, lines, expected) => {
+    expect(missingDocs('x.ts', lines.join('\n'))).toEqual(expected);
   });
 
-  test('passes over private, protected and override members, unexported declarations and shapes a condition matches', () => {
+  test('passes over hidden members, overrides, unexported declarations and matched shapes', () => {
     const source = [
       'interface Internal { size: number }',
       'class Hidden { part = 1 }',
