@@ -19,7 +19,7 @@ export interface EksAddonVersionsProps {
    */
   readonly cluster: eks.Cluster;
   /**
-   * The cluster's minor, the lookup's one input: a new minor looks every version up again.
+   * The cluster's minor: a new one looks every version up again.
    * @see https://docs.aws.amazon.com/eks/latest/APIReference/API_DescribeAddonVersions.html
    */
   readonly kubernetesVersion: KubernetesMinor;

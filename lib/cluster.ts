@@ -31,8 +31,8 @@ export interface EksClusterProps {
    */
   readonly upgradePolicy: SupportType;
   /**
-   * Where the API server can be reached from: the internet, the VPC, or both. It also decides
-   * whether the kubectl provider runs in the VPC.
+   * Where the API server can be reached from: the internet, the VPC, or both. With
+   * `endpointPublicCidrs`, it also decides whether the kubectl provider runs in the VPC.
    * @see https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html
    */
   readonly endpointAccess: EndpointMode;

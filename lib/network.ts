@@ -22,7 +22,7 @@ export interface NetworkProps {
  * flow logs of rejected traffic. The EKS cluster tags the subnets for load balancer discovery.
  */
 export class Network extends Construct {
-  /** The VPC, for the cluster, its node group and the replacement guard. */
+  /** The VPC the cluster and its nodes run in. */
   readonly vpc: ec2.Vpc;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {

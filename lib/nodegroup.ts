@@ -85,7 +85,7 @@ const METADATA_HOP_LIMIT = 1;
  * @see https://docs.aws.amazon.com/eks/latest/userguide/managed-node-update-behavior.html
  */
 export class NodeGroup extends Construct {
-  /** The nodes' IAM role, with {@link NODE_MANAGED_POLICIES} and nothing else. */
+  /** The nodes' IAM role, with the {@link NODE_MANAGED_POLICIES}. */
   readonly role: iam.Role;
   /** The managed node group: whatever runs on the nodes must depend on it. */
   readonly nodegroup: eks.Nodegroup;
