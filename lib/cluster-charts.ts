@@ -10,7 +10,9 @@ import { createOperatorCharts } from '../k8s/operator';
 import { ClusterAddon, PLATFORM_CHART_ADDONS, createPlatformCharts } from '../k8s/platform';
 
 export interface ClusterChartsProps {
+  /** The cluster the charts are applied to, through its kubectl provider. */
   readonly cluster: eks.Cluster;
+  /** The app's config: the platform and operator settings, the cluster's minor and VPC CIDR. */
   readonly config: AppConfig;
   /** The controller image: the ECR asset, or the configured prebuilt image. */
   readonly controllerImage: string;
