@@ -18,9 +18,11 @@ interface ChartObject {
 }
 
 export interface ChartResourcesProps {
+  /** The cluster whose kubectl provider applies the chart. */
   readonly cluster: eks.Cluster;
   /** The chart's name: `chart-<name>` is its manifest's construct ID in the cluster. */
   readonly name: string;
+  /** The synthesised cdk8s chart; every object needs a kind and a fixed name. */
   readonly chart: Chart;
 }
 
