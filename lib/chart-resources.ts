@@ -68,6 +68,8 @@ export class ChartResources extends Construct {
         ...objects.filter((o) => KUBECTL_PRUNE_KINDS.has(o.kind)),
         inventory(props.name, keys),
       ],
+      // Created with apply: its namespaces were applied ahead (see namespaceFirst).
+      overwrite: true,
     });
     const namespaces = new Map<string, eks.KubernetesManifest>();
     objects.forEach((object, index) => {

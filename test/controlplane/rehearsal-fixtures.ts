@@ -182,23 +182,23 @@ export function dropObjects(template: CfnTemplate): CfnTemplate {
 
 /**
  * The template with `objects` added to a chart as synth adds them: each its own resource, made
- * like `sibling` (an own resource of that chart, by logical ID prefix) with its dependencies,
- * before the chart's manifest (`chart`, by prefix), and named in its inventory.
+ * like its `sibling` (an own resource of that chart in the same namespace, by logical ID prefix)
+ * with its dependencies, before the chart's manifest (`chart`, by prefix), and in its inventory.
  */
 function withOwnResources(
   template: CfnTemplate,
   chart: string,
-  sibling: string,
+  sibling: (o: ManifestObject) => string,
   objects: readonly ManifestObject[],
 ): CfnTemplate {
   const manifests = manifestsOf(template);
   const idOf = (prefix: string) =>
     Object.keys(template.Resources).find((id) => id.startsWith(prefix))!;
-  const [chartId, siblingId] = [idOf(chart), idOf(sibling)];
+  const chartId = idOf(chart);
   const resources: Record<string, TemplateResource> = { ...template.Resources };
   const added = objects.map((o) => {
-    const id = `${sibling}Extra${objectKey(o).replace(/[^A-Za-z0-9]/g, '')}`;
-    resources[id] = withManifest(template.Resources[siblingId], [o]);
+    const id = `${chart}Extra${objectKey(o).replace(/[^A-Za-z0-9]/g, '')}`;
+    resources[id] = withManifest(template.Resources[idOf(sibling(o))], [o]);
     return id;
   });
   resources[chartId] = {
@@ -216,7 +216,10 @@ export function withExtraObjects(template: CfnTemplate): CfnTemplate {
   return withOwnResources(
     template,
     'EksClusterchartbitcoinoperator',
-    'ChartsbitcoinoperatorClusterRolebitcoincontroller',
+    (o) =>
+      o.metadata.namespace
+        ? 'ChartsbitcoinoperatorRolebitcoincontrollerbitcoincontroller'
+        : 'ChartsbitcoinoperatorClusterRolebitcoincontroller',
     EXTRA_OBJECTS,
   );
 }

@@ -49,6 +49,8 @@ describe('each chart as its manifest plus one manifest per object kubectl does n
       const kinds = chartManifest(chart).objects.map((o) => o.kind);
       expect(kinds.filter((k) => !KUBECTL_PRUNE_KINDS.has(k))).toEqual([]);
       expect(kinds).toContain('ConfigMap');
+      // Created with apply: its namespaces were applied ahead of it.
+      expect(chartManifest(chart).properties.Overwrite).toBe(true);
     }
     expect(chartManifest('workloads').objects.map((o) => o.kind)).toEqual(
       expect.arrayContaining(['Deployment', 'Service']),

@@ -34,6 +34,7 @@ interface Listed {
     name: string;
     namespace?: string;
     uid?: string;
+    deletionTimestamp?: string;
     ownerReferences?: unknown[];
     labels?: Record<string, string>;
   };
@@ -57,6 +58,19 @@ export function describeKey(key: ObjectKey): string {
  */
 export async function listObjects(kubeconfig: string, selector?: string): Promise<ObjectKey[]> {
   return (await listTopLevel(kubeconfig, selector)).map(keyOf);
+}
+
+/**
+ * What {@link listObjects} lists, but for objects already being deleted (waiting for a finalizer,
+ * such as an Ingress for the Load Balancer Controller's): what an update left in place.
+ */
+export async function listObjectsNotDeleting(
+  kubeconfig: string,
+  selector?: string,
+): Promise<ObjectKey[]> {
+  return (await listTopLevel(kubeconfig, selector))
+    .filter((item) => !item.metadata.deletionTimestamp)
+    .map(keyOf);
 }
 
 /** The uid of each object {@link listObjects} lists, by its {@link describeKey}. */

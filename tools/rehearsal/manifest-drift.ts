@@ -3,7 +3,7 @@
  * describes: the objects carrying a manifest's prune label, compared by kind, namespace and name
  * with the manifest's own objects. An extra one is something the update should have pruned.
  */
-import { describeKey, keyOf, listObjects, without } from './cluster-objects';
+import { describeKey, keyOf, listObjectsNotDeleting, without } from './cluster-objects';
 import type { Check } from './report';
 
 export interface ManifestResource {
@@ -17,7 +17,8 @@ export async function manifestMatchesCluster(
   resource: ManifestResource,
 ): Promise<Check> {
   const wanted = (JSON.parse(resource.manifest) as Parameters<typeof keyOf>[0][]).map(keyOf);
-  const live = await listObjects(kubeconfig, resource.pruneLabel);
+  // One being deleted was pruned; it may wait for a finalizer (an Ingress for the LBC's).
+  const live = await listObjectsNotDeleting(kubeconfig, resource.pruneLabel);
   const extra = without(live, wanted);
   const missing = without(wanted, live);
   const detail = [
