@@ -1,18 +1,20 @@
 import { CloudFormationClient, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import type { AdminEntryIds } from './admin-entries';
 import { AWS_CALL_TIMEOUT_MS } from './deployer';
 import { withTimeout } from './private/with-timeout';
 
 /**
- * The admins of the stack as deployed: the principal ARNs of its access entries (the kubectl
- * provider's role is a reference in the template, not an ARN, so it is left out); `none` when
- * there is no such stack; `unknown`, with why, when CloudFormation did not say.
+ * The admins of the stack as deployed: the logical ID of its access entries by principal ARN
+ * (the kubectl provider's role is a reference in the template, not an ARN, so it is left out);
+ * `none` when there is no such stack; `unknown`, with why, when CloudFormation did not say.
  */
 export type DeployedAdmins =
-  { readonly admins: readonly string[] } | { readonly none: true } | { readonly unknown: string };
+  { readonly entryIds: AdminEntryIds } | { readonly none: true } | { readonly unknown: string };
 
 /**
- * Reads the deployed template of `stackName`. Asked only while cdk.context.json records no admin:
- * on a stack deployed before admins were recorded, they are its admins. Never throws.
+ * Reads the deployed template of `stackName`. Asked only while cdk.context.json records no admin
+ * or no entry IDs: on a stack deployed before admins were recorded, they are its admins, and its
+ * entries keep their logical IDs. Never throws.
  */
 export async function lookUpDeployedAdmins(
   cfn: Pick<CloudFormationClient, 'send'>,
@@ -33,9 +35,10 @@ export async function lookUpDeployedAdmins(
   }
   const resources: Record<string, { Type?: string; Properties?: { PrincipalArn?: unknown } }> =
     JSON.parse(body ?? '{}').Resources ?? {};
-  const admins = Object.values(resources)
-    .filter((r) => r.Type === 'AWS::EKS::AccessEntry')
-    .map((r) => r.Properties?.PrincipalArn)
-    .filter((arn): arn is string => typeof arn === 'string');
-  return { admins: [...new Set(admins)] };
+  const entryIds: Record<string, string> = {};
+  for (const [id, resource] of Object.entries(resources)) {
+    const arn = resource.Properties?.PrincipalArn;
+    if (resource.Type === 'AWS::EKS::AccessEntry' && typeof arn === 'string') entryIds[arn] = id;
+  }
+  return { entryIds };
 }
