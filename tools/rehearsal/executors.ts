@@ -1,11 +1,12 @@
 /**
  * What each resource type does in the rehearsal: the kubectl provider's custom resources go to
  * aws-cdk-lib's own handler, EKS add-ons to their stand-ins, the cluster seeds what EKS puts in a
- * new cluster, the node group adopts the plane's nodes and rolls them when what they boot from
+ * new cluster (its creator's access entry too), access entries hold one per principal, the node group adopts the plane's nodes and rolls them when what they boot from
  * changes, the add-on versions lookup answers stand-in defaults, the EBS-volumes waiter waits for
  * the EBS stand-in, CfnJson returns its value, and every other AWS resource is an instant no-op
  * (only AWS could do it).
  */
+import type { AccessEntries } from './standins/access-entries';
 import { ADDON_VERSIONS_TYPE, addonVersions } from './standins/addon-versions';
 import { createAddon, deleteAddon, extraVolumeTagsOf } from './standins/addons';
 import { seedEksCluster } from './standins/eks-seed';
@@ -23,6 +24,7 @@ export const KUBECTL_PROVIDER_TYPES = [
 ];
 export const EBS_VOLUMES_RELEASED_TYPE = 'Custom::EbsVolumesReleased';
 export const NODEGROUP_TYPE = 'AWS::EKS::Nodegroup';
+export const ACCESS_ENTRY_TYPE = 'AWS::EKS::AccessEntry';
 
 /** The types whose properties the rehearsal resolves and passes on; the rest are AWS no-ops. */
 export const RESOLVED_TYPES: ReadonlySet<string> = new Set([
@@ -30,6 +32,7 @@ export const RESOLVED_TYPES: ReadonlySet<string> = new Set([
   'AWS::EKS::Addon',
   EBS_VOLUMES_RELEASED_TYPE,
   NODEGROUP_TYPE,
+  ACCESS_ENTRY_TYPE,
   ADDON_VERSIONS_TYPE,
   'Custom::AWSCDKCfnJson',
 ]);
@@ -61,6 +64,7 @@ export interface ExecutorContext {
   /** How long the EBS-volumes waiter waits, as its own Lambda would. */
   readonly volumesReleasedTimeoutMs: number;
   readonly nodeGroups: NodeGroupUpdates;
+  readonly accessEntries: AccessEntries;
 }
 
 export interface StepResult extends StepOutcome {
@@ -99,8 +103,14 @@ export async function execute(step: ResourceStep, ctx: ExecutorContext): Promise
   }
   switch (step.type) {
     case 'AWS::EKS::Cluster':
-      if (step.event === 'Create') await seedEksCluster(kubeconfig);
+      if (step.event === 'Create') {
+        await seedEksCluster(kubeconfig);
+        ctx.accessEntries.createCluster(ctx.handler.clusterName);
+      }
+      if (step.event === 'Delete') ctx.accessEntries.deleteCluster(ctx.handler.clusterName);
       return { kubernetes: step.event === 'Create' };
+    case ACCESS_ENTRY_TYPE:
+      return accessEntry(step, ctx.accessEntries);
     case 'AWS::EKS::Addon':
       return addon(step, ctx);
     case NODEGROUP_TYPE:
@@ -158,6 +168,26 @@ async function addon(step: ResourceStep, ctx: ExecutorContext): Promise<StepResu
     if (isEbs) ctx.ebs.start(extraVolumeTagsOf(configuration));
   }
   return { kubernetes: true };
+}
+
+/**
+ * An access entry's event as EKS sees it. A new PrincipalArn replaces the entry, the new one
+ * first; the old one is deleted here at once rather than in the clean-up phase, which can only
+ * let through what CloudFormation would refuse, never the other way round.
+ */
+function accessEntry(step: ResourceStep, entries: AccessEntries): StepResult {
+  const cluster = String(step.properties.ClusterName);
+  const principal = String(step.properties.PrincipalArn);
+  const before = step.oldProperties?.PrincipalArn;
+  if (step.event === 'Delete') {
+    entries.delete(cluster, principal, step.logicalId);
+    return { kubernetes: false };
+  }
+  if (step.event === 'Update' && String(before) === principal) return { kubernetes: false };
+  const error = entries.create(cluster, principal, step.logicalId);
+  if (error !== undefined) return { kubernetes: false, error };
+  if (step.event === 'Update') entries.delete(cluster, String(before), step.logicalId);
+  return { kubernetes: false };
 }
 
 /** Waits, as the stack's waiter does on delete, until no EBS volume with the cluster's tag is left. */

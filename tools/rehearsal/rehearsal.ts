@@ -12,6 +12,7 @@ import { createPki } from '../testplane/lib/pki';
 import { AdmissionStandIn } from './standins/admission';
 import { AggregatedApiStandIn } from './standins/aggregated-apis';
 import { startChartRepository } from './standins/chart-repository';
+import { AccessEntries } from './standins/access-entries';
 import { EbsCsiDriverStandIn } from './standins/ebs-csi-driver';
 import { EKS_SEED } from './standins/eks-seed';
 import { LoadBalancerControllerStandIn } from './standins/load-balancers';
@@ -112,6 +113,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       ebs,
       volumesReleasedTimeoutMs: 120_000,
       nodeGroups,
+      accessEntries: new AccessEntries(),
     };
     const state = new StackState();
     log('create');
