@@ -9,6 +9,7 @@
 import type { AccessEntries } from './standins/access-entries';
 import { ADDON_VERSIONS_TYPE, addonVersions } from './standins/addon-versions';
 import { createAddon, deleteAddon, extraVolumeTagsOf } from './standins/addons';
+import { fakeEc2, type TaggedVolume } from './standins/ec2-volumes';
 import { seedEksCluster } from './standins/eks-seed';
 import { customResourceEvent, RequestType } from './events';
 import { HandlerEnvironment, runHandler } from './handler';
@@ -52,8 +53,8 @@ export interface EbsVolumes {
   /** The driver runs while its add-on exists, tagging volumes as its configuration asks. */
   start(extraVolumeTags: Readonly<Record<string, string>>): void;
   stop(): Promise<void>;
-  /** The volumes that exist, only those with this tag if one is given. */
-  volumeIds(tag?: { readonly key: string; readonly value: string }): string[];
+  /** The volumes that exist, with their tags, whether or not a PV still points at them. */
+  volumes(): readonly TaggedVolume[];
 }
 
 export interface ExecutorContext {
@@ -122,12 +123,7 @@ export async function execute(step: ResourceStep, ctx: ExecutorContext): Promise
         return ctx.nodeGroups.update(step.logicalId, step.properties, step.oldProperties);
       return { kubernetes: false };
     case EBS_VOLUMES_RELEASED_TYPE:
-      if (step.event === 'Delete') {
-        return volumesReleased(ctx, {
-          key: String(step.properties.TagKey),
-          value: String(step.properties.TagValue),
-        });
-      }
+      if (step.event === 'Delete') return volumesReleased(ctx, step.properties);
       return { kubernetes: false };
     case ADDON_VERSIONS_TYPE:
       return step.event === 'Delete'
@@ -190,14 +186,28 @@ function accessEntry(step: ResourceStep, entries: AccessEntries): StepResult {
   return { kubernetes: false };
 }
 
-/** Waits, as the stack's waiter does on delete, until no EBS volume with the cluster's tag is left. */
+/** The stack's own waiter code, which Lambda runs as it is (plain CommonJS, no types). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { heldVolumes } = require('../../lib/handlers/volume-release.js') as {
+  heldVolumes: (
+    ec2: ReturnType<typeof fakeEc2>,
+    properties: Readonly<Record<string, unknown>>,
+  ) => Promise<string[]>;
+};
+
+/**
+ * Waits, as the stack's waiter does on delete, until none of the cluster's volumes is left: the
+ * handler's own `heldVolumes` decides which those are, asking a fake EC2 over the stand-in's
+ * volumes.
+ */
 async function volumesReleased(
   ctx: ExecutorContext,
-  tag: { key: string; value: string },
+  properties: Readonly<Record<string, unknown>>,
 ): Promise<StepResult> {
+  const ec2 = fakeEc2(() => ctx.ebs.volumes());
   const deadline = Date.now() + ctx.volumesReleasedTimeoutMs;
   for (;;) {
-    const left = ctx.ebs.volumeIds(tag);
+    const left = await heldVolumes(ec2, properties);
     if (left.length === 0) return { kubernetes: true };
     if (Date.now() > deadline) {
       return {

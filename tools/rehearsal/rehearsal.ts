@@ -80,11 +80,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   const ebs: EbsVolumes = {
     start: (extraVolumeTags) => driver.start(extraVolumeTags),
     stop: () => driver.stop(),
-    volumeIds: (tag) =>
-      driver
-        .volumes()
-        .filter((v) => !tag || v.tags[tag.key] === tag.value)
-        .map((v) => v.id),
+    volumes: () => driver.volumes(),
   };
   const nodeGroups = new NodeGroupUpdates(
     new AdminApi(plane),
@@ -166,7 +162,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       phases,
       leftovers: [
         ...left.map(describeKey),
-        ...ebs.volumeIds().map((id) => `EBS volume ${id}`),
+        ...ebs.volumes().map((v) => `EBS volume ${v.id}`),
         ...loadBalancers
           .loadBalancers()
           .map((lb) => `${lb.type} load balancer ${lb.dnsName} (${lb.members.join(', ')})`),
