@@ -42,7 +42,7 @@ export function keptAdminEntryIds(
   if ('unknown' in deployed) {
     return {
       ids: {},
-      warning: `Admin access entries get new logical IDs: CloudFormation did not say which ones the deployed stack has (${deployed.unknown}). A stack deployed from a version before 2026-12-02 (admins as Admin0, Admin1, ...) then fails the deploy on its admin entries and rolls back; synthesise again once CloudFormation answers.`,
+      warning: `Admin access entries get new logical IDs: CloudFormation did not say which ones the deployed stack has (${deployed.unknown}). A stack deployed before commit 1edf955 (admins as Admin0, Admin1, ...) then fails the deploy on its admin entries and rolls back; synthesise again once CloudFormation answers.`,
     };
   }
   const ids = 'none' in deployed ? {} : deployed.entryIds;
