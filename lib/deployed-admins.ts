@@ -33,12 +33,22 @@ export async function lookUpDeployedAdmins(
     if (name === 'ValidationError' && /does not exist/.test(message)) return { none: true };
     return { unknown: message };
   }
-  const resources: Record<string, { Type?: string; Properties?: { PrincipalArn?: unknown } }> =
-    JSON.parse(body ?? '{}').Resources ?? {};
+  return { entryIds: adminEntryIdsOf(JSON.parse(body ?? '{}')) };
+}
+
+/** A template as far as its access entries go. */
+interface EntriesOfTemplate {
+  readonly Resources?: Readonly<
+    Record<string, { readonly Type?: string; readonly Properties?: { PrincipalArn?: unknown } }>
+  >;
+}
+
+/** The logical ID of each access entry of `template` that names its principal by ARN. */
+export function adminEntryIdsOf(template: EntriesOfTemplate): AdminEntryIds {
   const entryIds: Record<string, string> = {};
-  for (const [id, resource] of Object.entries(resources)) {
+  for (const [id, resource] of Object.entries(template.Resources ?? {})) {
     const arn = resource.Properties?.PrincipalArn;
     if (resource.Type === 'AWS::EKS::AccessEntry' && typeof arn === 'string') entryIds[arn] = id;
   }
-  return { entryIds };
+  return entryIds;
 }
