@@ -1,10 +1,11 @@
 /**
  * What each resource type does in the rehearsal: the kubectl provider's custom resources go to
  * aws-cdk-lib's own handler, EKS add-ons to their stand-ins, the cluster seeds what EKS puts in a
- * new cluster (its creator's access entry too), access entries hold one per principal, the node group adopts the plane's nodes and rolls them when what they boot from
- * changes, the add-on versions lookup answers stand-in defaults, the EBS-volumes waiter waits for
- * the EBS stand-in, CfnJson returns its value, and every other AWS resource is an instant no-op
- * (only AWS could do it).
+ * new cluster (its creator's access entry too), access entries hold one per principal, the node
+ * group adopts the plane's nodes and rolls them when what they boot from changes, the add-on
+ * versions lookup answers stand-in defaults, the EBS-volumes waiter runs its handler's own choice
+ * of volumes over the EBS stand-in's, CfnJson returns its value, and every other AWS resource is
+ * an instant no-op (only AWS could do it).
  */
 import type { AccessEntries } from './standins/access-entries';
 import { ADDON_VERSIONS_TYPE, addonVersions } from './standins/addon-versions';
@@ -168,8 +169,8 @@ async function addon(step: ResourceStep, ctx: ExecutorContext): Promise<StepResu
 
 /**
  * An access entry's event as EKS sees it. A new PrincipalArn replaces the entry, the new one
- * first; the old one is deleted here at once rather than in the clean-up phase, which can only
- * let through what CloudFormation would refuse, never the other way round.
+ * first; the old one is deleted here at once, not in the clean-up phase as CloudFormation does, so
+ * another entry taking the old principal in the same deploy passes here and fails on AWS.
  */
 function accessEntry(step: ResourceStep, entries: AccessEntries): StepResult {
   const cluster = String(step.properties.ClusterName);
