@@ -295,6 +295,30 @@ describe('cluster admins over deploys by different people, from one committed pr
     expect(adminEntries(synth)).toEqual(kept);
     expect(notAdminLines(synth)).toEqual([expect.stringMatching(new RegExp(`^${BOB} is not`))]);
   });
+
+  test('a project that recorded its admins before entry IDs were kept learns the IDs, and keeps its admins as recorded', async () => {
+    const DAVE = `arn:aws:iam::${ACCOUNT}:role/Dave`;
+    const upgraded = newProject({ adminPrincipalArns: [CAROL] });
+    writeFileSync(join(upgraded, 'cdk.context.json'), JSON.stringify({ [KEY]: [DAVE] }));
+    const deployedTemplate = {
+      Resources: {
+        EksClusterAdmin1A2B3C4D5: {
+          Type: 'AWS::EKS::AccessEntry',
+          Properties: { ClusterName: 'bitcoin-platform', PrincipalArn: DAVE },
+        },
+      },
+    };
+    const synth = await synthAs(
+      { callerArn: BOB, roles: {}, stacks: { BitcoinPlatform: deployedTemplate } },
+      upgraded,
+    );
+    expect(synth.status).toBe(0);
+    expect(JSON.parse(readFileSync(join(upgraded, 'cdk.context.json'), 'utf8'))).toEqual({
+      [KEY]: [DAVE],
+      [IDS_KEY]: { [DAVE]: 'EksClusterAdmin1A2B3C4D5' },
+    });
+    expect(adminEntries(synth)[DAVE]).toBe('EksClusterAdmin1A2B3C4D5');
+  });
 });
 
 test('bad config fails synth with one message naming the key and no stack trace', async () => {
