@@ -13,7 +13,15 @@ import { acceptWildcards } from './private/nag';
 const HANDLER_TIMEOUT = Duration.minutes(2);
 
 export interface EksAddonVersionsProps {
+  /**
+   * The cluster whose add-ons follow the versions. The lookup names it, and so runs after the
+   * control plane's update.
+   */
   readonly cluster: eks.Cluster;
+  /**
+   * The cluster's minor: a new one looks every version up again.
+   * @see https://docs.aws.amazon.com/eks/latest/APIReference/API_DescribeAddonVersions.html
+   */
   readonly kubernetesVersion: KubernetesMinor;
 }
 

@@ -20,9 +20,15 @@ export function adminEntryIdsKey(account: string, region: string): string {
 export interface KeptAdminEntryIds {
   /** The logical ID each principal's entry keeps; a principal not named gets `adminEntryId`. */
   readonly ids: AdminEntryIds;
-  /** What this synth must record under the key: set only when nothing was recorded yet. */
+  /**
+   * What this synth must record under the key.
+   * @default - nothing to record: the key has a value already, or the deployed IDs are unknown
+   */
   readonly record?: AdminEntryIds;
-  /** One line when the deployed IDs could not be learned. */
+  /**
+   * One line when the deployed IDs could not be learned.
+   * @default - no warning: the IDs are recorded or learned, or there is nobody to ask
+   */
   readonly warning?: string;
 }
 

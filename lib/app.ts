@@ -10,9 +10,15 @@ export const STACK_NAME = 'BitcoinPlatform';
 
 /** What cdk.context.json records of the cluster admins for the account deployed to. */
 export interface RecordedAdminAccess {
-  /** The admins granted besides adminPrincipalArns. */
+  /**
+   * The admins granted besides adminPrincipalArns.
+   * @default - none (offline, or no account to record them for)
+   */
   readonly recorded?: readonly string[];
-  /** The logical IDs their deployed entries keep, by principal. */
+  /**
+   * The logical IDs their deployed entries keep, by principal.
+   * @default - every entry gets the logical ID derived from its principal
+   */
   readonly keptEntryIds?: AdminEntryIds;
 }
 

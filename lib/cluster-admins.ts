@@ -19,19 +19,35 @@ export interface ClusterAdminsInput {
   readonly key: string;
   /** The key's value in the context (cdk.context.json), if any. */
   readonly recorded: unknown;
-  /** Who runs this synth, if AWS said so. */
+  /**
+   * Who runs this synth, if AWS said so.
+   * @default - unknown (offline, or AWS would not say): nothing new is recorded, nobody warned
+   */
   readonly deployer?: Deployer;
-  /** What the deployed stack says of its admins; asked only while nothing is recorded. */
+  /**
+   * What the deployed stack says of its admins; asked only while nothing is recorded.
+   * @default - not asked: taken as a stack without admins, so the deployer is recorded
+   */
   readonly deployed?: DeployedAdmins;
+  /**
+   * The configured `adminPrincipalArns`: cluster admins on every deploy, whatever is recorded.
+   * @see https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html
+   */
   readonly adminPrincipalArns: readonly string[];
 }
 
 export interface ClusterAdmins {
   /** The recorded admins, granted cluster admin on every deploy, whoever deploys. */
   readonly recorded: readonly string[];
-  /** What this synth must record under the key: set only when nothing was recorded yet. */
+  /**
+   * What this synth must record under the key.
+   * @default - nothing to record: the key has a value already, or the deployer is unknown
+   */
   readonly record?: readonly string[];
-  /** One line for a deployer who is not an admin, on how to become one, or on what to check. */
+  /**
+   * One line for a deployer who is not an admin, on how to become one, or on what to check.
+   * @default - no warning: the deployer is an admin, or unknown
+   */
   readonly warning?: string;
 }
 

@@ -3,13 +3,16 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { App as Cdk8sApp, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AppConfig } from '../config';
+import { ChartResources } from './chart-resources';
 import { apiServerAddresses } from '../k8s/api-server';
 import { HTTPD_REPLICAS_RELEASE } from '../k8s/workloads/httpd-replicas-release';
 import { createOperatorCharts } from '../k8s/operator';
 import { ClusterAddon, PLATFORM_CHART_ADDONS, createPlatformCharts } from '../k8s/platform';
 
 export interface ClusterChartsProps {
+  /** The cluster the charts are applied to, through its kubectl provider. */
   readonly cluster: eks.Cluster;
+  /** The app's config: the platform and operator settings, the cluster's minor and VPC CIDR. */
   readonly config: AppConfig;
   /** The controller image: the ECR asset, or the configured prebuilt image. */
   readonly controllerImage: string;
@@ -25,16 +28,17 @@ export interface ClusterChartsProps {
 }
 
 /**
- * Applies every cdk8s chart to the cluster through the kubectl provider, one manifest per chart.
+ * Applies every cdk8s chart to the cluster through the kubectl provider, each as
+ * {@link ChartResources}: so that an update removes what a chart dropped, whatever its kind.
  *
- * Each manifest depends on the one before it in its set (so they are applied in order and
- * deleted in reverse) and on the add-ons whose AWS resources its objects create. CloudFormation
+ * Each chart's resources depend on those of the chart before it in its set (so charts are applied
+ * in order and deleted in reverse) and on the add-ons whose AWS resources its objects create. CloudFormation
  * therefore deletes Ingresses, LoadBalancer Services and PVCs while the controllers that clean
  * up their load balancers and volumes are still running.
  */
 export class ClusterCharts extends Construct {
-  /** The manifests by chart name, in apply order within each set. */
-  readonly manifests: Record<string, eks.KubernetesManifest> = {};
+  /** What applies each chart, by chart name, in apply order within each set. */
+  readonly charts: Record<string, ChartResources> = {};
 
   constructor(scope: Construct, id: string, props: ClusterChartsProps) {
     super(scope, id);
@@ -64,17 +68,23 @@ export class ClusterCharts extends Construct {
       ),
     ];
     for (const set of [platform, operator]) {
-      let previous: eks.KubernetesManifest | undefined;
+      let previous: readonly IConstruct[] = [];
       for (const [name, chart] of Object.entries<Chart>({ ...set })) {
-        const manifest = props.cluster.addCdk8sChart(`chart-${name}`, chart);
-        manifest.node.addDependency(props.nodes, props.volumesReleased, ...needs(name));
-        if (previous) manifest.node.addDependency(previous);
-        this.manifests[name] = manifest;
-        previous = manifest;
+        const resources = new ChartResources(this, name, { cluster: props.cluster, name, chart });
+        for (const resource of resources.all) {
+          resource.node.addDependency(
+            props.nodes,
+            props.volumesReleased,
+            ...needs(name),
+            ...previous,
+          );
+        }
+        this.charts[name] = resources;
+        previous = resources.all;
       }
     }
     if (props.config.platform.releaseHttpdReplicas) {
-      this.releaseHttpdReplicas(props.cluster, this.manifests.workloads, needs('workloads'));
+      this.releaseHttpdReplicas(props.cluster, this.charts.workloads.manifest, needs('workloads'));
     }
   }
 

@@ -13,7 +13,10 @@ const HANDLER_TIMEOUT = Duration.minutes(1);
 export interface ClusterLogGroupProps {
   /** The literal name: the group's name and its IAM permissions are built from it. */
   readonly clusterName: string;
-  /** Days CloudWatch Logs keeps the control-plane logs. */
+  /**
+   * Days CloudWatch Logs keeps the control-plane logs.
+   * @see https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html
+   */
   readonly retentionDays: number;
 }
 
@@ -26,7 +29,9 @@ export interface ClusterLogGroupProps {
  * group then exists before EKS looks for it, and is deleted only after the cluster.
  */
 export class ClusterLogGroup extends Construct {
+  /** The custom resource that makes or takes over the group; the cluster depends on it. */
   readonly resource: CustomResource;
+  /** `/aws/eks/<cluster>/cluster`: the name EKS writes the control-plane logs under. */
   readonly logGroupName: string;
 
   constructor(scope: Construct, id: string, props: ClusterLogGroupProps) {

@@ -16,15 +16,32 @@ import {
 import { acceptManagedPolicies, acceptRule, acceptWildcards } from './private/nag';
 
 export interface EksClusterProps {
+  /** The VPC whose private subnets hold the control plane's network interfaces. */
   readonly vpc: ec2.IVpc;
+  /** The literal name: the Secrets key's description and the log group's name are built from it. */
   readonly clusterName: string;
+  /**
+   * The control plane's minor; the kubectl provider's layer is the same minor's.
+   * @see https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html
+   */
   readonly kubernetesVersion: KubernetesMinor;
-  /** What EKS does when the minor leaves standard support. */
+  /**
+   * What EKS does when the minor leaves standard support.
+   * @see https://docs.aws.amazon.com/eks/latest/userguide/view-upgrade-policy.html
+   */
   readonly upgradePolicy: SupportType;
+  /**
+   * Where the API server can be reached from: the internet, the VPC, or both. With
+   * `endpointPublicCidrs`, it also decides whether the kubectl provider runs in the VPC.
+   * @see https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html
+   */
   readonly endpointAccess: EndpointMode;
   /** CIDRs that may reach a public endpoint. */
   readonly endpointPublicCidrs: string[];
-  /** Days CloudWatch Logs keeps the control-plane logs. */
+  /**
+   * Days CloudWatch Logs keeps the control-plane logs.
+   * @see https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html
+   */
   readonly controlPlaneLogRetentionDays: number;
 }
 
@@ -47,6 +64,7 @@ const ECR_PUBLIC_POLICY =
  * and a kubectl provider so that charts can be applied from CloudFormation.
  */
 export class EksCluster extends Construct {
+  /** The aws-eks-v2 cluster, which the node group, add-ons, charts and admins are added to. */
   readonly cluster: eks.Cluster;
 
   constructor(scope: Construct, id: string, props: EksClusterProps) {

@@ -3,13 +3,23 @@ import type { AdminEntryIds } from './admin-entries';
 import { AWS_CALL_TIMEOUT_MS } from './deployer';
 import { withTimeout } from './private/with-timeout';
 
-/**
- * The admins of the stack as deployed: the logical ID of its access entries by principal ARN
- * (the kubectl provider's role is a reference in the template, not an ARN, so it is left out);
- * `none` when there is no such stack; `unknown`, with why, when CloudFormation did not say.
- */
+/** The admins of the stack as deployed, or why there are none to tell: no stack, or no answer. */
 export type DeployedAdmins =
-  { readonly entryIds: AdminEntryIds } | { readonly none: true } | { readonly unknown: string };
+  | {
+      /**
+       * The logical ID of each of the deployed template's access entries, by principal ARN. The
+       * kubectl provider's role is a reference there, not an ARN, so it is left out.
+       */
+      readonly entryIds: AdminEntryIds;
+    }
+  | {
+      /** No stack of that name is deployed. */
+      readonly none: true;
+    }
+  | {
+      /** Why CloudFormation did not say: the message of its error. */
+      readonly unknown: string;
+    };
 
 /**
  * Reads the deployed template of `stackName`. Asked only while cdk.context.json records no admin

@@ -4,27 +4,45 @@ import { withTimeout } from './private/with-timeout';
 
 /** Who is running `cdk deploy`, as far as access entries are concerned. */
 export interface Deployer {
+  /** The account of the caller's credentials, as STS names it. */
   readonly account: string;
   /** The ARN of an IAM role or user, path included, that an access entry can name. */
   readonly principalArn: string;
 }
 
-/**
- * The outcome of looking up the caller: a deployer; or `offline`, why AWS could not say who
- * is calling; or `warning`, one line on why the caller gets no access entry and what to do.
- */
-export type DeployerLookup = { deployer: Deployer } | { offline: string } | { warning: string };
+/** The outcome of looking up the caller: who deploys, or why nobody gets an access entry. */
+export type DeployerLookup =
+  | {
+      /** The caller, as an access entry can name it. */
+      deployer: Deployer;
+    }
+  | {
+      /** Why AWS could not say who is calling. */
+      offline: string;
+    }
+  | {
+      /** One line on why the caller gets no access entry, and what to do. */
+      warning: string;
+    };
 
 /** The AWS APIs the look-up calls: STS for the caller, IAM for its role's full ARN. */
 export interface DeployerClients {
+  /** Asked who the caller is (`GetCallerIdentity`). */
   readonly sts: Pick<STSClient, 'send'>;
+  /** Asked for the ARN, path included, of the caller's role (`GetRole`). */
   readonly iam: Pick<IAMClient, 'send'>;
 }
 
 export interface LookUpDeployerOptions {
-  /** ARNs granted cluster admin anyway: if IAM will not say a role's ARN, one of these may. */
+  /**
+   * ARNs granted cluster admin anyway: if IAM will not say a role's ARN, one of these may.
+   * @default - none: a role IAM will not describe gets no access entry, and a warning
+   */
   readonly adminPrincipalArns?: readonly string[];
-  /** @default AWS_CALL_TIMEOUT_MS, for each call */
+  /**
+   * How long each AWS call may take before the look-up gives up on it.
+   * @default AWS_CALL_TIMEOUT_MS
+   */
   readonly timeoutMs?: number;
 }
 

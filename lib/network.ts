@@ -10,7 +10,10 @@ export interface NetworkProps {
   readonly cidr: string;
   /** Availability zones to spread subnets over. */
   readonly maxAzs: number;
-  /** NAT gateways; fewer than maxAzs trades resilience for cost. */
+  /**
+   * NAT gateways; fewer than maxAzs trades resilience for cost.
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html
+   */
   readonly natGateways: number;
 }
 
@@ -19,6 +22,7 @@ export interface NetworkProps {
  * flow logs of rejected traffic. The EKS cluster tags the subnets for load balancer discovery.
  */
 export class Network extends Construct {
+  /** The VPC the cluster and its nodes run in. */
   readonly vpc: ec2.Vpc;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {

@@ -6,16 +6,33 @@ import { type KubernetesMinor, NODE_ARCHITECTURE } from '../config';
 import { acceptManagedPolicies } from './private/nag';
 
 export interface NodeGroupProps {
+  /** The cluster the nodes join. */
   readonly cluster: eks.Cluster;
   /** The literal name: tag keys cannot hold a token. */
   readonly clusterName: string;
+  /** EC2 instance types the Auto Scaling group may launch. */
   readonly instanceTypes: string[];
+  /**
+   * The fewest nodes: the Cluster Autoscaler removes idle ones down to it.
+   * @see https://docs.aws.amazon.com/eks/latest/APIReference/API_NodegroupScalingConfig.html
+   */
   readonly minSize: number;
+  /**
+   * Nodes the group starts with; the Cluster Autoscaler changes it from there.
+   * @see https://docs.aws.amazon.com/eks/latest/APIReference/API_NodegroupScalingConfig.html
+   */
   readonly desiredSize: number;
+  /**
+   * The most nodes: the Cluster Autoscaler adds them for pending pods up to it.
+   * @see https://docs.aws.amazon.com/eks/latest/APIReference/API_NodegroupScalingConfig.html
+   */
   readonly maxSize: number;
   /** Root volume size in GiB. */
   readonly diskSize: number;
-  /** EC2 key pair for SSH; SSM Session Manager is the default way in. */
+  /**
+   * EC2 key pair for SSH.
+   * @default - no key pair: SSM Session Manager is the way in
+   */
   readonly sshKeyName?: string;
   /** The cluster's minor, which the nodes follow. */
   readonly kubernetesVersion: KubernetesMinor;
@@ -24,9 +41,15 @@ export interface NodeGroupProps {
    * @default - the newest at creation and at each minor change, then kept
    */
   readonly releaseVersion?: string;
-  /** Nodes an update replaces at once. */
+  /**
+   * Nodes an update replaces at once.
+   * @see https://docs.aws.amazon.com/eks/latest/APIReference/API_NodegroupUpdateConfig.html
+   */
   readonly maxUnavailable: number;
-  /** Whether an update terminates a node whose pods a disruption budget still refuses to evict. */
+  /**
+   * Whether an update terminates a node whose pods a disruption budget still refuses to evict.
+   * @see https://docs.aws.amazon.com/eks/latest/userguide/managed-node-update-behavior.html
+   */
   readonly forceUpdate: boolean;
 }
 
@@ -62,7 +85,9 @@ const METADATA_HOP_LIMIT = 1;
  * @see https://docs.aws.amazon.com/eks/latest/userguide/managed-node-update-behavior.html
  */
 export class NodeGroup extends Construct {
+  /** The nodes' IAM role, with the {@link NODE_MANAGED_POLICIES}. */
   readonly role: iam.Role;
+  /** The managed node group: whatever runs on the nodes must depend on it. */
   readonly nodegroup: eks.Nodegroup;
 
   constructor(scope: Construct, id: string, props: NodeGroupProps) {

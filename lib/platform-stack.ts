@@ -21,6 +21,10 @@ import { ReplacementGuard } from './replacement-guard';
 import { NodeGroup } from './nodegroup';
 
 export interface PlatformStackProps extends StackProps {
+  /**
+   * The configuration, read from context and defaulted: every setting of the stack.
+   * @see docs/configuration.md
+   */
   readonly config: AppConfig;
   /**
    * The cluster admins recorded in cdk.context.json (the first deployer), granted cluster admin
@@ -57,9 +61,13 @@ const NO_IMAGE_BUILDER_WARNING = 'eks-bitcoin-platform:noImageBuilder';
  * cluster and the VPC.
  */
 export class PlatformStack extends Stack {
+  /** The VPC and its flow logs. */
   readonly network: Network;
+  /** The EKS control plane and its kubectl provider. */
   readonly eks: EksCluster;
+  /** The managed node group the cluster's pods run on. */
   readonly nodes: NodeGroup;
+  /** The cdk8s charts: the platform's and the operator's, applied in order. */
   readonly charts: ClusterCharts;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {

@@ -25,6 +25,7 @@ export const GUARDED_CREATE_ONLY: Readonly<Record<GuardedType, readonly string[]
 };
 
 export interface ReplacementGuardProps {
+  /** The VPC to guard, with its public and private subnets. */
   readonly vpc: ec2.Vpc;
   /** The L1 cluster: aws-eks-v2's `Cluster.node.defaultChild`. */
   readonly cluster: eks.CfnCluster;
@@ -42,6 +43,7 @@ export interface ReplacementGuardProps {
  * not a stack policy or a change-set review is in docs/decisions.md.
  */
 export class ReplacementGuard extends Construct {
+  /** The guard's custom resource, which every guarded resource depends on. */
   readonly resource: CustomResource;
 
   constructor(scope: Construct, id: string, props: ReplacementGuardProps) {

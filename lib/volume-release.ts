@@ -22,7 +22,12 @@ export interface EbsVolumesReleasedProps {
   /** The cluster whose volumes are waited for. */
   readonly clusterName: string;
   /** The tag the EBS CSI driver puts on every volume it creates for this cluster. */
-  readonly tag: { readonly key: string; readonly value: string };
+  readonly tag: {
+    /** The tag's key, which the driver's controller adds through its `extraVolumeTags`. */
+    readonly key: string;
+    /** The tag's value, the cluster's name. */
+    readonly value: string;
+  };
 }
 
 /**
@@ -35,6 +40,7 @@ export interface EbsVolumesReleasedProps {
  * function, with its role and policy, to do the same.
  */
 export class EbsVolumesReleased extends Construct {
+  /** The waiter: whatever can own a claim must depend on it, so it is deleted before it waits. */
   readonly resource: CustomResource;
 
   constructor(scope: Construct, id: string, props: EbsVolumesReleasedProps) {

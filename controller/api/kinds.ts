@@ -12,10 +12,13 @@
 /** A verb of the Kubernetes API, as RBAC names it. */
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch';
 
+/** A row of {@link KINDS}: one kind, as the API serves it and as the controller uses it. */
 export interface KindInfo {
   /** API group; `''` is the core group. */
   readonly group: string;
+  /** The version of the group the controller reads and writes the kind in, such as `v1`. */
   readonly version: string;
+  /** The resource name in the kind's API paths, which is also what RBAC rules grant verbs on. */
   readonly plural: string;
   /** Everything the controller does with the kind; its ClusterRole (or Roles) grant exactly these. */
   readonly verbs: readonly Verb[];
@@ -23,8 +26,8 @@ export interface KindInfo {
   readonly child: boolean;
   /**
    * How its informer caches it: `whole`, or `reduced` to the fields the controller reads (the
-   * reduced shape and its projection are in `controller/kube/kinds.ts`). Absent when the kind is
-   * not watched.
+   * reduced shape and its projection are in `controller/kube/kinds.ts`).
+   * @default - not watched: the controller keeps no informer of the kind
    */
   readonly cached?: 'whole' | 'reduced';
 }

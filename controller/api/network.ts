@@ -59,41 +59,91 @@ export const CONDITION_READY = 'Ready';
 export const CONDITION_PROGRESSING = 'Progressing';
 export const CONDITION_DEGRADED = 'Degraded';
 
+/** A CPU and a memory quantity for each bitcoind container: its requests, or its limits. */
 export interface Quantities {
+  /**
+   * CPU, a Kubernetes quantity such as `250m` or `1`.
+   * @default - as a request, the CPU limit given, else the request of {@link DEFAULT_RESOURCES};
+   * as a limit, none, since that table has no CPU limit
+   */
   readonly cpu?: string;
+  /**
+   * Memory, a Kubernetes quantity such as `512Mi`.
+   * @default - as a request, the memory limit given, else the request of
+   * {@link DEFAULT_RESOURCES}; as a limit, that table's limit, raised to a larger request given
+   */
   readonly memory?: string;
 }
 
+/**
+ * The compute resources of each node's bitcoind container. Defaults fill in only what the values
+ * given leave open, the way Kubernetes defaults a container.
+ * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+ */
 export interface BitcoinNetworkResources {
+  /**
+   * What the scheduler sets aside for the container.
+   * @default - the limits given, else the requests of {@link DEFAULT_RESOURCES}
+   */
   readonly requests?: Quantities;
+  /**
+   * The most the container may use.
+   * @default - the limits of {@link DEFAULT_RESOURCES}, raised to a larger request given
+   */
   readonly limits?: Quantities;
 }
 
+/**
+ * A PersistentVolumeClaim per node for its chain data, which then outlives its pod. Immutable
+ * once the network exists: it becomes the StatefulSet's `volumeClaimTemplates`.
+ */
 export interface BitcoinNetworkStorage {
   /** Size of each node's volume, a Kubernetes quantity such as `1Gi`. */
   readonly size: string;
-  /** @default - the cluster's default StorageClass */
+  /**
+   * The StorageClass that provisions the volumes.
+   * @default - the cluster's default StorageClass
+   * @see https://kubernetes.io/docs/concepts/storage/storage-classes/
+   */
   readonly storageClassName?: string;
 }
 
+/**
+ * What the user asks of a network; the controller makes the children that run it.
+ * @see docs/bitcoin-network-api.md
+ */
 export interface BitcoinNetworkSpec {
   /** Number of bitcoind nodes, 0 to {@link MAX_NODES}. */
   readonly nodes: number;
-  /** @default DEFAULT_IMAGE */
+  /**
+   * The Bitcoin Core image every node runs.
+   * @default DEFAULT_IMAGE
+   */
   readonly image?: string;
   /**
    * A Secret in the network's namespace with `username` and `password` keys.
    * @default - the controller generates `<name>-rpc`
    */
   readonly rpcSecretName?: string;
+  /**
+   * CPU and memory of each node's bitcoind container.
+   * @default - the requests and limits of {@link DEFAULT_RESOURCES}
+   */
   readonly resources?: BitcoinNetworkResources;
-  /** @default - ephemeral storage (emptyDir) */
+  /**
+   * A volume per node for its chain data.
+   * @default - an emptyDir of at most {@link EPHEMERAL_DATA_SIZE}, which goes with the pod
+   */
   readonly storage?: BitcoinNetworkStorage;
 }
 
+/** One pod of the network's StatefulSet, as the status reports it. */
 export interface BitcoinNetworkNodeStatus {
+  /** The pod's ordinal in the StatefulSet: `<name>-sts-<ordinal>`. */
   readonly ordinal: number;
+  /** Whether the pod is Ready (its bitcoind answers RPC); false once it is being deleted. */
   readonly ready: boolean;
+  /** The pod's IP address; empty until it has one. */
   readonly ip: string;
   /** The Kubernetes node the pod runs on. */
   readonly nodeName: string;
@@ -103,31 +153,90 @@ export interface BitcoinNetworkNodeStatus {
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
-/** metav1.Condition */
+/**
+ * metav1.Condition
+ * @see https://github.com/kubernetes/community/blob/master/contributors/devel/sig-architecture/api-conventions.md#typical-status-properties
+ */
 export interface Condition {
+  /** `Ready`, `Progressing` or `Degraded` (the `CONDITION_*` constants). */
   readonly type: string;
+  /** Whether the condition holds. */
   readonly status: ConditionStatus;
+  /** Why, as one CamelCase word a program can match on. */
   readonly reason: string;
+  /** Why, for a human: what the controller saw. */
   readonly message: string;
+  /** RFC 3339 time the status last changed; a new reason or message alone does not move it. */
   readonly lastTransitionTime: string;
+  /**
+   * The `metadata.generation` of the spec the condition was computed from.
+   * @default - unknown: the condition does not say which spec it describes
+   */
   readonly observedGeneration?: number;
 }
 
+/**
+ * What the controller last saw of a network.
+ * @see docs/bitcoin-network-api.md
+ */
 export interface BitcoinNetworkStatus {
+  /**
+   * The `metadata.generation` this status describes.
+   * @default - absent until the controller first writes the status
+   */
   readonly observedGeneration?: number;
+  /**
+   * Pods that exist for the network; `kubectl scale` reads it.
+   * @default - absent until the controller first writes the status
+   */
   readonly replicas?: number;
+  /**
+   * Nodes whose pod is Ready: their bitcoind answers RPC.
+   * @default - absent until the controller first writes the status
+   */
   readonly readyNodes?: number;
-  /** Pod label selector, for the scale subresource. */
+  /**
+   * Pod label selector, for the scale subresource.
+   * @default - absent until the controller first writes the status
+   * @see https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#scale-subresource
+   */
   readonly selector?: string;
+  /**
+   * One entry per pod, by ordinal.
+   * @default - absent until the controller first writes the status
+   */
   readonly nodes?: readonly BitcoinNetworkNodeStatus[];
+  /**
+   * `Ready`, `Progressing` and `Degraded`, in that order.
+   * @default - absent until the controller first writes the status
+   */
   readonly conditions?: readonly Condition[];
 }
 
+/** A BitcoinNetwork object, as the API server stores it. */
 export interface BitcoinNetwork extends KubernetesObject {
+  /**
+   * {@link API_VERSION}: optional only as in every KubernetesObject.
+   * @default - none: every object the API server returns has it
+   */
   apiVersion?: string;
+  /**
+   * {@link KIND}: optional only as in every KubernetesObject.
+   * @default - none: every object the API server returns has it
+   */
   kind?: string;
+  /**
+   * Name, namespace, uid and generation, which name the children and point their owner
+   * references back at the network.
+   * @default - none: every object the API server returns has it
+   */
   metadata?: V1ObjectMeta;
+  /** What the user asks for. */
   spec: BitcoinNetworkSpec;
+  /**
+   * What the controller reports.
+   * @default - absent until the controller first writes it
+   */
   status?: BitcoinNetworkStatus;
 }
 

@@ -12,6 +12,7 @@ const NAMESPACE = 'kube-system';
 const SERVICE_ACCOUNT = 'cluster-autoscaler';
 
 export interface ClusterAutoscalerProps {
+  /** The cluster it scales; the chart goes into its `kube-system`, with its own Pod Identity. */
   readonly cluster: eks.Cluster;
   /** The literal name: IAM condition keys and discovery tags cannot hold a token. */
   readonly clusterName: string;
@@ -23,8 +24,10 @@ export interface ClusterAutoscalerProps {
  * The Kubernetes Cluster Autoscaler, installed with Helm. It discovers the node group's Auto
  * Scaling group by its tags, adds nodes while pods are pending (up to the group's max) and
  * removes idle ones (down to its min).
+ * @see https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md
  */
 export class ClusterAutoscaler extends Construct {
+  /** The Helm release: its pods run on the nodes, so it must depend on the node group. */
   readonly chart: eks.HelmChart;
 
   constructor(scope: Construct, id: string, props: ClusterAutoscalerProps) {

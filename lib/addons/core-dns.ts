@@ -9,6 +9,7 @@ import { afterLoadBalancerController } from './load-balancer-admission';
  * replicas, declared here.
  */
 export class CoreDns extends Construct {
+  /** The `coredns` add-on: its pods run on the nodes, so it must follow the node group. */
   readonly addon: eks.Addon;
 
   constructor(scope: Construct, id: string, props: { readonly cluster: eks.Cluster }) {

@@ -22,6 +22,9 @@ const VOLUME_CLUSTER_TAG = 'eks-bitcoin-platform/cluster';
  * destroy holds the driver back until the volumes it created are deleted.
  */
 export class EbsCsiDriver extends Construct {
+  /**
+   * The `aws-ebs-csi-driver` add-on: its pods run on the nodes, so it must follow the node group.
+   */
   readonly addon: eks.Addon;
   /** Whatever can own a claim must depend on this, so it is deleted before the waiter waits. */
   readonly volumesReleased: CustomResource;

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
  * which is all this platform uses (nothing of ours is configured in it).
  */
 export class KubeProxy extends Construct {
+  /** The `kube-proxy` add-on: its pods run on the nodes, so it must follow the node group. */
   readonly addon: eks.Addon;
 
   constructor(scope: Construct, id: string, props: { readonly cluster: eks.Cluster }) {

@@ -7,6 +7,7 @@ import { afterLoadBalancerController } from './load-balancer-admission';
  * HorizontalPodAutoscaler and `kubectl top` read.
  */
 export class MetricsServer extends Construct {
+  /** The `metrics-server` add-on: its pods run on the nodes, so it must follow the node group. */
   readonly addon: eks.Addon;
 
   constructor(scope: Construct, id: string, props: { readonly cluster: eks.Cluster }) {

@@ -18,6 +18,7 @@ const CNI_POLICY = 'AmazonEKS_CNI_Policy';
  * get its credentials, and a node whose CNI has none never becomes Ready.
  */
 export class VpcCni extends Construct {
+  /** The `vpc-cni` add-on: the node group and its role must depend on it. */
   readonly addon: eks.Addon;
 
   constructor(scope: Construct, id: string, props: { readonly cluster: eks.Cluster }) {

@@ -3,7 +3,9 @@ import { IConstruct } from 'constructs';
 
 /** A checkov check this resource is exempt from, and why. */
 export interface CheckovSkip {
+  /** The check's id, such as `CKV_AWS_158`. */
   readonly id: string;
+  /** Why the check does not fit the resource; checkov prints it with the skipped check. */
   readonly comment: string;
 }
 
@@ -21,6 +23,7 @@ const HANDLER_REASON = 'a custom-resource handler that CloudFormation invokes sy
  * Lambda advice does not fit them, so each one carries its exemptions with the reason.
  */
 export class CdkHandlerCheckovSkips implements IAspect {
+  /** Adds the exemptions to `node` if it is a Lambda function, and does nothing otherwise. */
   visit(node: IConstruct): void {
     if (!(node instanceof CfnResource) || node.cfnResourceType !== 'AWS::Lambda::Function') return;
     skipCheckov(node, [

@@ -1,96 +1,224 @@
 /** Templates the rehearsal suite deploys besides the synthesised one. */
 import { DEFAULT_KUBERNETES_MINOR } from '../../config/kubernetes-minors';
+import { INVENTORY_NAMESPACE } from '../../lib/chart-resources';
 import { Intrinsics } from '../../tools/rehearsal/intrinsics';
 import type { CfnTemplate, TemplateResource } from '../../tools/rehearsal/template';
 
-interface Dropped {
-  /** The manifest resource it is dropped from, by logical ID prefix. */
-  readonly chart: string;
-  readonly kind: string;
-  readonly namespace?: string;
-  readonly name: string;
-  /** As the rehearsal's checks name it. */
-  readonly key: string;
-  /** Whether kubectl's default prune allow-list has its kind. */
-  readonly pruned: boolean;
+const MANIFEST_TYPE = 'Custom::AWSCDK-EKS-KubernetesResource';
+
+interface ManifestObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  data?: Record<string, string>;
+  [key: string]: unknown;
 }
 
-/** One object of each kind worth knowing about, as if a chart no longer had it. */
-export const DROPPED: readonly Dropped[] = [
+/** `Kind namespace/name`, as the charts' inventories and the rehearsal's checks list objects. */
+export const objectKey = (o: Pick<ManifestObject, 'kind' | 'metadata'>): string =>
+  `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+
+/**
+ * Objects the suite's stack starts with only so that a later deployment can drop them: of the
+ * kinds whose only objects in the charts are the controller's own account and grants, which it
+ * cannot run without. Each is its own resource of the operator chart, as synth would make it.
+ */
+export const EXTRA_OBJECTS: readonly ManifestObject[] = [
   {
-    chart: 'EksClusterchartworkloads',
-    kind: 'Deployment',
-    namespace: 'web',
-    name: 'alpine',
-    key: 'apps/Deployment web/alpine',
-    pruned: true,
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: 'retired', namespace: 'bitcoin-controller' },
   },
   {
-    chart: 'EksClusterchartworkloads',
-    kind: 'NetworkPolicy',
-    namespace: 'web',
-    name: 'allow-alpine-http',
-    key: 'networking.k8s.io/NetworkPolicy web/allow-alpine-http',
-    pruned: false,
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: 'retired', namespace: 'bitcoin-controller' },
+    rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }],
   },
   {
-    chart: 'EksClusterchartstorage',
-    kind: 'StorageClass',
-    name: 'cold',
-    key: 'storage.k8s.io/StorageClass cold',
-    pruned: false,
-  },
-  {
-    chart: 'EksClusterchartbitcoinoperator',
-    kind: 'PodDisruptionBudget',
-    namespace: 'bitcoin-controller',
-    name: 'bitcoin-controller',
-    key: 'policy/PodDisruptionBudget bitcoin-controller/bitcoin-controller',
-    pruned: false,
-  },
-  {
-    chart: 'EksClusterchartbitcoinoperator',
+    apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'RoleBinding',
-    namespace: 'bitcoin-controller',
-    name: 'bitcoin-controller',
-    key: 'rbac.authorization.k8s.io/RoleBinding bitcoin-controller/bitcoin-controller',
-    pruned: false,
+    metadata: { name: 'retired', namespace: 'bitcoin-controller' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'retired' },
+    subjects: [{ kind: 'ServiceAccount', name: 'retired', namespace: 'bitcoin-controller' }],
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: 'retired' },
+    rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get'] }],
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'retired' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'retired' },
+    subjects: [{ kind: 'ServiceAccount', name: 'retired', namespace: 'bitcoin-controller' }],
+  },
+  {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: { name: 'retired' },
+    spec: {
+      failurePolicy: 'Fail',
+      matchConstraints: {
+        resourceRules: [
+          {
+            apiGroups: [''],
+            apiVersions: ['v1'],
+            operations: ['CREATE'],
+            resources: ['configmaps'],
+          },
+        ],
+      },
+      validations: [{ expression: 'true' }],
+    },
+  },
+  {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicyBinding',
+    metadata: { name: 'retired' },
+    spec: { policyName: 'retired', validationActions: ['Deny'] },
   },
 ];
 
-interface ManifestObject {
-  kind: string;
-  metadata: { name: string; namespace?: string };
+/**
+ * What the drop deployment's charts no longer render: one object of every kind the charts have
+ * (the alpine demo, the storage demo with its namespace and claim, a StorageClass, the HPA, the
+ * Ingress, the sample network) and the {@link EXTRA_OBJECTS}. The CRD is not among them: no
+ * deploy deletes it (docs/operator.md#removing-the-crd).
+ */
+export const DROPPED: readonly string[] = [
+  'Deployment web/alpine',
+  'Service web/alpine-service',
+  'Service web/alpine-service-nodeport',
+  'NetworkPolicy web/allow-alpine-http',
+  'PodDisruptionBudget web/alpine',
+  'Namespace storage-demo',
+  'NetworkPolicy storage-demo/deny-all-ingress',
+  'NetworkPolicy storage-demo/deny-all-egress',
+  'NetworkPolicy storage-demo/allow-dns',
+  'PersistentVolumeClaim storage-demo/demo-data',
+  'Deployment storage-demo/volume-demo',
+  'PodDisruptionBudget storage-demo/volume-demos',
+  'StorageClass cold',
+  'HorizontalPodAutoscaler web/httpd',
+  'Ingress web/web',
+  'BitcoinNetwork bitcoin/my-network',
+  ...EXTRA_OBJECTS.map(objectKey),
+];
+
+/** The kubectl manifest resources of a template, with their objects (references as text). */
+function manifestsOf(template: CfnTemplate): Map<string, ManifestObject[]> {
+  const intrinsics = new Intrinsics(template);
+  return new Map(
+    Object.entries(template.Resources)
+      .filter(([, r]) => r.Type === MANIFEST_TYPE)
+      .map(([id, r]) => [
+        id,
+        JSON.parse(String(intrinsics.resolve(r.Properties!.Manifest, id))) as ManifestObject[],
+      ]),
+  );
 }
 
-/** The template with the DROPPED objects taken out of their manifests (resolved to text). */
+const withManifest = (
+  resource: TemplateResource,
+  objects: readonly object[],
+): TemplateResource => ({
+  ...resource,
+  Properties: { ...resource.Properties, Manifest: JSON.stringify(objects) },
+});
+
+const dependenciesOf = (resource: TemplateResource): string[] => [resource.DependsOn ?? []].flat();
+
+/** `objects` with the chart inventory's lines (if it is among them) passed through `edit`. */
+function editInventory(
+  objects: readonly ManifestObject[],
+  edit: (keys: string[]) => string[],
+): ManifestObject[] {
+  return objects.map((o) =>
+    o.kind === 'ConfigMap' && o.metadata.namespace === INVENTORY_NAMESPACE && o.data?.objects
+      ? { ...o, data: { objects: edit(o.data.objects.split('\n')).sort().join('\n') } }
+      : o,
+  );
+}
+
+/**
+ * The template as synth would make it if the charts no longer rendered the {@link DROPPED}
+ * objects: their own resources gone, with every dependency on them; the others out of their
+ * chart's manifest; all of them out of the inventories.
+ */
 export function dropObjects(template: CfnTemplate): CfnTemplate {
-  const intrinsics = new Intrinsics(template);
+  const manifests = manifestsOf(template);
+  const gone = new Set(DROPPED);
+  const present = new Set([...manifests.values()].flat().map(objectKey));
+  const missing = DROPPED.filter((key) => !present.has(key));
+  if (missing.length > 0) throw new Error(`not in the template, so not dropped: ${missing}`);
+  const removed = new Set(
+    [...manifests]
+      .filter(([, objects]) => objects.length === 1 && gone.has(objectKey(objects[0])))
+      .map(([id]) => id),
+  );
   const resources: Record<string, TemplateResource> = {};
   for (const [id, resource] of Object.entries(template.Resources)) {
-    const drops = DROPPED.filter((d) => id.startsWith(d.chart));
-    if (drops.length === 0) {
-      resources[id] = resource;
-      continue;
-    }
-    const objects = JSON.parse(
-      String(intrinsics.resolve(resource.Properties!.Manifest, id)),
-    ) as ManifestObject[];
-    const kept = objects.filter(
-      (o) =>
-        !drops.some(
-          (d) =>
-            d.kind === o.kind && d.name === o.metadata.name && d.namespace === o.metadata.namespace,
-        ),
-    );
-    if (kept.length !== objects.length - drops.length)
-      throw new Error(`${id}: not every object to drop was there`);
+    if (removed.has(id)) continue;
+    const objects = manifests.get(id);
+    const edited = objects
+      ? withManifest(
+          resource,
+          editInventory(
+            objects.filter((o) => !gone.has(objectKey(o))),
+            (keys) => keys.filter((k) => !gone.has(k)),
+          ),
+        )
+      : resource;
     resources[id] = {
-      ...resource,
-      Properties: { ...resource.Properties, Manifest: JSON.stringify(kept) },
+      ...edited,
+      DependsOn: dependenciesOf(resource).filter((d) => !removed.has(d)),
     };
   }
   return { ...template, Resources: resources };
+}
+
+/**
+ * The template with `objects` added to a chart as synth adds them: each its own resource, made
+ * like `sibling` (an own resource of that chart, by logical ID prefix) with its dependencies,
+ * before the chart's manifest (`chart`, by prefix), and named in its inventory.
+ */
+function withOwnResources(
+  template: CfnTemplate,
+  chart: string,
+  sibling: string,
+  objects: readonly ManifestObject[],
+): CfnTemplate {
+  const manifests = manifestsOf(template);
+  const idOf = (prefix: string) =>
+    Object.keys(template.Resources).find((id) => id.startsWith(prefix))!;
+  const [chartId, siblingId] = [idOf(chart), idOf(sibling)];
+  const resources: Record<string, TemplateResource> = { ...template.Resources };
+  const added = objects.map((o) => {
+    const id = `${sibling}Extra${objectKey(o).replace(/[^A-Za-z0-9]/g, '')}`;
+    resources[id] = withManifest(template.Resources[siblingId], [o]);
+    return id;
+  });
+  resources[chartId] = {
+    ...withManifest(
+      template.Resources[chartId],
+      editInventory(manifests.get(chartId)!, (keys) => [...keys, ...objects.map(objectKey)]),
+    ),
+    DependsOn: [...dependenciesOf(template.Resources[chartId]), ...added],
+  };
+  return { ...template, Resources: resources };
+}
+
+/** The template with the {@link EXTRA_OBJECTS} in the operator chart. */
+export function withExtraObjects(template: CfnTemplate): CfnTemplate {
+  return withOwnResources(
+    template,
+    'EksClusterchartbitcoinoperator',
+    'ChartsbitcoinoperatorClusterRolebitcoincontroller',
+    EXTRA_OBJECTS,
+  );
 }
 
 /** A stack of the cluster and one manifest resource of the kubectl provider. */
@@ -105,7 +233,7 @@ export function manifestTemplate(manifest: readonly object[]): CfnTemplate {
       },
       Provider: { Type: 'AWS::Lambda::Function' },
       Manifest: {
-        Type: 'Custom::AWSCDK-EKS-KubernetesResource',
+        Type: MANIFEST_TYPE,
         Properties: {
           ServiceToken: { 'Fn::GetAtt': ['Provider', 'Arn'] },
           ClusterName: { Ref: 'Cluster' },
@@ -124,26 +252,18 @@ export const STORED_NETWORK = {
 };
 
 /**
- * The template with a second BitcoinNetwork, one with persistent storage, in the sample chart's
- * manifest: its StatefulSet's claims are what the EBS CSI driver must provision and, on destroy,
- * delete before it goes.
+ * The template with a second BitcoinNetwork, one with persistent storage, in the sample chart, as
+ * its own resource like the sample network's: its StatefulSet's claims are what the EBS CSI
+ * driver must provision and, on destroy, delete before it goes.
  */
 export function withStoredNetwork(template: CfnTemplate): CfnTemplate {
-  const intrinsics = new Intrinsics(template);
-  const [id, resource] = Object.entries(template.Resources).find(([key]) =>
-    key.startsWith('EksClusterchartbitcoinsample'),
-  )!;
-  const objects = JSON.parse(
-    String(intrinsics.resolve(resource.Properties!.Manifest, id)),
-  ) as Array<
-    ManifestObject & { apiVersion: string; metadata: { labels?: Record<string, string> } }
-  >;
-  const sample = objects.find((o) => o.kind === 'BitcoinNetwork')!;
-  const stored = {
-    apiVersion: sample.apiVersion,
+  const sibling = 'ChartsbitcoinsampleBitcoinNetwork';
+  const [id, objects] = [...manifestsOf(template)].find(([key]) => key.startsWith(sibling))!;
+  const stored: ManifestObject = {
+    apiVersion: objects[0].apiVersion,
     kind: 'BitcoinNetwork',
     metadata: {
-      ...sample.metadata,
+      ...objects[0].metadata,
       name: STORED_NETWORK.name,
       namespace: STORED_NETWORK.namespace,
     },
@@ -153,10 +273,7 @@ export function withStoredNetwork(template: CfnTemplate): CfnTemplate {
     ...template,
     Resources: {
       ...template.Resources,
-      [id]: {
-        ...resource,
-        Properties: { ...resource.Properties, Manifest: JSON.stringify([...objects, stored]) },
-      },
+      [`${sibling}Stored`]: withManifest(template.Resources[id], [stored]),
     },
   };
 }
@@ -166,23 +283,13 @@ export function withStoredNetwork(template: CfnTemplate): CfnTemplate {
  * its count rendered it: the previous template of the hand-over rehearsal.
  */
 export function withHttpdReplicas(template: CfnTemplate, replicas: number): CfnTemplate {
-  const intrinsics = new Intrinsics(template);
-  const [id, resource] = Object.entries(template.Resources).find(([key]) =>
+  const [id, objects] = [...manifestsOf(template)].find(([key]) =>
     key.startsWith('EksClusterchartworkloads'),
   )!;
-  const objects = JSON.parse(
-    String(intrinsics.resolve(resource.Properties!.Manifest, id)),
-  ) as Array<ManifestObject & { spec: Record<string, unknown> }>;
   const httpd = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'httpd')!;
-  httpd.spec = { replicas, ...httpd.spec };
+  httpd.spec = { replicas, ...(httpd.spec as object) };
   return {
     ...template,
-    Resources: {
-      ...template.Resources,
-      [id]: {
-        ...resource,
-        Properties: { ...resource.Properties, Manifest: JSON.stringify(objects) },
-      },
-    },
+    Resources: { ...template.Resources, [id]: withManifest(template.Resources[id], objects) },
   };
 }

@@ -24,7 +24,14 @@ import { IMAGE_LABEL } from '../../tools/rehearsal/standins/node-group';
 import { failedChecks, phase, REHEARSAL_TIMEOUT_MS } from './rehearsal-report';
 import { withControlPlane } from './with-control-plane';
 import { getJson } from '../../tools/testplane/lib/kubectl';
-import { dropObjects, DROPPED, manifestTemplate, withStoredNetwork } from './rehearsal-fixtures';
+import {
+  dropObjects,
+  DROPPED,
+  manifestTemplate,
+  withExtraObjects,
+  withStoredNetwork,
+} from './rehearsal-fixtures';
+import { objectUids } from '../../tools/rehearsal/cluster-objects';
 
 const KUBECTL_TYPES = /^Custom::AWSCDK-EKS-/;
 /** Not a config change: a deployment whose charts no longer have some objects. */
@@ -40,9 +47,11 @@ withControlPlane('the lifecycle rehearsal', (plane) => {
 
   describe('the stack from cdk.json, created one minor behind the default', () => {
     let report: RehearsalReport;
+    let uidsBeforeDrop: Map<string, string>;
+    let uidsAfterDrop: Map<string, string>;
     let template: CfnTemplate;
     beforeAll(async () => {
-      template = synthTemplate(UPDATE_TABLE_START);
+      template = withExtraObjects(withStoredNetwork(synthTemplate(UPDATE_TABLE_START)));
       report = await rehearse({
         context: UPDATE_TABLE_START,
         // EKS's 15 minutes and 60 s, shortened: every budget here allows a drain within seconds.
@@ -50,10 +59,19 @@ withControlPlane('the lifecycle rehearsal', (plane) => {
         workDir: path.join(workDir, 'stack'),
         updates: [...UPDATE_TABLE, DROP],
         // Every run also has a BitcoinNetwork with persistent storage, which config cannot ask for.
+        // and objects of the kinds only the controller's grants have, for the drop to drop.
         template: (context) => {
           const { 'rehearsal:drop': drop, ...config } = context;
-          const synthesised = synthTemplate(config);
-          return withStoredNetwork(drop ? dropObjects(synthesised) : synthesised);
+          const full = withExtraObjects(withStoredNetwork(synthTemplate(config)));
+          return drop ? dropObjects(full) : full;
+        },
+        aroundUpdate: async (change, kubeconfig) => {
+          if (change !== DROP) return async () => [];
+          uidsBeforeDrop = await objectUids(kubeconfig);
+          return async () => {
+            uidsAfterDrop = await objectUids(kubeconfig);
+            return [];
+          };
         },
         plane: plane(),
         log: () => undefined,
@@ -263,14 +281,34 @@ withControlPlane('the lifecycle rehearsal', (plane) => {
       expect(report.phases.filter((p) => p.name.startsWith('rotation: '))).toHaveLength(1);
     });
 
-    test("kubectl apply --prune leaves behind what a chart dropped unless the kind is on kubectl's default allow-list", () => {
-      const p = phase(report, `update: ${DROP.label}`);
-      expect(p.steps.filter((s) => s.outcome === 'failed')).toEqual([]);
-      const notPruned = p.checks.filter((c) => !c.ok).map((c) => c.detail);
-      // Deployment and Service are on kubectl's prune allow-list and went; the rest stayed.
-      expect(notPruned.join('; ')).not.toMatch(/apps\/Deployment|Service web\/alpine-service\b/);
-      for (const object of DROPPED.filter((d) => !d.pruned))
-        expect(notPruned.join('; ')).toContain(object.key);
+    describe('a deployment whose charts drop an object of every kind', () => {
+      // The checks name objects `group/Kind namespace/name`; the charts `Kind namespace/name`.
+      const withoutGroup = (key: string) => key.replace(/^\S*\//, '');
+      const dropped = (key: string) =>
+        DROPPED.includes(withoutGroup(key)) ||
+        // A namespace takes what is in it.
+        DROPPED.includes(`Namespace ${withoutGroup(key).split(' ')[1]?.split('/')[0]}`);
+
+      test('succeeds, and the manifests match the cluster', () => {
+        const p = phase(report, `update: ${DROP.label}`);
+        expect(p.steps.filter((s) => s.outcome === 'failed')).toEqual([]);
+        expect(failedChecks(p)).toEqual([]);
+      });
+
+      test('removes each dropped object, whatever its kind', () => {
+        const before = [...uidsBeforeDrop.keys()].map(withoutGroup);
+        for (const key of DROPPED) expect(before).toContain(key);
+        const after = new Set([...uidsAfterDrop.keys()].map(withoutGroup));
+        expect(DROPPED.filter((key) => after.has(key))).toEqual([]);
+      });
+
+      test('recreates nothing it kept: every other object has the uid it had', () => {
+        const changed = [...uidsBeforeDrop]
+          .filter(([key]) => !dropped(key))
+          .filter(([key, uid]) => uidsAfterDrop.get(key) !== uid)
+          .map(([key]) => `${key}: ${uidsAfterDrop.has(key) ? 'recreated' : 'gone'}`);
+        expect(changed).toEqual([]);
+      });
     });
 
     test('when the Load Balancer Controller, the EBS CSI driver and the bitcoin controller go, nothing they clean up is left', () => {

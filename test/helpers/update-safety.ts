@@ -1,33 +1,9 @@
 /**
- * What a config change does to a manifest that `cdk deploy` updates with
- * `kubectl apply --prune -l <label>`: which objects the prune step cannot remove, and which
- * fields Kubernetes refuses to change in place.
+ * What a config change does to a chart's objects on the second `cdk deploy`: the fields
+ * Kubernetes refuses to change in place, and the claims that cannot be resized as asked.
  */
 import { quantityValue } from '../../controller/api';
 import type { K8sObject } from './k8s';
-
-/**
- * The kinds `kubectl apply --prune` removes when no `--prune-allowlist` is given (kubectl 1.35's
- * built-in list). An object of any other kind that a chart drops stays in the cluster.
- */
-export const DEFAULT_PRUNE_KINDS: ReadonlySet<string> = new Set([
-  'ConfigMap',
-  'CronJob',
-  'DaemonSet',
-  'Deployment',
-  'Endpoints',
-  'Ingress',
-  'Job',
-  'Namespace',
-  'PersistentVolume',
-  'PersistentVolumeClaim',
-  'Pod',
-  'ReplicaSet',
-  'ReplicationController',
-  'Secret',
-  'Service',
-  'StatefulSet',
-]);
 
 /** Top-level spec fields, by kind, that the API server refuses to change after creation. */
 const IMMUTABLE_SPEC_FIELDS: Readonly<Record<string, readonly string[]>> = {
@@ -62,10 +38,8 @@ export function updateProblems(
   for (const old of before) {
     const id = identity(old);
     const updated = next.get(id);
-    if (!updated) {
-      if (!DEFAULT_PRUNE_KINDS.has(old.kind)) problems.push(`${id} is dropped but never pruned`);
-      continue;
-    }
+    // A dropped object is deleted, whatever its kind (lib/chart-resources.ts).
+    if (!updated) continue;
     for (const field of changedImmutableFields(old, updated)) {
       problems.push(`${id} changes ${field}, which cannot be updated in place`);
     }

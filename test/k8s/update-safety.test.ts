@@ -26,6 +26,12 @@ const CHANGES: ReadonlyArray<readonly [string, Overrides, Overrides]> = [
   ['staticVolumeId set', {}, VOLUME_A],
   ['staticVolumeId replaced', VOLUME_A, VOLUME_B],
   ['controllerImage', { controllerImage: 'r/c:1.0.0' }, { controllerImage: 'r/c:1.1.0' }],
+  ['controllerNamespaces: every namespace ↔ namespaced', {}, { controllerNamespaces: ['team-a'] }],
+  [
+    'controllerNamespaces: one more',
+    { controllerNamespaces: ['team-a'] },
+    { controllerNamespaces: ['team-a', 'team-b'] },
+  ],
 ];
 
 /** Sizes only grow: a bound claim cannot shrink, so these are tried forwards only. */
@@ -57,20 +63,7 @@ function problemsOf(before: Overrides, after: Overrides): string[] {
   );
 }
 
-/**
- * Namespaces of the controller are only added: a Role and RoleBinding are never pruned, so the
- * way back is a documented step (docs/operator.md#namespaced-mode), pinned below.
- */
-const NAMESPACE_ADDITIONS: ReadonlyArray<readonly [string, Overrides, Overrides]> = [
-  ['controllerNamespaces: every namespace → namespaced', {}, { controllerNamespaces: ['team-a'] }],
-  [
-    'controllerNamespaces: one more',
-    { controllerNamespaces: ['team-a'] },
-    { controllerNamespaces: ['team-a', 'team-b'] },
-  ],
-];
-
-describe('a config change updates every manifest in place, and prune removes what it drops', () => {
+describe('a config change updates every object in place or removes it', () => {
   test.each(CHANGES)('%s', (_name, before, after) => {
     expect(problemsOf(before, after)).toEqual([]);
     expect(problemsOf(after, before)).toEqual([]);
@@ -78,21 +71,6 @@ describe('a config change updates every manifest in place, and prune removes wha
 
   test.each(GROWTHS)('%s grows', (_name, before, after) => {
     expect(problemsOf(before, after)).toEqual([]);
-  });
-
-  test.each(NAMESPACE_ADDITIONS)('%s', (_name, before, after) => {
-    expect(problemsOf(before, after)).toEqual([]);
-  });
-
-  test('a namespace dropped from controllerNamespaces keeps its grant: the documented manual step', () => {
-    expect(problemsOf({ controllerNamespaces: ['team-a', 'team-b'] }, {})).toEqual([
-      'bitcoin-operator: Role team-a/bitcoin-controller is dropped but never pruned',
-      'bitcoin-operator: RoleBinding team-a/bitcoin-controller is dropped but never pruned',
-      'bitcoin-operator: Role team-b/bitcoin-controller is dropped but never pruned',
-      'bitcoin-operator: RoleBinding team-b/bitcoin-controller is dropped but never pruned',
-      'bitcoin-sample: Role bitcoin/bitcoin-controller is dropped but never pruned',
-      'bitcoin-sample: RoleBinding bitcoin/bitcoin-controller is dropped but never pruned',
-    ]);
   });
 });
 
@@ -113,13 +91,6 @@ describe('the update check', () => {
     metadata: { name: 'fast' },
     provisioner: 'ebs.csi.aws.com',
     parameters: { type },
-  });
-
-  test('names a dropped object of a kind kubectl does not prune', () => {
-    expect(updateProblems([storageClass('gp3')], [])).toEqual([
-      'StorageClass fast is dropped but never pruned',
-    ]);
-    expect(updateProblems([claim('gp3', '1Gi')], [])).toEqual([]);
   });
 
   test('names an immutable field that changes', () => {

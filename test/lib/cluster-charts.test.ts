@@ -43,12 +43,23 @@ describe('Kubernetes charts', () => {
   });
 
   test('the CRD is applied on its own, before any BitcoinNetwork', () => {
-    const crd = JSON.stringify(resources[manifest('bitcoin-crd')].Properties.Manifest);
-    expect(crd).toContain('CustomResourceDefinition');
-    expect(crd).not.toContain('"kind\\":\\"BitcoinNetwork\\",\\"metadata');
-    expect(JSON.stringify(resources[manifest('bitcoin-sample')].Properties.Manifest)).toContain(
-      'BitcoinNetwork',
-    );
+    // The objects of each manifest that is plain JSON (the operator chart's refers to the image).
+    const objectsOf = (id: string): { kind: string }[] =>
+      typeof resources[id].Properties.Manifest === 'string'
+        ? JSON.parse(resources[id].Properties.Manifest)
+        : [];
+    const applying = (kind: string) =>
+      Object.keys(resources).filter(
+        (id) =>
+          resources[id].Type === 'Custom::AWSCDK-EKS-KubernetesResource' &&
+          objectsOf(id).some((o) => o.kind === kind),
+      );
+    const [crd] = applying('CustomResourceDefinition');
+    expect(applying('CustomResourceDefinition')).toHaveLength(1);
+    expect(objectsOf(crd)).toHaveLength(1);
+    const networks = applying('BitcoinNetwork');
+    expect(networks).toHaveLength(1);
+    expect(isOrderedAfter(resources, networks[0], crd)).toBe(true);
   });
 
   test('the controller image comes from the ECR asset unless a prebuilt one is configured', () => {

@@ -33,6 +33,7 @@ interface Listed {
   metadata: {
     name: string;
     namespace?: string;
+    uid?: string;
     ownerReferences?: unknown[];
     labels?: Record<string, string>;
   };
@@ -55,6 +56,17 @@ export function describeKey(key: ObjectKey): string {
  * what a manifest or a leftover is about.
  */
 export async function listObjects(kubeconfig: string, selector?: string): Promise<ObjectKey[]> {
+  return (await listTopLevel(kubeconfig, selector)).map(keyOf);
+}
+
+/** The uid of each object {@link listObjects} lists, by its {@link describeKey}. */
+export async function objectUids(kubeconfig: string): Promise<Map<string, string>> {
+  return new Map(
+    (await listTopLevel(kubeconfig)).map((item) => [describeKey(keyOf(item)), item.metadata.uid!]),
+  );
+}
+
+async function listTopLevel(kubeconfig: string, selector?: string): Promise<Listed[]> {
   const aggregated = await aggregatedGroups(kubeconfig);
   const resources = (await kubectl(kubeconfig, ['api-resources', '--verbs=list', '-o', 'name']))
     .split('\n')
@@ -72,8 +84,7 @@ export async function listObjects(kubeconfig: string, selector?: string): Promis
   return items
     .filter((item) => (item.metadata.ownerReferences ?? []).length === 0)
     .filter((item) => item.metadata.labels?.[AUTOMANAGED] === undefined)
-    .map(keyOf)
-    .filter((key) => !IGNORED.has(key.kind));
+    .filter((item) => !IGNORED.has(keyOf(item).kind));
 }
 
 /**

@@ -1,0 +1,167 @@
+import { CustomResource, RemovalPolicy } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import { Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { platformLabels } from '../k8s/common';
+import { KUBECTL_PRUNE_KINDS } from './kubectl-prune-kinds';
+
+/** Where each chart's inventory ConfigMap lives: a namespace every cluster has, whatever the chart. */
+export const INVENTORY_NAMESPACE = 'default';
+
+/** The inventory ConfigMap of a chart: what the chart renders, by `Kind namespace/name`. */
+export const inventoryName = (chart: string): string => `chart-${chart}`;
+
+interface ChartObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name?: string; readonly namespace?: string };
+}
+
+export interface ChartResourcesProps {
+  /** The cluster whose kubectl provider applies the chart. */
+  readonly cluster: eks.Cluster;
+  /** The chart's name: `chart-<name>` is its manifest's construct ID in the cluster. */
+  readonly name: string;
+  /** The synthesised cdk8s chart; every object needs a kind and a fixed name. */
+  readonly chart: Chart;
+}
+
+/**
+ * Applies a cdk8s chart so that every update removes what the chart no longer renders, whatever
+ * its kind. The kubectl provider's Update is `kubectl apply --prune -l <label>`, which deletes
+ * only kubectl's built-in prune kinds; those stay in the chart's manifest, and each object of
+ * another kind gets a manifest of its own, which CloudFormation deletes, and with it the object,
+ * when the chart drops it (docs/decisions.md says why, and what was rejected).
+ *
+ * An own manifest is created with `kubectl apply` (`overwrite`), so a stack deployed by an
+ * earlier version, where the object was part of the chart's manifest, adopts it: same object,
+ * same uid. The order is the one a single manifest had: the chart's namespaces, then its
+ * NetworkPolicies, ServiceAccounts, RBAC and other API objects, then its workloads (the chart's
+ * manifest), then its custom resources, whose controller makes pods of its own; deletion runs in
+ * reverse.
+ */
+export class ChartResources extends Construct {
+  /**
+   * The objects of kubectl's prune kinds and the chart's inventory, updated with
+   * `kubectl apply --prune`. Its logical ID is the one every earlier version gave the whole
+   * chart, so an upgrade updates it in place.
+   */
+  readonly manifest: eks.KubernetesManifest;
+  /** One manifest per object of any other kind, by `Kind namespace/name`. */
+  readonly objects = new Map<string, eks.KubernetesManifest>();
+  /** Every resource of the chart: what a later chart waits for. */
+  readonly all: readonly IConstruct[];
+
+  constructor(scope: Construct, id: string, props: ChartResourcesProps) {
+    super(scope, id);
+    const objects = props.chart.toJson() as ChartObject[];
+    const keys = objects.map((o, index) => objectKey(props.name, o, index));
+    const duplicate = keys.find((key, index) => keys.indexOf(key) !== index);
+    if (duplicate) {
+      throw new Error(
+        `chart "${props.name}": ${duplicate} is rendered twice; names must be unique`,
+      );
+    }
+    this.manifest = new eks.KubernetesManifest(props.cluster, `chart-${props.name}`, {
+      cluster: props.cluster,
+      manifest: [
+        ...objects.filter((o) => KUBECTL_PRUNE_KINDS.has(o.kind)),
+        inventory(props.name, keys),
+      ],
+    });
+    const namespaces = new Map<string, eks.KubernetesManifest>();
+    objects.forEach((object, index) => {
+      if (KUBECTL_PRUNE_KINDS.has(object.kind)) return;
+      const own = new eks.KubernetesManifest(this, keys[index].replace('/', ':'), {
+        cluster: props.cluster,
+        manifest: [object],
+        // Adopts the object where an earlier version's chart manifest made it.
+        overwrite: true,
+        // One object: nothing to prune.
+        prune: false,
+      });
+      if (object.kind === 'CustomResourceDefinition') retain(own);
+      if (isCustomResource(object)) {
+        own.node.addDependency(this.manifest);
+      } else {
+        this.manifest.node.addDependency(own);
+        const namespace = objects.find(
+          (o) => o.kind === 'Namespace' && o.metadata.name === object.metadata.namespace,
+        );
+        if (namespace) own.node.addDependency(this.namespaceFirst(props, namespace, namespaces));
+      }
+      this.objects.set(keys[index], own);
+    });
+    this.all = [this.manifest, ...namespaces.values(), ...this.objects.values()];
+  }
+
+  /**
+   * The chart's namespace, created ahead of its manifest for the objects that must exist before
+   * the workloads in it. Retained: the chart's manifest owns the namespace (deletes it, prunes
+   * it), and a rollback of the deploy that made this resource must not delete a namespace that
+   * was already there.
+   */
+  private namespaceFirst(
+    props: ChartResourcesProps,
+    namespace: ChartObject,
+    made: Map<string, eks.KubernetesManifest>,
+  ): eks.KubernetesManifest {
+    const name = namespace.metadata.name!;
+    let first = made.get(name);
+    if (!first) {
+      first = new eks.KubernetesManifest(this, `Namespace:${name}`, {
+        cluster: props.cluster,
+        manifest: [namespace],
+        overwrite: true,
+        prune: false,
+      });
+      retain(first);
+      made.set(name, first);
+    }
+    return first;
+  }
+}
+
+/**
+ * CloudFormation never deletes the resource, so its Delete never deletes the object. For a
+ * CustomResourceDefinition: deleting one deletes every custom resource of its kind in the
+ * cluster, those no chart made included, and a rollback of the deploy that adopted it would.
+ */
+function retain(manifest: eks.KubernetesManifest): void {
+  (manifest.node.defaultChild as CustomResource).applyRemovalPolicy(RemovalPolicy.RETAIN);
+}
+
+/** Kubernetes' own API groups: the core group and the unqualified or `*.k8s.io` ones. */
+function isCustomResource(o: ChartObject): boolean {
+  const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
+  return group.includes('.') && !group.endsWith('.k8s.io');
+}
+
+/** `Kind namespace/name`, or `Kind name` when cluster-scoped; only objects with a fixed name. */
+function objectKey(chart: string, o: ChartObject, index: number): string {
+  if (!o.kind || !o.metadata?.name) {
+    throw new Error(
+      `chart "${chart}": object ${index} (${o.kind ?? 'no kind'}) has no ${o.kind ? 'metadata.name' : 'kind'}; ` +
+        'every object needs a kind and a fixed name to be updated and deleted',
+    );
+  }
+  return `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+}
+
+/**
+ * What the chart renders, one `Kind namespace/name` a line: for whoever asks the cluster what a
+ * chart owns. It also keeps the chart's manifest from ever being empty (kubectl refuses to apply
+ * nothing), for a chart whose every object has a manifest of its own.
+ */
+function inventory(chart: string, keys: readonly string[]): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: inventoryName(chart),
+      namespace: INVENTORY_NAMESPACE,
+      labels: platformLabels('chart-inventory'),
+    },
+    data: { objects: [...keys].sort().join('\n') },
+  };
+}
