@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { type AppConfig, loadConfig } from '../config';
-import { STACK_NAME, buildApp } from '../lib/app';
+import { adminEntryIdsKey, keptAdminEntryIds } from '../lib/admin-entries';
+import { type RecordedAdminAccess, STACK_NAME, buildApp } from '../lib/app';
 import { CONTEXT_FILE, clusterAdmins, recordedAdminsKey } from '../lib/cluster-admins';
 import type { DeployedAdmins } from '../lib/deployed-admins';
 import type { Deployer, DeployerLookup } from '../lib/deployer';
@@ -9,8 +10,8 @@ import { missingImageBuilder } from './image-builder';
 
 /**
  * Wiring only: read config, ask AWS who deploys (when the CLI found credentials), read or record
- * the cluster admins in cdk.context.json, look for the container builder `cdk deploy` needs,
- * build the app.
+ * the cluster admins and their entries' logical IDs in cdk.context.json, look for the container
+ * builder `cdk deploy` needs, build the app.
  */
 async function main(): Promise<void> {
   // cfn-lint checks every template in `npm test` (and `npm run lint:cfn`); the built-in validator
@@ -36,31 +37,39 @@ async function main(): Promise<void> {
 }
 
 /**
- * The admins recorded for the account and region deployed to. While there are none, records the
- * deployed stack's admins, or the deployer of a new stack. Without an account (offline and not
- * pinned) nothing is known or recorded.
+ * The admins recorded for the account and region deployed to, and the logical IDs their entries
+ * keep. While either is not recorded, records what the deployed stack says (the deployer of a new
+ * stack as its admin). Without an account (offline and not pinned) nothing is known or recorded.
  */
 async function recordedAdmins(
   app: App,
   config: AppConfig,
   deployer?: Deployer,
-): Promise<readonly string[]> {
+): Promise<RecordedAdminAccess> {
   // The stack's own account and region, as the CLI deploys it.
   const account = config.infra.account ?? deployer?.account;
   const region = config.infra.region ?? process.env.CDK_DEFAULT_REGION;
-  if (!account || !region) return [];
+  if (!account || !region) return {};
   const key = recordedAdminsKey(account, region);
+  const idsKey = adminEntryIdsKey(account, region);
   const recorded: unknown = app.node.tryGetContext(key);
+  const recordedIds: unknown = app.node.tryGetContext(idsKey);
+  const deployed =
+    deployer && (recorded === undefined || recordedIds === undefined)
+      ? await askCloudFormation(region)
+      : undefined;
   const admins = clusterAdmins({
     key,
     recorded,
     deployer,
-    deployed: recorded === undefined && deployer ? await askCloudFormation(region) : undefined,
+    deployed,
     adminPrincipalArns: config.infra.adminPrincipalArns,
   });
+  const entries = keptAdminEntryIds(idsKey, recordedIds, deployed);
   if (admins.record) recordContextValue(CONTEXT_FILE, key, admins.record);
-  if (admins.warning) console.warn(admins.warning);
-  return admins.recorded;
+  if (entries.record) recordContextValue(CONTEXT_FILE, idsKey, entries.record);
+  for (const warning of [admins.warning, entries.warning]) if (warning) console.warn(warning);
+  return { recorded: admins.recorded, keptEntryIds: entries.ids };
 }
 
 /** Loaded, like the others, only when asked: the first synth with credentials of each clone. */

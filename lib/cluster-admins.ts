@@ -80,8 +80,8 @@ function firstRecord(
 ): ClusterAdmins {
   if (!deployer) return { recorded: [] };
   const inherited =
-    deployed && 'admins' in deployed
-      ? deployed.admins.filter((arn) => !adminPrincipalArns.includes(arn))
+    deployed && 'entryIds' in deployed
+      ? Object.keys(deployed.entryIds).filter((arn) => !adminPrincipalArns.includes(arn))
       : [];
   const record = inherited.length > 0 ? inherited : [deployer.principalArn];
   const warning =

@@ -1,4 +1,5 @@
 import { CloudFormationClient, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import type { AdminEntryIds } from './admin-entries';
 import { AWS_CALL_TIMEOUT_MS } from './deployer';
 import { withTimeout } from './private/with-timeout';
 
@@ -6,10 +7,10 @@ import { withTimeout } from './private/with-timeout';
 export type DeployedAdmins =
   | {
       /**
-       * The principal ARNs of the deployed template's access entries. The kubectl provider's
-       * role is a reference there, not an ARN, so it is left out.
+       * The logical ID of each of the deployed template's access entries, by principal ARN. The
+       * kubectl provider's role is a reference there, not an ARN, so it is left out.
        */
-      readonly admins: readonly string[];
+      readonly entryIds: AdminEntryIds;
     }
   | {
       /** No stack of that name is deployed. */
@@ -21,8 +22,9 @@ export type DeployedAdmins =
     };
 
 /**
- * Reads the deployed template of `stackName`. Asked only while cdk.context.json records no admin:
- * on a stack deployed before admins were recorded, they are its admins. Never throws.
+ * Reads the deployed template of `stackName`. Asked only while cdk.context.json records no admin
+ * or no entry IDs: on a stack deployed before admins were recorded, they are its admins, and its
+ * entries keep their logical IDs. Never throws.
  */
 export async function lookUpDeployedAdmins(
   cfn: Pick<CloudFormationClient, 'send'>,
@@ -41,11 +43,22 @@ export async function lookUpDeployedAdmins(
     if (name === 'ValidationError' && /does not exist/.test(message)) return { none: true };
     return { unknown: message };
   }
-  const resources: Record<string, { Type?: string; Properties?: { PrincipalArn?: unknown } }> =
-    JSON.parse(body ?? '{}').Resources ?? {};
-  const admins = Object.values(resources)
-    .filter((r) => r.Type === 'AWS::EKS::AccessEntry')
-    .map((r) => r.Properties?.PrincipalArn)
-    .filter((arn): arn is string => typeof arn === 'string');
-  return { admins: [...new Set(admins)] };
+  return { entryIds: adminEntryIdsOf(JSON.parse(body ?? '{}')) };
+}
+
+/** A template as far as its access entries go. */
+interface EntriesOfTemplate {
+  readonly Resources?: Readonly<
+    Record<string, { readonly Type?: string; readonly Properties?: { PrincipalArn?: unknown } }>
+  >;
+}
+
+/** The logical ID of each access entry of `template` that names its principal by ARN. */
+export function adminEntryIdsOf(template: EntriesOfTemplate): AdminEntryIds {
+  const entryIds: Record<string, string> = {};
+  for (const [id, resource] of Object.entries(template.Resources ?? {})) {
+    const arn = resource.Properties?.PrincipalArn;
+    if (resource.Type === 'AWS::EKS::AccessEntry' && typeof arn === 'string') entryIds[arn] = id;
+  }
+  return entryIds;
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import * as path from 'path';
 import { Annotations, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { InstanceArchitecture } from 'aws-cdk-lib/aws-ec2';
@@ -12,6 +11,7 @@ import { CoreDns } from './addons/core-dns';
 import { KubeProxy } from './addons/kube-proxy';
 import { VpcCni } from './addons/vpc-cni';
 import { EksAddonVersions } from './addon-versions';
+import { AdminEntryIds, grantAdmin } from './admin-entries';
 import { EksCluster } from './cluster';
 import { ClusterAddon } from '../k8s/platform';
 import { ClusterCharts } from './cluster-charts';
@@ -32,6 +32,12 @@ export interface PlatformStackProps extends StackProps {
    * @default - none
    */
   readonly recordedAdmins?: readonly string[];
+  /**
+   * The logical IDs the deployed stack's admin entries have, by principal (recorded in
+   * cdk.context.json), kept so that CloudFormation updates those entries in place.
+   * @default - every entry gets the logical ID derived from its principal
+   */
+  readonly keptAdminEntryIds?: AdminEntryIds;
   /**
    * The container builder `cdk deploy` would run for the controller image (`$CDK_DOCKER`, else
    * `docker`), when this machine's PATH lacks it: synth then warns, since the first deploy would
@@ -90,7 +96,7 @@ export class PlatformStack extends Stack {
     });
 
     const admins = new Set([...infra.adminPrincipalArns, ...(props.recordedAdmins ?? [])]);
-    for (const arn of admins) cluster.grantClusterAdmin(adminEntryId(arn), arn);
+    for (const arn of admins) grantAdmin(cluster, arn, props.keptAdminEntryIds?.[arn]);
 
     this.nodes = new NodeGroup(this, 'Nodes', {
       cluster,
@@ -193,17 +199,4 @@ export class PlatformStack extends Stack {
     }
     return asset;
   }
-}
-
-/**
- * The construct ID of a principal's admin access entry: its name for the reader and a hash of
- * its ARN for uniqueness. Derived from the principal, not its place in the list, so adding,
- * removing or reordering admins never moves an entry to another logical ID (CloudFormation
- * would create the moved entry before deleting the old one, and EKS refuses a second entry
- * for the same principal).
- */
-function adminEntryId(principalArn: string): string {
-  const name = principalArn.slice(principalArn.lastIndexOf('/') + 1);
-  const hash = createHash('sha256').update(principalArn).digest('hex').slice(0, 8);
-  return `Admin${name}${hash}`;
 }

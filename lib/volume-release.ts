@@ -19,6 +19,8 @@ const HANDLER_TIMEOUT = WAIT_LIMIT.plus(Duration.minutes(2));
 const POLL_INTERVAL = Duration.seconds(15);
 
 export interface EbsVolumesReleasedProps {
+  /** The cluster whose volumes are waited for. */
+  readonly clusterName: string;
   /** The tag the EBS CSI driver puts on every volume it creates for this cluster. */
   readonly tag: {
     /** The tag's key, which the driver's controller adds through its `extraVolumeTags`. */
@@ -29,11 +31,13 @@ export interface EbsVolumesReleasedProps {
 }
 
 /**
- * `Custom::EbsVolumesReleased`: on delete, waits (within {@link WAIT_LIMIT}) until no volume with
- * the cluster's tag is left, then lets CloudFormation go on and delete the driver and the nodes.
- * It deletes nothing itself: volumes without the tag, such as a `staticVolumeId` one, are never
- * its business. Its own small Lambda answers CloudFormation directly; the custom-resources
- * Provider would add a framework function, with its role and policy, to do the same.
+ * `Custom::EbsVolumesReleased`: on delete, waits (within {@link WAIT_LIMIT}) until no volume of
+ * the cluster is left, then lets CloudFormation go on and delete the driver and the nodes. The
+ * cluster's volumes are those with its tag and, on a stack deployed before the driver tagged
+ * them, those the driver made without it (see the handler). It deletes nothing itself: a volume
+ * the driver did not make, such as a `staticVolumeId` one, is never its business. Its own small
+ * Lambda answers CloudFormation directly; the custom-resources Provider would add a framework
+ * function, with its role and policy, to do the same.
  */
 export class EbsVolumesReleased extends Construct {
   /** The waiter: whatever can own a claim must depend on it, so it is deleted before it waits. */
@@ -58,14 +62,18 @@ export class EbsVolumesReleased extends Construct {
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
+    // The instances tell which cluster an untagged volume's node belongs to.
     role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['ec2:DescribeVolumes'], resources: ['*'] }),
+      new iam.PolicyStatement({
+        actions: ['ec2:DescribeVolumes', 'ec2:DescribeInstances'],
+        resources: ['*'],
+      }),
     );
     logGroup.grantWrite(role);
     acceptWildcards(
       role,
       ['*'],
-      'ec2:DescribeVolumes has no resource-level permissions; the role can do nothing else but write its own log group.',
+      'ec2:DescribeVolumes and ec2:DescribeInstances have no resource-level permissions; the role can do nothing else but write its own log group.',
     );
 
     const handler = new lambda.Function(this, 'Handler', {
@@ -85,7 +93,11 @@ export class EbsVolumesReleased extends Construct {
     this.resource = new CustomResource(this, 'Resource', {
       resourceType: 'Custom::EbsVolumesReleased',
       serviceToken: handler.functionArn,
-      properties: { TagKey: props.tag.key, TagValue: props.tag.value },
+      properties: {
+        ClusterName: props.clusterName,
+        TagKey: props.tag.key,
+        TagValue: props.tag.value,
+      },
       // Without an answer (the handler crashed), CloudFormation gives up after this, not an hour.
       serviceTimeout: HANDLER_TIMEOUT.plus(Duration.minutes(1)),
     });

@@ -57,6 +57,7 @@ export class EbsCsiDriver extends Construct {
     afterLoadBalancerController(this.addon, props.cluster);
 
     this.volumesReleased = new EbsVolumesReleased(this, 'VolumesReleased', {
+      clusterName: props.cluster.clusterName,
       tag: { key: VOLUME_CLUSTER_TAG, value: props.cluster.clusterName },
     }).resource;
     this.volumesReleased.node.addDependency(this.addon);

@@ -120,16 +120,20 @@ function fakeCredentials(url: string): Record<string, string> {
   };
 }
 
-/** The principals of the admin access entries (the kubectl role's is a token, not a string). */
-function adminPrincipals(synth: Synth): string[] {
+/** The logical ID of each admin access entry by principal (the kubectl role's is a token). */
+function adminEntries(synth: Synth): Record<string, string> {
   const template = JSON.parse(
     readFileSync(join(synth.outdir, 'BitcoinPlatform.template.json'), 'utf8'),
   );
-  return Object.values(template.Resources as Record<string, any>)
-    .filter((r) => r.Type === 'AWS::EKS::AccessEntry')
-    .map((r) => r.Properties.PrincipalArn)
-    .filter((arn) => typeof arn === 'string');
+  return Object.fromEntries(
+    Object.entries(template.Resources as Record<string, any>)
+      .filter(([, r]) => r.Type === 'AWS::EKS::AccessEntry')
+      .filter(([, r]) => typeof r.Properties.PrincipalArn === 'string')
+      .map(([id, r]) => [r.Properties.PrincipalArn, id]),
+  );
 }
+
+const adminPrincipals = (synth: Synth): string[] => Object.keys(adminEntries(synth));
 
 describe('cdk synth with the credentials of an IAM Identity Center role', () => {
   const ROLE = 'AWSReservedSSO_Admin_0123456789abcdef';
@@ -200,6 +204,7 @@ describe('cluster admins over deploys by different people, from one committed pr
   const CI = `arn:aws:iam::${ACCOUNT}:role/ci/Deploy`;
   const CAROL = `arn:aws:iam::${ACCOUNT}:user/carol`;
   const KEY = `eks-bitcoin-platform:cluster-admins:account=${ACCOUNT}:region=eu-west-1`;
+  const IDS_KEY = `eks-bitcoin-platform:cluster-admin-entry-ids:account=${ACCOUNT}:region=eu-west-1`;
   const project = newProject({ adminPrincipalArns: [CAROL] });
 
   async function synthAs(
@@ -237,7 +242,8 @@ describe('cluster admins over deploys by different people, from one committed pr
 
   test("the first deployer's synth records her in cdk.context.json and grants her", () => {
     expect(alice.status).toBe(0);
-    expect(aliceRecorded).toEqual({ [KEY]: [ALICE] });
+    // A new stack: no entry has a logical ID to keep.
+    expect(aliceRecorded).toEqual({ [KEY]: [ALICE], [IDS_KEY]: {} });
     expect(adminPrincipals(alice).sort()).toEqual([ALICE, CAROL].sort());
     expect(notAdminLines(alice)).toBeNull();
   });
@@ -258,19 +264,19 @@ describe('cluster admins over deploys by different people, from one committed pr
   });
 
   test('later deploys leave the record as the first deployer made it', () => {
-    expect(recorded()).toEqual({ [KEY]: [ALICE] });
+    expect(recorded()).toEqual({ [KEY]: [ALICE], [IDS_KEY]: {} });
   });
 
-  test("on a stack deployed before admins were recorded, the first synth records the stack's admin, not the one who runs it", async () => {
+  test("on a stack deployed before admins were recorded, the first synth records the stack's admin, not the one who runs it, and keeps each entry's logical ID", async () => {
     const DAVE = `arn:aws:iam::${ACCOUNT}:role/Dave`;
     const upgraded = newProject({ adminPrincipalArns: [CAROL] });
     const deployedTemplate = {
       Resources: {
-        EksClusterAdminDave: {
+        EksClusterAdmin1A2B3C4D5: {
           Type: 'AWS::EKS::AccessEntry',
           Properties: { ClusterName: 'bitcoin-platform', PrincipalArn: DAVE },
         },
-        EksClusterAdminCarol: {
+        EksClusterAdmin06BF8452E: {
           Type: 'AWS::EKS::AccessEntry',
           Properties: { ClusterName: 'bitcoin-platform', PrincipalArn: CAROL },
         },
@@ -281,11 +287,37 @@ describe('cluster admins over deploys by different people, from one committed pr
       upgraded,
     );
     expect(synth.status).toBe(0);
+    const kept = { [CAROL]: 'EksClusterAdmin06BF8452E', [DAVE]: 'EksClusterAdmin1A2B3C4D5' };
     expect(JSON.parse(readFileSync(join(upgraded, 'cdk.context.json'), 'utf8'))).toEqual({
       [KEY]: [DAVE],
+      [IDS_KEY]: kept,
     });
-    expect(adminPrincipals(synth).sort()).toEqual([CAROL, DAVE].sort());
+    expect(adminEntries(synth)).toEqual(kept);
     expect(notAdminLines(synth)).toEqual([expect.stringMatching(new RegExp(`^${BOB} is not`))]);
+  });
+
+  test('a project that recorded its admins before entry IDs were kept learns the IDs, and keeps its admins as recorded', async () => {
+    const DAVE = `arn:aws:iam::${ACCOUNT}:role/Dave`;
+    const upgraded = newProject({ adminPrincipalArns: [CAROL] });
+    writeFileSync(join(upgraded, 'cdk.context.json'), JSON.stringify({ [KEY]: [DAVE] }));
+    const deployedTemplate = {
+      Resources: {
+        EksClusterAdmin1A2B3C4D5: {
+          Type: 'AWS::EKS::AccessEntry',
+          Properties: { ClusterName: 'bitcoin-platform', PrincipalArn: DAVE },
+        },
+      },
+    };
+    const synth = await synthAs(
+      { callerArn: BOB, roles: {}, stacks: { BitcoinPlatform: deployedTemplate } },
+      upgraded,
+    );
+    expect(synth.status).toBe(0);
+    expect(JSON.parse(readFileSync(join(upgraded, 'cdk.context.json'), 'utf8'))).toEqual({
+      [KEY]: [DAVE],
+      [IDS_KEY]: { [DAVE]: 'EksClusterAdmin1A2B3C4D5' },
+    });
+    expect(adminEntries(synth)[DAVE]).toBe('EksClusterAdmin1A2B3C4D5');
   });
 });
 

@@ -21,7 +21,10 @@ export interface PlatformTemplate {
  * seconds: call it once per test file.
  */
 export function platformTemplate(): PlatformTemplate {
-  const template = synthPlatform({ adminPrincipalArns: [EXTRA_ADMIN] }, [FIRST_DEPLOYER]);
+  const template = synthPlatform(
+    { adminPrincipalArns: [EXTRA_ADMIN] },
+    { recorded: [FIRST_DEPLOYER] },
+  );
   const resources = template.toJSON().Resources as Resources;
   return {
     template,

@@ -90,7 +90,9 @@ describe('cluster admins recorded in cdk.context.json', () => {
       key: KEY,
       recorded: undefined,
       deployer,
-      deployed: { admins: [DAVE, TEAM] },
+      deployed: {
+        entryIds: { [DAVE]: 'EksClusterAdmin0A1B2C3D4', [TEAM]: 'EksClusterAdmin1E5F6A7B8' },
+      },
       adminPrincipalArns: [TEAM],
     });
     // TEAM stays adminPrincipalArns' to keep or remove; Dave is recorded.
@@ -100,7 +102,10 @@ describe('cluster admins recorded in cdk.context.json', () => {
 
   test("records the deployer when the deployed stack's admins are all adminPrincipalArns, or there is no stack", async () => {
     const deployer = await deployerFor(ALICE);
-    for (const deployed of [{ admins: [TEAM] }, { none: true as const }]) {
+    for (const deployed of [
+      { entryIds: { [TEAM]: 'EksClusterAdmin0A1B2C3D4' } },
+      { none: true as const },
+    ]) {
       expect(
         clusterAdmins({
           key: KEY,

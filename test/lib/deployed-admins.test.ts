@@ -21,7 +21,7 @@ const rejection = (name: string, message: string) =>
 beforeEach(() => cfn.reset());
 
 describe('lookUpDeployedAdmins', () => {
-  test("gives the principals of the deployed stack's access entries, not the kubectl role's reference", async () => {
+  test("gives each principal's deployed access entry by logical ID, not the kubectl role's reference", async () => {
     cfn.on(GetTemplateCommand, { StackName: 'BitcoinPlatform' }).resolves({
       TemplateBody: JSON.stringify({
         Resources: {
@@ -33,7 +33,7 @@ describe('lookUpDeployedAdmins', () => {
       }),
     });
     await expect(lookUpDeployedAdmins(client, 'BitcoinPlatform')).resolves.toEqual({
-      admins: [DAVE, TEAM],
+      entryIds: { [DAVE]: 'AdminDave', [TEAM]: 'AdminTeam' },
     });
   });
 

@@ -42,8 +42,12 @@ describe('admin access entries', () => {
   const BOB = 'arn:aws:iam::123456789012:role/ops/Bob';
 
   /** The logical ID of each admin access entry, by its principal. */
-  function entryIds(adminPrincipalArns: string[]): Record<string, string> {
-    const entries = synthPlatform({ adminPrincipalArns }).findResources('AWS::EKS::AccessEntry', {
+  function entryIds(
+    adminPrincipalArns: string[],
+    keptEntryIds?: Record<string, string>,
+  ): Record<string, string> {
+    const template = synthPlatform({ adminPrincipalArns }, { keptEntryIds });
+    const entries = template.findResources('AWS::EKS::AccessEntry', {
       Properties: { PrincipalArn: Match.stringLikeRegexp('^arn:') },
     });
     return Object.fromEntries(
@@ -66,12 +70,19 @@ describe('admin access entries', () => {
   test('reordering the admins changes no logical ID', () => {
     expect(entryIds([BOB, ALICE])).toEqual(both);
   });
+
+  test('a principal the deployed stack has as Admin0 keeps it; a new principal gets its own ID', () => {
+    // The logical ID 70ff91b gave the first admin; recorded in cdk.context.json on upgrade.
+    const ADMIN0 = 'EksClusterAdmin06BF8452E';
+    const kept = entryIds([ALICE, BOB], { [ALICE]: ADMIN0 });
+    expect(kept).toEqual({ [ALICE]: ADMIN0, [BOB]: both[BOB] });
+  });
 });
 
 describe('the controller image', () => {
   /** The warnings synth attaches to the controller image asset. */
   function imageWarnings(context: Record<string, unknown>, missingImageBuilder?: string) {
-    const stack = platformStack(context, [], missingImageBuilder);
+    const stack = platformStack(context, {}, missingImageBuilder);
     return Annotations.fromStack(stack).findWarning(
       '/BitcoinPlatform/ControllerImage',
       Match.anyValue(),

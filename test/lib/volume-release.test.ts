@@ -15,8 +15,9 @@ describe('EBS volumes released before the driver goes', () => {
 
   test('the driver tags every volume it creates with the tag the waiter looks for', () => {
     const cluster = logicalId('AWS::EKS::Cluster');
-    const { TagKey, TagValue } = waiterProps();
+    const { TagKey, TagValue, ClusterName } = waiterProps();
     expect(TagValue).toEqual({ Ref: cluster });
+    expect(ClusterName).toEqual({ Ref: cluster });
     // ConfigurationValues is JSON with the cluster name joined in.
     const [, parts] = resources[driver].Properties.ConfigurationValues['Fn::Join'];
     const config = JSON.parse(
@@ -54,7 +55,7 @@ describe('EBS volumes released before the driver goes', () => {
     expect(Number(waiterProps().ServiceTimeout)).toBeLessThan(3600);
   });
 
-  test('its role may only describe volumes and write its own log group', () => {
+  test('its role may only describe volumes and instances and write its own log group', () => {
     const fn = resources[handlerId()].Properties;
     const role = fn.Role['Fn::GetAtt'][0];
     expect(resources[role].Properties.ManagedPolicyArns).toBeUndefined();
@@ -67,6 +68,7 @@ describe('EBS volumes released before the driver goes', () => {
       p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => s.Action),
     );
     expect(actions.sort()).toEqual([
+      'ec2:DescribeInstances',
       'ec2:DescribeVolumes',
       'logs:CreateLogStream',
       'logs:PutLogEvents',

@@ -61,3 +61,25 @@ test('-c overrides reach the template, as with cdk synth', () => {
 test('a -c argument without = is one clear error', () => {
   expect(() => parseContextArgs(['webReplicas'])).toThrow('-c takes key=value, got "webReplicas"');
 });
+
+test('synthesised after an earlier template, an admin keeps the logical ID of its deployed entry', () => {
+  const ALICE = 'arn:aws:iam::111111111111:role/Alice';
+  const BOB = 'arn:aws:iam::111111111111:role/Bob';
+  // The first admin's entry as 70ff91b named it.
+  const earlier: CfnTemplate = {
+    Resources: {
+      EksClusterAdmin06BF8452E: {
+        Type: 'AWS::EKS::AccessEntry',
+        Properties: { ClusterName: 'bitcoin-platform', PrincipalArn: ALICE },
+      },
+    },
+  };
+  const upgraded = synthTemplate(parseContextArgs([`adminPrincipalArns=${ALICE},${BOB}`]), earlier);
+  const entries = Object.entries(upgraded.Resources).filter(
+    ([, r]) => r.Type === 'AWS::EKS::AccessEntry' && typeof r.Properties?.PrincipalArn === 'string',
+  );
+  expect(Object.fromEntries(entries.map(([id, r]) => [r.Properties!.PrincipalArn, id]))).toEqual({
+    [ALICE]: 'EksClusterAdmin06BF8452E',
+    [BOB]: expect.stringMatching(/^EksClusterAdminBob[0-9a-f]{8}[0-9A-F]{8}$/),
+  });
+});

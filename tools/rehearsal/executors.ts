@@ -1,13 +1,16 @@
 /**
  * What each resource type does in the rehearsal: the kubectl provider's custom resources go to
  * aws-cdk-lib's own handler, EKS add-ons to their stand-ins, the cluster seeds what EKS puts in a
- * new cluster, the node group adopts the plane's nodes and rolls them when what they boot from
- * changes, the add-on versions lookup answers stand-in defaults, the EBS-volumes waiter waits for
- * the EBS stand-in, CfnJson returns its value, and every other AWS resource is an instant no-op
- * (only AWS could do it).
+ * new cluster (its creator's access entry too), access entries hold one per principal, the node
+ * group adopts the plane's nodes and rolls them when what they boot from changes, the add-on
+ * versions lookup answers stand-in defaults, the EBS-volumes waiter runs its handler's own choice
+ * of volumes over the EBS stand-in's, CfnJson returns its value, and every other AWS resource is
+ * an instant no-op (only AWS could do it).
  */
+import type { AccessEntries } from './standins/access-entries';
 import { ADDON_VERSIONS_TYPE, addonVersions } from './standins/addon-versions';
 import { createAddon, deleteAddon, extraVolumeTagsOf } from './standins/addons';
+import { fakeEc2, type TaggedVolume } from './standins/ec2-volumes';
 import { seedEksCluster } from './standins/eks-seed';
 import { customResourceEvent, RequestType } from './events';
 import { HandlerEnvironment, runHandler } from './handler';
@@ -23,6 +26,7 @@ export const KUBECTL_PROVIDER_TYPES = [
 ];
 export const EBS_VOLUMES_RELEASED_TYPE = 'Custom::EbsVolumesReleased';
 export const NODEGROUP_TYPE = 'AWS::EKS::Nodegroup';
+export const ACCESS_ENTRY_TYPE = 'AWS::EKS::AccessEntry';
 
 /** The types whose properties the rehearsal resolves and passes on; the rest are AWS no-ops. */
 export const RESOLVED_TYPES: ReadonlySet<string> = new Set([
@@ -30,6 +34,7 @@ export const RESOLVED_TYPES: ReadonlySet<string> = new Set([
   'AWS::EKS::Addon',
   EBS_VOLUMES_RELEASED_TYPE,
   NODEGROUP_TYPE,
+  ACCESS_ENTRY_TYPE,
   ADDON_VERSIONS_TYPE,
   'Custom::AWSCDKCfnJson',
 ]);
@@ -49,8 +54,8 @@ export interface EbsVolumes {
   /** The driver runs while its add-on exists, tagging volumes as its configuration asks. */
   start(extraVolumeTags: Readonly<Record<string, string>>): void;
   stop(): Promise<void>;
-  /** The volumes that exist, only those with this tag if one is given. */
-  volumeIds(tag?: { readonly key: string; readonly value: string }): string[];
+  /** The volumes that exist, with their tags, whether or not a PV still points at them. */
+  volumes(): readonly TaggedVolume[];
 }
 
 export interface ExecutorContext {
@@ -61,6 +66,7 @@ export interface ExecutorContext {
   /** How long the EBS-volumes waiter waits, as its own Lambda would. */
   readonly volumesReleasedTimeoutMs: number;
   readonly nodeGroups: NodeGroupUpdates;
+  readonly accessEntries: AccessEntries;
 }
 
 export interface StepResult extends StepOutcome {
@@ -99,8 +105,14 @@ export async function execute(step: ResourceStep, ctx: ExecutorContext): Promise
   }
   switch (step.type) {
     case 'AWS::EKS::Cluster':
-      if (step.event === 'Create') await seedEksCluster(kubeconfig);
+      if (step.event === 'Create') {
+        await seedEksCluster(kubeconfig);
+        ctx.accessEntries.createCluster(ctx.handler.clusterName);
+      }
+      if (step.event === 'Delete') ctx.accessEntries.deleteCluster(ctx.handler.clusterName);
       return { kubernetes: step.event === 'Create' };
+    case ACCESS_ENTRY_TYPE:
+      return accessEntry(step, ctx.accessEntries);
     case 'AWS::EKS::Addon':
       return addon(step, ctx);
     case NODEGROUP_TYPE:
@@ -112,12 +124,7 @@ export async function execute(step: ResourceStep, ctx: ExecutorContext): Promise
         return ctx.nodeGroups.update(step.logicalId, step.properties, step.oldProperties);
       return { kubernetes: false };
     case EBS_VOLUMES_RELEASED_TYPE:
-      if (step.event === 'Delete') {
-        return volumesReleased(ctx, {
-          key: String(step.properties.TagKey),
-          value: String(step.properties.TagValue),
-        });
-      }
+      if (step.event === 'Delete') return volumesReleased(ctx, step.properties);
       return { kubernetes: false };
     case ADDON_VERSIONS_TYPE:
       return step.event === 'Delete'
@@ -160,14 +167,48 @@ async function addon(step: ResourceStep, ctx: ExecutorContext): Promise<StepResu
   return { kubernetes: true };
 }
 
-/** Waits, as the stack's waiter does on delete, until no EBS volume with the cluster's tag is left. */
+/**
+ * An access entry's event as EKS sees it. A new PrincipalArn replaces the entry, the new one
+ * first; the old one is deleted here at once, not in the clean-up phase as CloudFormation does, so
+ * another entry taking the old principal in the same deploy passes here and fails on AWS.
+ */
+function accessEntry(step: ResourceStep, entries: AccessEntries): StepResult {
+  const cluster = String(step.properties.ClusterName);
+  const principal = String(step.properties.PrincipalArn);
+  const before = step.oldProperties?.PrincipalArn;
+  if (step.event === 'Delete') {
+    entries.delete(cluster, principal, step.logicalId);
+    return { kubernetes: false };
+  }
+  if (step.event === 'Update' && String(before) === principal) return { kubernetes: false };
+  const error = entries.create(cluster, principal, step.logicalId);
+  if (error !== undefined) return { kubernetes: false, error };
+  if (step.event === 'Update') entries.delete(cluster, String(before), step.logicalId);
+  return { kubernetes: false };
+}
+
+/** The stack's own waiter code, which Lambda runs as it is (plain CommonJS, no types). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { heldVolumes } = require('../../lib/handlers/volume-release.js') as {
+  heldVolumes: (
+    ec2: ReturnType<typeof fakeEc2>,
+    properties: Readonly<Record<string, unknown>>,
+  ) => Promise<string[]>;
+};
+
+/**
+ * Waits, as the stack's waiter does on delete, until none of the cluster's volumes is left: the
+ * handler's own `heldVolumes` decides which those are, asking a fake EC2 over the stand-in's
+ * volumes.
+ */
 async function volumesReleased(
   ctx: ExecutorContext,
-  tag: { key: string; value: string },
+  properties: Readonly<Record<string, unknown>>,
 ): Promise<StepResult> {
+  const ec2 = fakeEc2(() => ctx.ebs.volumes());
   const deadline = Date.now() + ctx.volumesReleasedTimeoutMs;
   for (;;) {
-    const left = ctx.ebs.volumeIds(tag);
+    const left = await heldVolumes(ec2, properties);
     if (left.length === 0) return { kubernetes: true };
     if (Date.now() > deadline) {
       return {

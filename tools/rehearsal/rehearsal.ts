@@ -12,6 +12,7 @@ import { createPki } from '../testplane/lib/pki';
 import { AdmissionStandIn } from './standins/admission';
 import { AggregatedApiStandIn } from './standins/aggregated-apis';
 import { startChartRepository } from './standins/chart-repository';
+import { AccessEntries } from './standins/access-entries';
 import { EbsCsiDriverStandIn } from './standins/ebs-csi-driver';
 import { EKS_SEED } from './standins/eks-seed';
 import { LoadBalancerControllerStandIn } from './standins/load-balancers';
@@ -79,11 +80,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   const ebs: EbsVolumes = {
     start: (extraVolumeTags) => driver.start(extraVolumeTags),
     stop: () => driver.stop(),
-    volumeIds: (tag) =>
-      driver
-        .volumes()
-        .filter((v) => !tag || v.tags[tag.key] === tag.value)
-        .map((v) => v.id),
+    volumes: () => driver.volumes(),
   };
   const nodeGroups = new NodeGroupUpdates(
     new AdminApi(plane),
@@ -112,6 +109,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       ebs,
       volumesReleasedTimeoutMs: 120_000,
       nodeGroups,
+      accessEntries: new AccessEntries(),
     };
     const state = new StackState();
     log('create');
@@ -164,7 +162,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       phases,
       leftovers: [
         ...left.map(describeKey),
-        ...ebs.volumeIds().map((id) => `EBS volume ${id}`),
+        ...ebs.volumes().map((v) => `EBS volume ${v.id}`),
         ...loadBalancers
           .loadBalancers()
           .map((lb) => `${lb.type} load balancer ${lb.dnsName} (${lb.members.join(', ')})`),

@@ -9,6 +9,7 @@ import { App } from 'aws-cdk-lib';
 import { context as projectContext } from '../../cdk.json';
 import { loadConfig } from '../../config';
 import { buildApp } from '../../lib/app';
+import { adminEntryIdsOf } from '../../lib/deployed-admins';
 
 export interface TemplateResource {
   readonly Type: string;
@@ -27,9 +28,14 @@ export interface CfnTemplate {
 
 /**
  * Synthesises the app into a temporary folder and returns the stack's template. `overrides`
- * are the strings `-c key=value` would pass; like the CLI, they win over cdk.json.
+ * are the strings `-c key=value` would pass; like the CLI, they win over cdk.json. Given the
+ * template `deployed` before (an upgrade), its admin entries keep their logical IDs, as a synth
+ * with credentials keeps them (bin/app.ts).
  */
-export function synthTemplate(overrides: Readonly<Record<string, string>> = {}): CfnTemplate {
+export function synthTemplate(
+  overrides: Readonly<Record<string, string>> = {},
+  deployed?: CfnTemplate,
+): CfnTemplate {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearsal-synth-'));
   try {
     const app = new App({
@@ -38,7 +44,8 @@ export function synthTemplate(overrides: Readonly<Record<string, string>> = {}):
       context: { ...projectContext, ...overrides },
     });
     const config = loadConfig((key) => app.node.tryGetContext(key));
-    const stack = buildApp(app, config);
+    const keptEntryIds = deployed ? adminEntryIdsOf(deployed) : undefined;
+    const stack = buildApp(app, config, { keptEntryIds });
     return app.synth().getStackByName(stack.stackName).template as CfnTemplate;
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });

@@ -154,6 +154,21 @@ withControlPlane('the EBS CSI driver stand-in', (plane) => {
       await deleteClaimAndPod('fixed-data');
     });
 
+    test('a volume keeps the tags of the add-on configuration it was made under', async () => {
+      const CLUSTER_TAG = { 'eks-bitcoin-platform/cluster': 'bitcoin-platform' };
+      const tagsOf = (pvName: string) => driver.volumes().find((v) => v.pvName === pvName)?.tags;
+      // As at 70ff91b: an add-on without configuration values, then the upgrade's.
+      driver.start({});
+      const untagged = (await bound('made-untagged')).spec.volumeName;
+      driver.start(CLUSTER_TAG);
+      const tagged = (await bound('made-tagged')).spec.volumeName;
+      expect(tagsOf(untagged)).not.toHaveProperty('eks-bitcoin-platform/cluster');
+      expect(tagsOf(untagged)).toHaveProperty(['ebs.csi.aws.com/cluster'], 'true');
+      expect(tagsOf(tagged)).toMatchObject(CLUSTER_TAG);
+      await deleteClaimAndPod('made-untagged');
+      await deleteClaimAndPod('made-tagged');
+    });
+
     test('deleting a claim deletes its PV and its volume', async () => {
       const pvName = (await getClaim('data')).spec.volumeName;
       await deleteClaimAndPod('data');
