@@ -5,6 +5,18 @@ import { Construct, IConstruct } from 'constructs';
 import { platformLabels } from '../k8s/common';
 import { KUBECTL_PRUNE_KINDS } from './kubectl-prune-kinds';
 
+/** The kinds that make pods: what a chart's policies, accounts and grants must exist before. */
+const POD_MAKING_KINDS: ReadonlySet<string> = new Set([
+  'CronJob',
+  'DaemonSet',
+  'Deployment',
+  'Job',
+  'Pod',
+  'ReplicaSet',
+  'ReplicationController',
+  'StatefulSet',
+]);
+
 /** Where each chart's inventory ConfigMap lives: a namespace every cluster has, whatever the chart. */
 export const INVENTORY_NAMESPACE = 'default';
 
@@ -35,10 +47,11 @@ export interface ChartResourcesProps {
  *
  * An own manifest is created with `kubectl apply` (`overwrite`), so a stack deployed by an
  * earlier version, where the object was part of the chart's manifest, adopts it: same object,
- * same uid. The order is the one a single manifest had: the chart's namespaces, then its
- * NetworkPolicies, ServiceAccounts, RBAC and other API objects, then its workloads (the chart's
- * manifest), then its custom resources, whose controller makes pods of its own; deletion runs in
- * reverse.
+ * same uid. The order keeps what a single manifest guaranteed: a chart's NetworkPolicies,
+ * ServiceAccounts, RBAC and other API objects exist before the pods of its workloads (the
+ * chart's manifest), in namespaces that exist first, and its custom resources, whose controller
+ * makes pods of its own, come last; deletion runs in reverse. A chart without workloads applies
+ * its objects beside its manifest, or after it when they live in a namespace it creates.
  */
 export class ChartResources extends Construct {
   /**
@@ -68,10 +81,12 @@ export class ChartResources extends Construct {
         ...objects.filter((o) => KUBECTL_PRUNE_KINDS.has(o.kind)),
         inventory(props.name, keys),
       ],
-      // Created with apply: its namespaces were applied ahead (see namespaceFirst).
+      // Created with apply: its namespaces may have been applied ahead (see namespaceFirst).
       overwrite: true,
     });
     const namespaces = new Map<string, eks.KubernetesManifest>();
+    const runsPods = objects.some((o) => POD_MAKING_KINDS.has(o.kind));
+    const customResources: eks.KubernetesManifest[] = [];
     objects.forEach((object, index) => {
       if (KUBECTL_PRUNE_KINDS.has(object.kind)) return;
       const own = new eks.KubernetesManifest(this, keys[index].replace('/', ':'), {
@@ -83,17 +98,30 @@ export class ChartResources extends Construct {
         prune: false,
       });
       if (object.kind === 'CustomResourceDefinition') retain(own);
-      if (isCustomResource(object)) {
-        own.node.addDependency(this.manifest);
-      } else {
-        this.manifest.node.addDependency(own);
-        const namespace = objects.find(
-          (o) => o.kind === 'Namespace' && o.metadata.name === object.metadata.namespace,
-        );
-        if (namespace) own.node.addDependency(this.namespaceFirst(props, namespace, namespaces));
-      }
       this.objects.set(keys[index], own);
+      if (isCustomResource(object)) {
+        customResources.push(own);
+        return;
+      }
+      const namespace = objects.find(
+        (o) => o.kind === 'Namespace' && o.metadata.name === object.metadata.namespace,
+      );
+      if (runsPods) {
+        // Before the pods: their namespace comes first, from a resource of its own.
+        this.manifest.node.addDependency(own);
+        if (namespace) own.node.addDependency(this.namespaceFirst(props, namespace, namespaces));
+      } else if (namespace) {
+        own.node.addDependency(this.manifest);
+      }
+      // Otherwise nothing in the chart needs it first: it is applied beside the manifest.
     });
+    // After the pods' guards and grants, for the pods their controller makes.
+    for (const resource of customResources) {
+      resource.node.addDependency(
+        this.manifest,
+        ...[...this.objects.values()].filter((o) => !customResources.includes(o)),
+      );
+    }
     this.all = [this.manifest, ...namespaces.values(), ...this.objects.values()];
   }
 
