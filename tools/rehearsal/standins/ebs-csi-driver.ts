@@ -10,7 +10,8 @@
 import { randomBytes } from 'node:crypto';
 import { kubectl } from '../../testplane/lib/kubectl';
 import { PollLoop, PollOptions } from './poll-loop';
-import { ebsSizeGiB, quantityBytes } from './quantity';
+import { quantityValue } from '../../../controller/api/quantity';
+import { ebsSizeGiB } from './ebs-volume-size';
 
 export const EBS_DRIVER = 'ebs.csi.aws.com';
 // The annotations and finalizer the Kubernetes volume machinery uses between its components.
@@ -208,7 +209,11 @@ export class EbsCsiDriverStandIn {
   private async resizeIfAsked(claim: Claim): Promise<void> {
     const requested = claim.spec.resources.requests.storage;
     const current = claim.status?.capacity?.storage;
-    if (!current || !claim.spec.volumeName || quantityBytes(requested) <= quantityBytes(current)) {
+    if (
+      !current ||
+      !claim.spec.volumeName ||
+      quantityValue(requested)! <= quantityValue(current)!
+    ) {
       return;
     }
     const sizeGiB = ebsSizeGiB(requested);
