@@ -4,6 +4,7 @@
  * the load balancers, volumes or StatefulSets their objects stand for: so before each goes, the
  * rehearsal looks for objects it would leave to nobody.
  */
+import { CONTROLLER_NAME } from '../../controller/api';
 import { kubectl } from '../testplane/lib/kubectl';
 import type { ResourceStep } from './executors';
 
@@ -62,7 +63,7 @@ const DUTIES: readonly Duty[] = [
   },
   {
     controller: 'the bitcoin controller',
-    is: (step) => manifestHasDeployment(step, 'bitcoin-controller'),
+    is: (step) => manifestHasDeployment(step, CONTROLLER_NAME),
     lookups: [
       {
         args: ['get', 'bitcoinnetworks.bitcoin.eksplatform.dev', '--all-namespaces'],

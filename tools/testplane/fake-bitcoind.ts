@@ -14,9 +14,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import * as net from 'node:net';
-
-/** bitcoind's regtest RPC port, which the controller dials by default. */
-export const REGTEST_RPC_PORT = 18443;
+import { RPC_PORT } from '../../controller/api';
 
 export const RPC_CLIENT_NODE_ALREADY_ADDED = -23;
 export const RPC_CLIENT_NODE_NOT_ADDED = -24;
@@ -55,7 +53,7 @@ export class FakeBitcoind {
   /** Every call answered, in order. */
   readonly calls: RpcCall[] = [];
 
-  constructor(readonly port = REGTEST_RPC_PORT) {}
+  constructor(readonly port = RPC_PORT) {}
 
   /**
    * Declares (or updates) the node at IPv4 `address` (its pod IP) and makes sure it listens. A

@@ -12,16 +12,16 @@ import { CONTROLLER_NODE_OPTIONS } from '../../k8s/bitcoin-operator-chart';
 import { RPC_AUTH_ENV } from '../../controller/reconcile/desired/stateful-set';
 import { requireNetworkNamespace } from '../netns/detect';
 import { FakeBitcoind } from './fake-bitcoind';
+import { CHILD_SELECTOR, CONTROLLER_NAME, CONTROLLER_NAMESPACE } from '../../controller/api';
 import { REPO_ROOT } from '../setup/cache';
 import { HttpResponse, request, TlsClient } from './lib/http';
 import { freePort, sleep } from './lib/process';
 import { ControlPlane } from './plane';
 
+export { CONTROLLER_NAMESPACE };
 /** The chart's ServiceAccount, which the controller runs as. */
-export const CONTROLLER_NAMESPACE = 'bitcoin-controller';
-export const CONTROLLER_SA = 'bitcoin-controller';
+export const CONTROLLER_SA = CONTROLLER_NAME;
 export const CONTROLLER_USER = `system:serviceaccount:${CONTROLLER_NAMESPACE}:${CONTROLLER_SA}`;
-const MANAGED = 'app.kubernetes.io/managed-by=bitcoin-controller';
 
 /** GETs and writes as the plane's admin, without spawning kubectl. */
 export class AdminApi {
@@ -183,7 +183,7 @@ export class PodTracker {
 
   private async poll(api: AdminApi): Promise<void> {
     const pods = await api.get<PodList>(
-      `/api/v1/pods?labelSelector=${encodeURIComponent(MANAGED)}`,
+      `/api/v1/pods?labelSelector=${encodeURIComponent(CHILD_SELECTOR)}`,
     );
     const live = new Set<string>();
     const uids = new Set<string>();
