@@ -57,6 +57,22 @@ describe('buildGraph', () => {
     expect(graph.deletionOrder()).toEqual([...order].reverse());
   });
 
+  test('transitive dependencies follow every path, and only dependencies', () => {
+    const graph = buildGraph({
+      Chart: res({ C: { Ref: 'Cluster' } }, ['Nodes']),
+      Nodes: res({ C: { 'Fn::Sub': '${Role.Arn}' } }),
+      Role: res(),
+      Cluster: res(),
+      Unrelated: res(),
+    });
+    expect([...graph.transitiveDependenciesOf('Chart')].sort()).toEqual([
+      'Cluster',
+      'Nodes',
+      'Role',
+    ]);
+    expect([...graph.transitiveDependenciesOf('Role')]).toEqual([]);
+  });
+
   test('a cycle is an error naming the resources on it', () => {
     expect(() =>
       buildGraph({

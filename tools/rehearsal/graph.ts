@@ -13,6 +13,8 @@ export interface ResourceGraph {
   dependenciesOf(id: string): readonly string[];
   /** What waits for `id`, sorted. */
   dependantsOf(id: string): readonly string[];
+  /** Everything that must be created before `id`: its dependencies, transitively. */
+  transitiveDependenciesOf(id: string): ReadonlySet<string>;
   /** A creation order: every resource after everything it depends on. */
   creationOrder(): readonly string[];
   /** The deletion order: the creation order reversed. */
@@ -41,6 +43,18 @@ export function buildGraph(resources: Readonly<Record<string, TemplateResource>>
     ids,
     dependenciesOf: (id) => deps.get(known(id)) ?? [],
     dependantsOf: (id) => (dependants.get(known(id)) ?? []).sort(),
+    transitiveDependenciesOf: (id) => {
+      const seen = new Set<string>();
+      const pending = [known(id)];
+      while (pending.length > 0) {
+        for (const next of deps.get(pending.pop()!)!) {
+          if (seen.has(next)) continue;
+          seen.add(next);
+          pending.push(next);
+        }
+      }
+      return seen;
+    },
     creationOrder: () => order,
     deletionOrder: () => [...order].reverse(),
   };
