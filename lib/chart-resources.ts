@@ -17,8 +17,11 @@ const POD_MAKING_KINDS: ReadonlySet<string> = new Set([
   'StatefulSet',
 ]);
 
-/** Where each chart's inventory ConfigMap lives: a namespace every cluster has, whatever the chart. */
+/** Where a chart's inventory lives when no chart of its set so far has made a namespace. */
 export const INVENTORY_NAMESPACE = 'default';
+
+/** The component label of every chart inventory. */
+export const INVENTORY_COMPONENT = 'chart-inventory';
 
 /** The inventory ConfigMap of a chart: what the chart renders, by `Kind namespace/name`. */
 export const inventoryName = (chart: string): string => `chart-${chart}`;
@@ -36,6 +39,12 @@ export interface ChartResourcesProps {
   readonly name: string;
   /** The synthesised cdk8s chart; every object needs a kind and a fixed name. */
   readonly chart: Chart;
+  /**
+   * The namespaces the charts applied before this one create. With the chart's own, they are
+   * where its objects of kubectl's prune kinds may live.
+   * @default - none
+   */
+  readonly namespacesBefore?: readonly string[];
 }
 
 /**
@@ -64,6 +73,8 @@ export class ChartResources extends Construct {
   readonly objects = new Map<string, eks.KubernetesManifest>();
   /** Every resource of the chart: what a later chart waits for. */
   readonly all: readonly IConstruct[];
+  /** The namespaces this chart and those before it create: where its inventory lives. */
+  readonly namespaces: readonly string[];
 
   constructor(scope: Construct, id: string, props: ChartResourcesProps) {
     super(scope, id);
@@ -75,11 +86,33 @@ export class ChartResources extends Construct {
         `chart "${props.name}": ${duplicate} is rendered twice; names must be unique`,
       );
     }
+    const pruned = objects.filter((o) => KUBECTL_PRUNE_KINDS.has(o.kind));
+    this.namespaces = [
+      ...new Set([
+        ...(props.namespacesBefore ?? []),
+        ...pruned.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name!),
+      ]),
+    ];
+    const stray = pruned.find(
+      (o) => o.metadata.namespace && !this.namespaces.includes(o.metadata.namespace),
+    );
+    if (stray) {
+      throw new Error(
+        `chart "${props.name}": ${objectKey(props.name, stray, 0)} is in a namespace that neither ` +
+          `it nor a chart before it creates (${this.namespaces.join(', ') || 'none'}); kubectl ` +
+          'prunes only in namespaces the manifest still has objects in, so it could never be removed',
+      );
+    }
     this.manifest = new eks.KubernetesManifest(props.cluster, `chart-${props.name}`, {
       cluster: props.cluster,
+      // An inventory in every namespace the chart may use: kubectl's prune visits only the
+      // namespaces of the manifest's objects, so a chart that drops its last object in one
+      // still has it pruned.
       manifest: [
-        ...objects.filter((o) => KUBECTL_PRUNE_KINDS.has(o.kind)),
-        inventory(props.name, keys),
+        ...pruned,
+        ...(this.namespaces.length > 0 ? this.namespaces : [INVENTORY_NAMESPACE]).map((namespace) =>
+          inventory(props.name, namespace, keys),
+        ),
       ],
       // Created with apply: its namespaces may have been applied ahead (see namespaceFirst).
       overwrite: true,
@@ -183,14 +216,18 @@ function objectKey(chart: string, o: ChartObject, index: number): string {
  * chart owns. It also keeps the chart's manifest from ever being empty (kubectl refuses to apply
  * nothing), for a chart whose every object has a manifest of its own.
  */
-function inventory(chart: string, keys: readonly string[]): Record<string, unknown> {
+function inventory(
+  chart: string,
+  namespace: string,
+  keys: readonly string[],
+): Record<string, unknown> {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: {
       name: inventoryName(chart),
-      namespace: INVENTORY_NAMESPACE,
-      labels: platformLabels('chart-inventory'),
+      namespace,
+      labels: platformLabels(INVENTORY_COMPONENT),
     },
     data: { objects: [...keys].sort().join('\n') },
   };

@@ -69,8 +69,15 @@ export class ClusterCharts extends Construct {
     ];
     for (const set of [platform, operator]) {
       let previous: readonly IConstruct[] = [];
+      let namespacesBefore: readonly string[] = [];
       for (const [name, chart] of Object.entries<Chart>({ ...set })) {
-        const resources = new ChartResources(this, name, { cluster: props.cluster, name, chart });
+        const resources = new ChartResources(this, name, {
+          cluster: props.cluster,
+          name,
+          chart,
+          namespacesBefore,
+        });
+        namespacesBefore = resources.namespaces;
         for (const resource of resources.all) {
           resource.node.addDependency(
             props.nodes,

@@ -1,6 +1,6 @@
 /** Templates the rehearsal suite deploys besides the synthesised one. */
 import { DEFAULT_KUBERNETES_MINOR } from '../../config/kubernetes-minors';
-import { INVENTORY_NAMESPACE } from '../../lib/chart-resources';
+import { INVENTORY_COMPONENT } from '../../lib/chart-resources';
 import { Intrinsics } from '../../tools/rehearsal/intrinsics';
 import type { CfnTemplate, TemplateResource } from '../../tools/rehearsal/template';
 
@@ -131,13 +131,13 @@ const withManifest = (
 
 const dependenciesOf = (resource: TemplateResource): string[] => [resource.DependsOn ?? []].flat();
 
-/** `objects` with the chart inventory's lines (if it is among them) passed through `edit`. */
+/** `objects` with the lines of the chart's inventories (if among them) passed through `edit`. */
 function editInventory(
   objects: readonly ManifestObject[],
   edit: (keys: string[]) => string[],
 ): ManifestObject[] {
   return objects.map((o) =>
-    o.kind === 'ConfigMap' && o.metadata.namespace === INVENTORY_NAMESPACE && o.data?.objects
+    o.metadata.labels?.['app.kubernetes.io/component'] === INVENTORY_COMPONENT && o.data?.objects
       ? { ...o, data: { objects: edit(o.data.objects.split('\n')).sort().join('\n') } }
       : o,
   );

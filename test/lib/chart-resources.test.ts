@@ -77,14 +77,10 @@ describe('each chart as its manifest plus one manifest per object kubectl does n
   );
 
   test('the inventory names every object of the chart, each applied by exactly one manifest', () => {
-    const inventory = chartManifest('workloads').objects.find(
+    const inventories = chartManifest('workloads').objects.filter(
       (o) => o.kind === 'ConfigMap' && o.metadata.name === inventoryName('workloads'),
-    )!;
-    expect(inventory.metadata).toMatchObject({
-      name: inventoryName('workloads'),
-      namespace: INVENTORY_NAMESPACE,
-    });
-    const listed = inventory.data.objects.split('\n');
+    );
+    const listed: string[] = inventories[0].data.objects.split('\n');
     expect(listed).toEqual(
       expect.arrayContaining(['Deployment web/httpd', 'NetworkPolicy web/allow-httpd-http']),
     );
@@ -95,6 +91,20 @@ describe('each chart as its manifest plus one manifest per object kubectl does n
           `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`,
       );
     for (const key of listed) expect(applied.filter((a) => a === key)).toHaveLength(1);
+  });
+
+  test('a chart has its inventory in every namespace it or a chart before it creates, so prune visits each', () => {
+    const namespacesOf = (chart: string) =>
+      chartManifest(chart)
+        .objects.filter((o) => o.metadata.name === inventoryName(chart))
+        .map((o) => o.metadata.namespace)
+        .sort();
+    // The ingress chart's only object is in web: were it dropped, prune must still look there.
+    expect(namespacesOf('ingress')).toEqual(['storage-demo', 'web']);
+    expect(namespacesOf('namespaces')).toEqual(['storage-demo', 'web']);
+    expect(namespacesOf('bitcoin-sample')).toEqual(['bitcoin', 'bitcoin-controller']);
+    // No chart of its set before it creates one.
+    expect(namespacesOf('bitcoin-crd')).toEqual([INVENTORY_NAMESPACE]);
   });
 
   test('NetworkPolicies, ServiceAccounts and RBAC come before the workloads they guard; custom resources after', () => {
@@ -156,6 +166,25 @@ describe('a chart the mechanism cannot carry fails synth, naming the object', ()
       () => new ChartResources(new Stack(), 'R', { cluster: cluster(), name: 'jobs', chart }),
     ).toThrow(
       'chart "jobs": object 0 (Job) has no metadata.name; every object needs a kind and a fixed name to be updated and deleted',
+    );
+  });
+
+  test('an object of a prune kind in a namespace no chart so far creates', () => {
+    const chart = chartWith({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'settings', namespace: 'team-a' },
+    });
+    expect(
+      () =>
+        new ChartResources(new Stack(), 'R', {
+          cluster: cluster(),
+          name: 'stray',
+          chart,
+          namespacesBefore: ['web'],
+        }),
+    ).toThrow(
+      'chart "stray": ConfigMap team-a/settings is in a namespace that neither it nor a chart before it creates (web); kubectl prunes only in namespaces the manifest still has objects in, so it could never be removed',
     );
   });
 
