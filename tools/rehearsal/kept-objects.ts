@@ -1,0 +1,167 @@
+/**
+ * Nothing is lost on the way: every PersistentVolumeClaim, PersistentVolume and BitcoinNetwork
+ * that both templates keep must be the same object after an update (same uid, a volume on the
+ * same EBS volume). A claim a StatefulSet made from its volumeClaimTemplates is kept when its
+ * StatefulSet or that StatefulSet's BitcoinNetwork is; a dynamically provisioned volume when its
+ * claim is. Only what the chart dropped may go, and the check lists it.
+ */
+import { getJson } from '../testplane/lib/kubectl';
+import { describeKey, keyOf } from './cluster-objects';
+import type { Check } from './report';
+
+interface Meta {
+  name: string;
+  namespace?: string;
+  uid: string;
+  ownerReferences?: { kind: string; name: string; controller?: boolean }[];
+}
+interface Listed {
+  apiVersion: string;
+  kind: string;
+  metadata: Meta;
+}
+interface Claim extends Listed {
+  spec?: { volumeName?: string };
+}
+interface Volume extends Listed {
+  spec?: {
+    csi?: { volumeHandle?: string };
+    awsElasticBlockStore?: { volumeID?: string };
+    claimRef?: { name: string; namespace: string };
+  };
+}
+interface StatefulSet extends Listed {
+  spec?: { volumeClaimTemplates?: { metadata?: { name?: string } }[] };
+}
+
+/** The objects the check is about, as listed from the cluster. */
+export interface StorageLists {
+  readonly claims: readonly Claim[];
+  readonly volumes: readonly Volume[];
+  readonly networks: readonly Listed[];
+  readonly statefulSets: readonly StatefulSet[];
+}
+
+export interface StoredObject {
+  /** As cluster-objects describes it: `PersistentVolumeClaim ns/name`. */
+  readonly key: string;
+  readonly uid: string;
+  /** The EBS volume of a PersistentVolume. */
+  readonly volumeId?: string;
+  /** Itself, then what it goes with (its StatefulSet and BitcoinNetwork, or its claim's). */
+  readonly keptWith: readonly string[];
+}
+
+export async function listStorage(kubeconfig: string): Promise<StorageLists> {
+  const list = async <T>(resource: string) =>
+    (await getJson<{ items: T[] }>(kubeconfig, [resource, '--all-namespaces'])).items;
+  const [claims, volumes, statefulSets] = await Promise.all([
+    list<Claim>('persistentvolumeclaims'),
+    list<Volume>('persistentvolumes'),
+    list<StatefulSet>('statefulsets'),
+  ]);
+  // No CRD, no BitcoinNetwork.
+  const networks = await list<Listed>('bitcoinnetworks').catch((err: Error) => {
+    if (/the server doesn't have a resource type/.test(err.message)) return [];
+    throw err;
+  });
+  return { claims, volumes, networks, statefulSets };
+}
+
+/** `text` as a regular expression that matches only itself. */
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export function storedObjects(lists: StorageLists): StoredObject[] {
+  const key = (o: Listed) => describeKey(keyOf(o));
+  const ownersOfClaim = (claim: Claim): string[] => {
+    const namespace = claim.metadata.namespace;
+    // The StatefulSet controller names each claim <template>-<statefulset>-<ordinal>.
+    const sts = lists.statefulSets.find(
+      (s) =>
+        s.metadata.namespace === namespace &&
+        (s.spec?.volumeClaimTemplates ?? []).some((t) =>
+          new RegExp(`^${escape(`${t.metadata?.name}-${s.metadata.name}`)}-\\d+$`).test(
+            claim.metadata.name,
+          ),
+        ),
+    );
+    if (!sts) return [];
+    const network = sts.metadata.ownerReferences?.find(
+      (r) => r.controller && r.kind === 'BitcoinNetwork',
+    );
+    const networkObject = network
+      ? lists.networks.find(
+          (n) => n.metadata.namespace === namespace && n.metadata.name === network.name,
+        )
+      : undefined;
+    return [key(sts), ...(networkObject ? [key(networkObject)] : [])];
+  };
+  const claims = lists.claims.map((c) => ({
+    key: key(c),
+    uid: c.metadata.uid,
+    keptWith: [key(c), ...ownersOfClaim(c)],
+  }));
+  const volumes = lists.volumes.map((v) => {
+    const ref = v.spec?.claimRef;
+    const claim = ref
+      ? claims.find((c) => c.key === `PersistentVolumeClaim ${ref.namespace}/${ref.name}`)
+      : undefined;
+    const volumeId = v.spec?.csi?.volumeHandle ?? v.spec?.awsElasticBlockStore?.volumeID;
+    return {
+      key: key(v),
+      uid: v.metadata.uid,
+      ...(volumeId ? { volumeId } : {}),
+      keptWith: [key(v), ...(claim?.keptWith ?? [])],
+    };
+  });
+  const networks = lists.networks.map((n) => ({
+    key: key(n),
+    uid: n.metadata.uid,
+    keptWith: [key(n)],
+  }));
+  return [...claims, ...volumes, ...networks];
+}
+
+/** The objects of kubectl manifests (JSON arrays), keyed as {@link StoredObject.key}. */
+export function manifestKeys(manifests: readonly string[]): Set<string> {
+  return new Set(
+    manifests.flatMap((text) => (JSON.parse(text) as Listed[]).map((o) => describeKey(keyOf(o)))),
+  );
+}
+
+export interface KeptComparison {
+  readonly before: readonly StoredObject[];
+  readonly after: readonly StoredObject[];
+  /** The keys of the objects in the earlier and in the current template's manifests. */
+  readonly earlier: ReadonlySet<string>;
+  readonly current: ReadonlySet<string>;
+}
+
+export const NOTHING_LOST =
+  'every claim, volume and BitcoinNetwork both templates keep has its uid';
+
+export function nothingLost({ before, after, earlier, current }: KeptComparison): Check {
+  const lost: string[] = [];
+  const dropped: string[] = [];
+  let kept = 0;
+  for (const object of before) {
+    if (object.keptWith.some((k) => earlier.has(k) && current.has(k))) {
+      kept++;
+      const now = after.find((o) => o.key === object.key);
+      if (!now) lost.push(`${object.key} deleted`);
+      else if (now.uid !== object.uid)
+        lost.push(`${object.key} recreated (uid ${object.uid} -> ${now.uid})`);
+      else if (now.volumeId !== object.volumeId)
+        lost.push(`${object.key} on another EBS volume (${object.volumeId} -> ${now.volumeId})`);
+    } else if (
+      object.keptWith.some((k) => earlier.has(k)) &&
+      !after.some((o) => o.key === object.key)
+    ) {
+      dropped.push(object.key);
+    }
+  }
+  const onPurpose = `deleted on purpose (dropped by the chart): ${dropped.join(', ') || 'none'}`;
+  return lost.length === 0
+    ? { name: NOTHING_LOST, ok: true, detail: `${kept} kept; ${onPurpose}` }
+    : { name: NOTHING_LOST, ok: false, detail: `${lost.join('; ')}; ${onPurpose}` };
+}
