@@ -1,7 +1,7 @@
 /** The check that an update loses no claim, volume or BitcoinNetwork that both templates keep. */
 import {
   KeptComparison,
-  manifestKeys,
+  templateObjects,
   NOTHING_LOST,
   nothingLost,
   StorageLists,
@@ -65,7 +65,7 @@ const BEFORE: StorageLists = {
   networks: [network],
   statefulSets: [statefulSet('data')],
 };
-const BOTH = manifestKeys([manifest(demoClaim, sampleNetwork)]);
+const BOTH = templateObjects([manifest(demoClaim, sampleNetwork)]);
 
 const compare = (after: StorageLists, current = BOTH): ReturnType<typeof nothingLost> => {
   const comparison: KeptComparison = {
@@ -112,13 +112,13 @@ test('fails naming a claim recreated with a new uid, and its volume that went wi
   );
 });
 
-test('fails when a kept volume points at another EBS volume', () => {
+test('fails when a kept claim and its volume point at another EBS volume', () => {
   const moved: StorageLists = {
     ...BEFORE,
     volumes: [volume('pv-1', 'v-1', 'vol-other', ['storage-demo', 'demo']), BEFORE.volumes[1]],
   };
-  expect(compare(moved).detail).toMatch(
-    /^PersistentVolume pv-1 on another EBS volume \(vol-1 -> vol-other\);/,
+  expect(compare(moved).detail).toBe(
+    'PersistentVolumeClaim storage-demo/demo on another EBS volume (vol-1 -> vol-other); PersistentVolume pv-1 on another EBS volume (vol-1 -> vol-other); deleted on purpose (dropped by the chart): none',
   );
 });
 
@@ -129,11 +129,71 @@ test('what the current template dropped may go, and is listed as deleted on purp
     networks: [],
     statefulSets: [],
   };
-  expect(compare(withoutNetwork, manifestKeys([manifest(demoClaim)]))).toEqual({
+  expect(compare(withoutNetwork, templateObjects([manifest(demoClaim)]))).toEqual({
     name: NOTHING_LOST,
     ok: true,
     detail:
       '2 kept; deleted on purpose (dropped by the chart): PersistentVolumeClaim bitcoin/data-stored-0, PersistentVolume pv-2, bitcoin.eksplatform.dev/BitcoinNetwork bitcoin/stored',
+  });
+});
+
+/** A Deployment that mounts `claimName` (in storage-demo), as the storage chart renders one. */
+const mounting = (claimName: string) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { namespace: 'storage-demo', name: 'throughput-demo' },
+  spec: {
+    template: { spec: { volumes: [{ name: 'data', persistentVolumeClaim: { claimName } }] } },
+  },
+});
+const namedClaim = (name: string) => ({
+  ...demoClaim,
+  metadata: { namespace: 'storage-demo', name },
+});
+
+test('fails when a kept workload mounts a renamed claim on a new volume: its data is gone', () => {
+  const earlier = templateObjects([manifest(namedClaim('demo'), mounting('demo'), sampleNetwork)]);
+  const current = templateObjects([
+    manifest(namedClaim('demo-st1'), mounting('demo-st1'), sampleNetwork),
+  ]);
+  const after: StorageLists = {
+    ...BEFORE,
+    claims: [claim('storage-demo', 'demo-st1', 'c-7', 'pv-7'), BEFORE.claims[1]],
+    volumes: [volume('pv-7', 'v-7', 'vol-7', ['storage-demo', 'demo-st1']), BEFORE.volumes[1]],
+  };
+  const check = nothingLost({
+    before: storedObjects(BEFORE),
+    after: storedObjects(after),
+    earlier,
+    current,
+  });
+  expect(check.ok).toBe(false);
+  expect(check.detail).toBe(
+    'PersistentVolumeClaim storage-demo/demo replaced under apps/Deployment storage-demo/throughput-demo by PersistentVolumeClaim storage-demo/demo-st1: its data (vol-1) is not there; deleted on purpose (dropped by the chart): none',
+  );
+});
+
+test('a renamed claim bound to the same EBS volume (a static volume) keeps its data', () => {
+  const earlier = templateObjects([manifest(namedClaim('demo'), mounting('demo'), sampleNetwork)]);
+  const current = templateObjects([
+    manifest(namedClaim('static-vol-1'), mounting('static-vol-1'), sampleNetwork),
+  ]);
+  const after: StorageLists = {
+    ...BEFORE,
+    claims: [claim('storage-demo', 'static-vol-1', 'c-8', 'pv-8'), BEFORE.claims[1]],
+    volumes: [volume('pv-8', 'v-8', 'vol-1', ['storage-demo', 'static-vol-1']), BEFORE.volumes[1]],
+  };
+  const check = nothingLost({
+    before: storedObjects(BEFORE),
+    after: storedObjects(after),
+    earlier,
+    current,
+  });
+  expect(check).toEqual({
+    name: NOTHING_LOST,
+    ok: true,
+    detail:
+      '3 kept; moved to a new claim on the same EBS volume: PersistentVolumeClaim storage-demo/demo -> PersistentVolumeClaim storage-demo/static-vol-1 (vol-1); deleted on purpose (dropped by the chart): none',
   });
 });
 

@@ -3,7 +3,9 @@
  * that both templates keep must be the same object after an update (same uid, a volume on the
  * same EBS volume). A claim a StatefulSet made from its volumeClaimTemplates is kept when its
  * StatefulSet or that StatefulSet's BitcoinNetwork is; a dynamically provisioned volume when its
- * claim is. Only what the chart dropped may go, and the check lists it.
+ * claim is. Only what the chart dropped may go, and the check lists it; a claim that a kept
+ * workload mounted and now mounts under another name was not dropped but replaced, and its data
+ * is lost unless the new claim is on the same EBS volume.
  */
 import { getJson } from '../testplane/lib/kubectl';
 import { describeKey, keyOf } from './cluster-objects';
@@ -46,7 +48,7 @@ export interface StoredObject {
   /** As cluster-objects describes it: `PersistentVolumeClaim ns/name`. */
   readonly key: string;
   readonly uid: string;
-  /** The EBS volume of a PersistentVolume. */
+  /** The EBS volume of a PersistentVolume, or of a claim's bound volume. */
   readonly volumeId?: string;
   /** Itself, then what it goes with (its StatefulSet and BitcoinNetwork, or its claim's). */
   readonly keptWith: readonly string[];
@@ -96,17 +98,23 @@ export function storedObjects(lists: StorageLists): StoredObject[] {
       : undefined;
     return [key(sts), ...(networkObject ? [key(networkObject)] : [])];
   };
-  const claims = lists.claims.map((c) => ({
-    key: key(c),
-    uid: c.metadata.uid,
-    keptWith: [key(c), ...ownersOfClaim(c)],
-  }));
+  const volumeIdOf = (v?: Volume) =>
+    v?.spec?.csi?.volumeHandle ?? v?.spec?.awsElasticBlockStore?.volumeID;
+  const claims = lists.claims.map((c) => {
+    const volumeId = volumeIdOf(lists.volumes.find((v) => v.metadata.name === c.spec?.volumeName));
+    return {
+      key: key(c),
+      uid: c.metadata.uid,
+      ...(volumeId ? { volumeId } : {}),
+      keptWith: [key(c), ...ownersOfClaim(c)],
+    };
+  });
   const volumes = lists.volumes.map((v) => {
     const ref = v.spec?.claimRef;
     const claim = ref
       ? claims.find((c) => c.key === `PersistentVolumeClaim ${ref.namespace}/${ref.name}`)
       : undefined;
-    const volumeId = v.spec?.csi?.volumeHandle ?? v.spec?.awsElasticBlockStore?.volumeID;
+    const volumeId = volumeIdOf(v);
     return {
       key: key(v),
       uid: v.metadata.uid,
@@ -122,19 +130,48 @@ export function storedObjects(lists: StorageLists): StoredObject[] {
   return [...claims, ...volumes, ...networks];
 }
 
-/** The objects of kubectl manifests (JSON arrays), keyed as {@link StoredObject.key}. */
-export function manifestKeys(manifests: readonly string[]): Set<string> {
-  return new Set(
-    manifests.flatMap((text) => (JSON.parse(text) as Listed[]).map((o) => describeKey(keyOf(o)))),
-  );
+interface PodSpecHolder extends Listed {
+  spec?: {
+    volumes?: PodVolume[];
+    template?: { spec?: { volumes?: PodVolume[] } };
+    jobTemplate?: { spec?: { template?: { spec?: { volumes?: PodVolume[] } } } };
+  };
+}
+interface PodVolume {
+  persistentVolumeClaim?: { claimName: string };
+}
+
+/** What a template's kubectl manifests hold, keyed as {@link StoredObject.key}. */
+export interface TemplateObjects {
+  readonly keys: ReadonlySet<string>;
+  /** Each claim a workload of the manifests mounts -> those workloads. */
+  readonly mounts: ReadonlyMap<string, readonly string[]>;
+}
+
+/** The objects of kubectl manifests (JSON arrays) and the claims their workloads mount. */
+export function templateObjects(manifests: readonly string[]): TemplateObjects {
+  const objects = manifests.flatMap((text) => JSON.parse(text) as PodSpecHolder[]);
+  const mounts = new Map<string, string[]>();
+  for (const o of objects) {
+    const spec = o.spec;
+    const volumes =
+      spec?.volumes ??
+      spec?.template?.spec?.volumes ??
+      spec?.jobTemplate?.spec?.template?.spec?.volumes;
+    for (const v of volumes ?? []) {
+      if (!v.persistentVolumeClaim) continue;
+      const claim = `PersistentVolumeClaim ${o.metadata.namespace}/${v.persistentVolumeClaim.claimName}`;
+      mounts.set(claim, [...(mounts.get(claim) ?? []), describeKey(keyOf(o))]);
+    }
+  }
+  return { keys: new Set(objects.map((o) => describeKey(keyOf(o)))), mounts };
 }
 
 export interface KeptComparison {
   readonly before: readonly StoredObject[];
   readonly after: readonly StoredObject[];
-  /** The keys of the objects in the earlier and in the current template's manifests. */
-  readonly earlier: ReadonlySet<string>;
-  readonly current: ReadonlySet<string>;
+  readonly earlier: TemplateObjects;
+  readonly current: TemplateObjects;
 }
 
 export const NOTHING_LOST =
@@ -142,10 +179,15 @@ export const NOTHING_LOST =
 
 export function nothingLost({ before, after, earlier, current }: KeptComparison): Check {
   const lost: string[] = [];
+  const moved: string[] = [];
   const dropped: string[] = [];
+  /** Claims a kept workload mounted and no longer does: not dropped, replaced. */
+  const replaced = new Set<string>();
+  const inBoth = (k: string) => earlier.keys.has(k) && current.keys.has(k);
   let kept = 0;
   for (const object of before) {
-    if (object.keptWith.some((k) => earlier.has(k) && current.has(k))) {
+    const gone = !after.some((o) => o.key === object.key);
+    if (object.keptWith.some(inBoth)) {
       kept++;
       const now = after.find((o) => o.key === object.key);
       if (!now) lost.push(`${object.key} deleted`);
@@ -153,15 +195,36 @@ export function nothingLost({ before, after, earlier, current }: KeptComparison)
         lost.push(`${object.key} recreated (uid ${object.uid} -> ${now.uid})`);
       else if (now.volumeId !== object.volumeId)
         lost.push(`${object.key} on another EBS volume (${object.volumeId} -> ${now.volumeId})`);
-    } else if (
-      object.keptWith.some((k) => earlier.has(k)) &&
-      !after.some((o) => o.key === object.key)
-    ) {
-      dropped.push(object.key);
+      continue;
     }
+    if (!gone || !object.keptWith.some((k) => earlier.keys.has(k))) continue;
+    if (object.keptWith.some((k) => replaced.has(k))) continue;
+    const workloads = (earlier.mounts.get(object.key) ?? []).filter((w) => current.keys.has(w));
+    if (workloads.length === 0) {
+      dropped.push(object.key);
+      continue;
+    }
+    replaced.add(object.key);
+    const successors = [...current.mounts]
+      .filter(([, ws]) => ws.some((w) => workloads.includes(w)))
+      .map(([claim]) => claim);
+    const sameVolume = after.find(
+      (o) =>
+        successors.includes(o.key) && o.volumeId !== undefined && o.volumeId === object.volumeId,
+    );
+    if (sameVolume) moved.push(`${object.key} -> ${sameVolume.key} (${object.volumeId})`);
+    else
+      lost.push(
+        `${object.key} replaced under ${workloads.join(', ')} by ${successors.join(', ') || 'nothing'}: its data (${object.volumeId ?? 'no volume'}) is not there`,
+      );
   }
-  const onPurpose = `deleted on purpose (dropped by the chart): ${dropped.join(', ') || 'none'}`;
+  const detail = [
+    ...(moved.length > 0
+      ? [`moved to a new claim on the same EBS volume: ${moved.join(', ')}`]
+      : []),
+    `deleted on purpose (dropped by the chart): ${dropped.join(', ') || 'none'}`,
+  ].join('; ');
   return lost.length === 0
-    ? { name: NOTHING_LOST, ok: true, detail: `${kept} kept; ${onPurpose}` }
-    : { name: NOTHING_LOST, ok: false, detail: `${lost.join('; ')}; ${onPurpose}` };
+    ? { name: NOTHING_LOST, ok: true, detail: `${kept} kept; ${detail}` }
+    : { name: NOTHING_LOST, ok: false, detail: `${lost.join('; ')}; ${detail}` };
 }

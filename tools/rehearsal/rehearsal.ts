@@ -26,7 +26,7 @@ import { deploy, destroy, StackState } from './lifecycle';
 import { kubectlLayerOf } from './kubectl-layer-of';
 import { manifestMatchesCluster } from './manifest-drift';
 import { EKS_TIMINGS, NodeGroupTimings, NodeGroupUpdates } from './node-group-updates';
-import { listStorage, manifestKeys, nothingLost, storedObjects } from './kept-objects';
+import { listStorage, templateObjects, nothingLost, storedObjects } from './kept-objects';
 import type { Check, Phase, RehearsalReport } from './report';
 import { CfnTemplate, synthTemplate } from './template';
 import { applyChange, ConfigChange } from './update-table';
@@ -159,7 +159,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     if (options.from && ok(phases)) {
       const name = `upgrade from ${options.from.label}`;
       log(name);
-      const earlier = manifestKeys(manifestsOf(state));
+      const earlier = templateObjects(manifestsOf(state));
       const before = storedObjects(await listStorage(plane.kubeconfig));
       ctx = { ...ctx, handler: { ...ctx.handler, layer: kubectlLayerOf(template) } };
       const upgrade = await deploy(state, template, name, ctx);
@@ -179,7 +179,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
           before,
           after: storedObjects(await listStorage(plane.kubeconfig)),
           earlier,
-          current: manifestKeys(manifestsOf(state)),
+          current: templateObjects(manifestsOf(state)),
         }),
       );
       phases.push(
