@@ -137,13 +137,20 @@ test('what the current template dropped may go, and is listed as deleted on purp
   });
 });
 
-/** A Deployment that mounts `claimName` (in storage-demo), as the storage chart renders one. */
-const mounting = (claimName: string) => ({
+/** A Deployment in storage-demo that mounts these claims, as the storage chart renders one. */
+const mounting = (...claimNames: string[]) => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { namespace: 'storage-demo', name: 'throughput-demo' },
   spec: {
-    template: { spec: { volumes: [{ name: 'data', persistentVolumeClaim: { claimName } }] } },
+    template: {
+      spec: {
+        volumes: claimNames.map((claimName) => ({
+          name: claimName,
+          persistentVolumeClaim: { claimName },
+        })),
+      },
+    },
   },
 });
 const namedClaim = (name: string) => ({
@@ -152,9 +159,12 @@ const namedClaim = (name: string) => ({
 });
 
 test('fails when a kept workload mounts a renamed claim on a new volume: its data is gone', () => {
-  const earlier = templateObjects([manifest(namedClaim('demo'), mounting('demo'), sampleNetwork)]);
+  // It mounts a scratch claim in both versions: that one is no successor.
+  const earlier = templateObjects([
+    manifest(namedClaim('demo'), mounting('demo', 'scratch'), sampleNetwork),
+  ]);
   const current = templateObjects([
-    manifest(namedClaim('demo-st1'), mounting('demo-st1'), sampleNetwork),
+    manifest(namedClaim('demo-st1'), mounting('demo-st1', 'scratch'), sampleNetwork),
   ]);
   const after: StorageLists = {
     ...BEFORE,

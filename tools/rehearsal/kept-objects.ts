@@ -205,9 +205,12 @@ export function nothingLost({ before, after, earlier, current }: KeptComparison)
       continue;
     }
     replaced.add(object.key);
-    const successors = [...current.mounts]
-      .filter(([, ws]) => ws.some((w) => workloads.includes(w)))
-      .map(([claim]) => claim);
+    // The claims those workloads mount now and did not before.
+    const mountedByThem = (mounts: TemplateObjects['mounts'], claim: string) =>
+      (mounts.get(claim) ?? []).some((w) => workloads.includes(w));
+    const successors = [...current.mounts.keys()].filter(
+      (claim) => mountedByThem(current.mounts, claim) && !mountedByThem(earlier.mounts, claim),
+    );
     const sameVolume = after.find(
       (o) =>
         successors.includes(o.key) && o.volumeId !== undefined && o.volumeId === object.volumeId,
