@@ -384,10 +384,10 @@ withControlPlane('the lifecycle rehearsal', (plane) => {
       }
     });
 
-    test('after destroy only what EKS put there remains, but for the known defects', () => {
-      // Each is a finding of the rehearsal (docs/rehearsal.md#what-it-found-and-what-was-done); fixing one fails
-      // this test, and its line goes.
-      expect(report.leftovers).toEqual([
+    test('after destroy nothing outlives the cluster; what helm and prune left in it went with it', () => {
+      expect(report.leftovers).toEqual([]);
+      // Each is a finding of the rehearsal (docs/rehearsal.md#what-it-found-and-what-was-done).
+      expect(report.wentWithCluster).toEqual([
         // helm uninstall keeps the CRDs a chart ships in crds/.
         'apiextensions.k8s.io/CustomResourceDefinition ingressclassparams.elbv2.k8s.aws',
         // Dropped from the storage chart, never pruned, and not in the manifest destroy deletes.

@@ -32,7 +32,7 @@ interface Deployment {
   };
 }
 interface Pod {
-  metadata: { name: string; namespace: string; uid: string };
+  metadata: { name: string; namespace: string; uid: string; deletionTimestamp?: string };
   spec: { nodeName?: string; serviceAccountName?: string };
   status: { podIP?: string };
 }
@@ -70,7 +70,8 @@ export class ChartController {
       '-l',
       selector,
     ]);
-    const pod = pods.items[0];
+    // After a rollout the old pods may still be terminating.
+    const pod = pods.items.find((p) => !p.metadata.deletionTimestamp);
     if (!pod) throw new Error(`the ${namespace}/${name} Deployment has no pod to stand in for`);
     const podSpec = deployment.spec.template.spec;
     const [container] = podSpec.containers;

@@ -1,34 +1,35 @@
 /**
- * `npm run rehearse [-- -c key=value ...] [--no-updates]`: what `cdk deploy`, a second deploy
- * per change of the update table, and `cdk destroy` do to the Kubernetes side, with aws-cdk-lib's
- * own kubectl handler against the test plane, inside a network namespace (the npm script runs it
- * in one). Prints the report; exits 1 on any failure or leftover, naming it.
+ * `npm run rehearse [-- -c key=value ...] [--no-updates] [--from <git ref | template.json>]`: what
+ * `cdk deploy` (after an earlier version's deploy, with --from), a second deploy per change of
+ * the update table, and `cdk destroy` do to the Kubernetes side, with aws-cdk-lib's own kubectl
+ * handler against the test plane, inside a network namespace (the npm script runs it in one).
+ * Prints the report; exits 1 on any failure or leftover, naming it, and 2 on bad arguments.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseArguments } from './arguments';
+import { loadEarlierTemplate } from './earlier-template';
 import { rehearse } from './rehearsal';
 import { exitCode, renderReport } from './report';
-import { parseContextArgs } from './template';
-import { UPDATE_TABLE, UPDATE_TABLE_START } from './update-table';
-
-const USAGE = 'usage: npm run rehearse -- [-c key=value]... [--no-updates]';
+import { CONFIG_CHANGES, UPDATE_TABLE, UPDATE_TABLE_START } from './update-table';
 
 async function main(argv: readonly string[]): Promise<number> {
-  const pairs: string[] = [];
-  let updates = true;
-  for (let i = 0; i < argv.length; i++) {
-    if ((argv[i] === '-c' || argv[i] === '--context') && argv[i + 1] !== undefined)
-      pairs.push(argv[++i]);
-    else if (argv[i] === '--no-updates') updates = false;
-    else throw new Error(`unexpected argument "${argv[i]}"; ${USAGE}`);
-  }
-  // The table starts one minor behind (its first change is the upgrade); -c wins.
-  const context = { ...(updates ? UPDATE_TABLE_START : {}), ...parseContextArgs(pairs) };
+  const args = parseArguments(argv);
+  // npm runs the script from the package root; a relative template path is the caller's.
+  const from =
+    args.from === undefined
+      ? undefined
+      : loadEarlierTemplate(args.from, args.context, { cwd: process.env.INIT_CWD });
+  // The table starts one minor behind (its first change is the upgrade); -c wins. An upgrade
+  // from an earlier version lands on the default minor, so only the table's other changes follow.
+  const start = args.updates && !from ? UPDATE_TABLE_START : {};
+  const updates = args.updates ? (from ? CONFIG_CHANGES : UPDATE_TABLE) : [];
+  const context = { ...start, ...args.context };
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearsal-'));
   let code = 2;
   try {
-    const report = await rehearse({ context, workDir, updates: updates ? UPDATE_TABLE : [] });
+    const report = await rehearse({ context, workDir, updates, ...(from ? { from } : {}) });
     process.stdout.write(renderReport(report));
     code = exitCode(report);
   } finally {

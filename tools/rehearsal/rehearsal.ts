@@ -1,7 +1,8 @@
 /**
- * The whole rehearsal on a fresh test plane: create the stack, let it converge (the controller
- * runs as its chart says, fake bitcoinds answer at the pod IPs), deploy each change of the update
- * table, destroy, and list what is left that EKS did not put there.
+ * The whole rehearsal on a fresh test plane: create the stack (from an earlier version's template
+ * when asked, then upgrade it to the current one), let it converge (the controller runs as its
+ * chart says, fake bitcoinds answer at the pod IPs), deploy each change of the update table,
+ * destroy, and list what outlives the cluster.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,14 +17,17 @@ import { AccessEntries } from './standins/access-entries';
 import { EbsCsiDriverStandIn } from './standins/ebs-csi-driver';
 import { EKS_SEED } from './standins/eks-seed';
 import { LoadBalancerControllerStandIn } from './standins/load-balancers';
-import { describeKey, keyOf, listObjects, ObjectKey, without } from './cluster-objects';
+import { keyOf, listObjects, ObjectKey, without } from './cluster-objects';
+import { afterClusterDeletion, ebsVolumeHolders, loadBalancerHolders } from './cluster-deletion';
 import { ChartController } from './controller-from-chart';
 import { deploymentsAvailable, networksMeshed } from './converge';
+import type { EarlierTemplate } from './earlier-template';
 import { EbsVolumes, ExecutorContext, KUBECTL_PROVIDER_TYPES } from './executors';
 import { deploy, destroy, StackState } from './lifecycle';
 import { kubectlLayerOf } from './kubectl-layer-of';
 import { manifestMatchesCluster } from './manifest-drift';
 import { EKS_TIMINGS, NodeGroupTimings, NodeGroupUpdates } from './node-group-updates';
+import { listStorage, templateObjects, nothingLost, storedObjects } from './kept-objects';
 import type { Check, Phase, RehearsalReport } from './report';
 import { CfnTemplate, synthTemplate } from './template';
 import { applyChange, ConfigChange } from './update-table';
@@ -36,6 +40,11 @@ export interface RehearsalOptions {
   readonly context: Readonly<Record<string, string>>;
   readonly workDir: string;
   readonly updates: readonly ConfigChange[];
+  /**
+   * Create the stack from this template, then upgrade it to the current one before the updates.
+   * @default - the stack is created from the current template
+   */
+  readonly from?: EarlierTemplate;
   /** Makes the template for a context instead of synthesising it (bad-input tests). */
   readonly template?: (context: Readonly<Record<string, string>>) => CfnTemplate;
   readonly convergeTimeoutMs?: number;
@@ -62,20 +71,25 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   fs.mkdirSync(options.workDir, { recursive: true });
   log(`synthesising with ${JSON.stringify(options.context)}`);
   let template = synth(options.context);
+  const first = options.from?.template ?? template;
   if (!options.plane) log('starting the test plane');
   const plane = options.plane ?? (await startControlPlane());
   const fake = new FakeBitcoind();
   const tracker = new PodTracker(plane, fake);
   // The rehearsal's own CA: helm trusts it for the chart repository, the webhooks' caBundle is it.
   const ca = createPki(path.join(options.workDir, 'ca'));
-  const repository = await startChartRepository(helmReleasesOf(template), ca);
+  // An upgrade installs the earlier template's releases, then the current one's.
+  const repository = await startChartRepository(
+    [...helmReleasesOf(first), ...helmReleasesOf(template)],
+    ca,
+  );
   const admission = new AdmissionStandIn(plane.kubeconfig, ca);
   const aggregated = new AggregatedApiStandIn(plane.kubeconfig, ca);
   const loadBalancers = new LoadBalancerControllerStandIn(plane.kubeconfig, {
-    clusterName: clusterNameOf(template),
+    clusterName: clusterNameOf(first),
   });
   const driver = new EbsCsiDriverStandIn(plane.kubeconfig, {
-    clusterName: clusterNameOf(template),
+    clusterName: clusterNameOf(first),
   });
   const ebs: EbsVolumes = {
     start: (extraVolumeTags) => driver.start(extraVolumeTags),
@@ -90,6 +104,22 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   );
   let controller: ChartController | undefined;
   const phases: Phase[] = [];
+  const notes = options.from
+    ? [
+        `the controller is today's code (controller/main.ts) run with the args and env of the deployed chart's Deployment: ${options.from.label}'s until the upgrade, the current one's after it`,
+      ]
+    : [];
+  /** (Re)starts the controller as the operator chart's Deployment in the cluster says. */
+  const startController = async (): Promise<void> => {
+    await controller?.stop();
+    controller = await ChartController.fromCluster(
+      plane,
+      CONTROLLER.namespace,
+      CONTROLLER.name,
+      path.join(options.workDir, 'controller.log'),
+    );
+    await controller.start();
+  };
   try {
     const baseline = await listObjects(plane.kubeconfig);
     tracker.start();
@@ -100,10 +130,10 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     let ctx: ExecutorContext = {
       handler: {
         kubeconfig: plane.kubeconfig,
-        clusterName: clusterNameOf(template),
+        clusterName: clusterNameOf(first),
         workDir: path.join(options.workDir, 'handler'),
         caFile: ca.caCert,
-        layer: kubectlLayerOf(template),
+        layer: kubectlLayerOf(first),
       },
       chartRepositoryUrl: repository.url,
       ebs,
@@ -113,22 +143,47 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     };
     const state = new StackState();
     log('create');
-    phases.push(await deploy(state, template, 'create', ctx));
+    phases.push(await deploy(state, first, 'create', ctx));
     if (ok(phases)) {
       log('converge');
-      controller = await ChartController.fromCluster(
-        plane,
-        CONTROLLER.namespace,
-        CONTROLLER.name,
-        path.join(options.workDir, 'controller.log'),
-      );
-      await controller.start();
+      await startController();
       phases.push({
         name: 'converge',
         steps: [],
         checks: await convergence(plane, fake, timeout),
         waitsFor: () => [],
       });
+    }
+    if (options.from && ok(phases)) {
+      const name = `upgrade from ${options.from.label}`;
+      log(name);
+      const earlier = templateObjects(manifestsOf(state));
+      const before = storedObjects(await listStorage(plane.kubeconfig));
+      ctx = { ...ctx, handler: { ...ctx.handler, layer: kubectlLayerOf(template) } };
+      const upgrade = await deploy(state, template, name, ctx);
+      const checks: Check[] = [];
+      if (ok([upgrade])) {
+        checks.push(
+          ...(await manifestChecks(plane, state)),
+          await deploymentsAvailable(plane.kubeconfig, timeout),
+        );
+        // The operator chart's Deployment has rolled to the current chart's args.
+        await startController();
+        checks.push(await networksMeshed(plane.kubeconfig, fake, timeout));
+      }
+      // After a failed step too: what the steps that ran deleted is lost all the same.
+      checks.push(
+        nothingLost({
+          before,
+          after: storedObjects(await listStorage(plane.kubeconfig)),
+          earlier,
+          current: templateObjects(manifestsOf(state)),
+        }),
+      );
+      phases.push(
+        { ...upgrade, checks: [...upgrade.checks, ...checks] },
+        ...(await nodeGroups.phases(name)),
+      );
     }
     let context = options.context;
     for (const change of ok(phases) ? options.updates : []) {
@@ -152,22 +207,29 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       if (!ok(phases)) break;
     }
     log('destroy');
-    phases.push(await destroy(state, 'destroy', ctx));
+    const destroyed = await destroy(state, 'destroy', ctx);
+    phases.push(destroyed);
     await controller?.stop();
-    const left = without(await listObjects(plane.kubeconfig), [
-      ...baseline,
-      ...EKS_SEED.map(seedKey),
-    ]);
-    return {
-      phases,
-      leftovers: [
-        ...left.map(describeKey),
-        ...ebs.volumes().map((v) => `EBS volume ${v.id}`),
-        ...loadBalancers
-          .loadBalancers()
-          .map((lb) => `${lb.type} load balancer ${lb.dnsName} (${lb.members.join(', ')})`),
+    const remains = afterClusterDeletion({
+      objects: without(await listObjects(plane.kubeconfig), [
+        ...baseline,
+        ...EKS_SEED.map(seedKey),
+      ]),
+      outliving: [
+        ...(await ebsVolumeHolders(
+          plane.kubeconfig,
+          ebs.volumes().map((v) => v.id),
+        )),
+        ...loadBalancers.loadBalancers().map((lb) => ({
+          description: `${lb.type} load balancer ${lb.dnsName}`,
+          heldBy: loadBalancerHolders(lb.members),
+        })),
       ],
-    };
+      clusterDeleted: destroyed.steps.some(
+        (s) => s.resourceType === 'AWS::EKS::Cluster' && s.outcome === 'succeeded',
+      ),
+    });
+    return { notes, phases, ...remains };
   } finally {
     await controller?.stop();
     await tracker.stop();
@@ -196,6 +258,13 @@ async function convergence(
     await deploymentsAvailable(plane.kubeconfig, timeoutMs),
     await networksMeshed(plane.kubeconfig, fake, timeoutMs),
   ];
+}
+
+/** The kubectl manifests of the deployed stack (resolved), as JSON text. */
+function manifestsOf(state: StackState): string[] {
+  return [...state.resources.values()]
+    .filter((r) => r.type === KUBECTL_PROVIDER_TYPES[0] && r.properties?.Manifest !== undefined)
+    .map((r) => String(r.properties!.Manifest));
 }
 
 /** Each manifest of the deployed stack against what carries its prune label. */

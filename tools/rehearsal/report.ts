@@ -83,8 +83,12 @@ export function criticalPath(phase: Pick<Phase, 'steps' | 'waitsFor'>): Critical
 }
 
 export interface RehearsalReport {
+  /** What the reader must know to read the rest, one line each. */
+  readonly notes: readonly string[];
   readonly phases: readonly Phase[];
-  /** Objects or volumes still there after destroy that EKS did not put there. */
+  /** Objects still in the cluster when its Delete ran: on EKS they go with it. */
+  readonly wentWithCluster: readonly string[];
+  /** What outlives destroy: AWS resources and what holds them, or any object if the cluster stayed. */
   readonly leftovers: readonly string[];
 }
 
@@ -111,7 +115,7 @@ export function exitCode(report: RehearsalReport): number {
 }
 
 export function renderReport(report: RehearsalReport): string {
-  const out: string[] = [];
+  const out = report.notes.map((note) => `note: ${note}`);
   for (const phase of report.phases) {
     out.push(`== ${phase.name}`);
     // Instant AWS no-ops and unchanged resources count for the critical path but say nothing.
@@ -142,6 +146,11 @@ export function renderReport(report: RehearsalReport): string {
       );
     }
   }
+  if (report.wentWithCluster.length > 0)
+    out.push(
+      '== went with the cluster (on EKS, deleting it deletes them)',
+      ...report.wentWithCluster,
+    );
   const found = problems(report);
   out.push(found.length === 0 ? 'rehearsal passed' : `rehearsal FAILED (${found.length}):`);
   out.push(...found.map((line) => `  ${line}`));

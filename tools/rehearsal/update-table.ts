@@ -23,16 +23,21 @@ export const UPDATE_TABLE_START: Readonly<Record<string, string>> = PREVIOUS_MIN
   ? { kubernetesVersion: PREVIOUS_MINOR }
   : {};
 
-export const UPDATE_TABLE: readonly ConfigChange[] = [
-  // First, so that every other change is rehearsed on the default minor.
-  ...(PREVIOUS_MINOR
-    ? [
-        {
-          label: `kubernetesVersion ${PREVIOUS_MINOR} -> ${DEFAULT_KUBERNETES_MINOR}`,
-          set: { kubernetesVersion: DEFAULT_KUBERNETES_MINOR },
-        },
-      ]
-    : []),
+/** The upgrade to the default minor, when there is a supported minor before it. */
+const MINOR_UPGRADE: readonly ConfigChange[] = PREVIOUS_MINOR
+  ? [
+      {
+        label: `kubernetesVersion ${PREVIOUS_MINOR} -> ${DEFAULT_KUBERNETES_MINOR}`,
+        set: { kubernetesVersion: DEFAULT_KUBERNETES_MINOR },
+      },
+    ]
+  : [];
+
+/**
+ * The changes of config on one minor: after an upgrade from an earlier version (which already
+ * lands on the default minor) only these run.
+ */
+export const CONFIG_CHANGES: readonly ConfigChange[] = [
   { label: 'webReplicas 2 -> 3', set: { webReplicas: '3' } },
   { label: 'sampleNetworkNodes 3 -> 5', set: { sampleNetworkNodes: '5' } },
   { label: 'throughputVolume none -> st1', set: { throughputVolume: 'st1' } },
@@ -58,6 +63,9 @@ export const UPDATE_TABLE: readonly ConfigChange[] = [
     set: { adminPrincipalArns: 'arn:aws:iam::111111111111:role/PlatformTeam' },
   },
 ];
+
+// The upgrade first, so that every other change is rehearsed on the default minor.
+export const UPDATE_TABLE: readonly ConfigChange[] = [...MINOR_UPGRADE, ...CONFIG_CHANGES];
 
 /** `context` with `change` applied. */
 export function applyChange(

@@ -1,7 +1,7 @@
 /**
  * A Helm chart repository (index.yaml and one .tgz per chart) served over HTTPS on 127.0.0.1,
- * holding a stand-in chart for each release the template installs, at the release's pinned
- * chart name and version.
+ * holding a stand-in chart for each release the templates install (an upgrade rehearsal has two),
+ * at the release's pinned chart name and version.
  * @see https://helm.sh/docs/topics/chart_repository/
  */
 import { execFileSync } from 'node:child_process';
@@ -38,7 +38,9 @@ export async function startChartRepository(
   ca: CertificateAuthority,
 ): Promise<ChartRepository> {
   const available = standInCharts(ca);
-  const charts = releases.map((release) => {
+  // An upgrade rehearsal asks for two templates' releases, often the same ones.
+  const distinct = [...new Map(releases.map((r) => [`${r.chart} ${r.version}`, r])).values()];
+  const charts = distinct.map((release) => {
     const chart = available.find((c) => c.name === release.chart && c.version === release.version);
     if (!chart) {
       const known = available.map((c) => `${c.name} ${c.version}`).join(', ');
