@@ -255,30 +255,32 @@ export const STORED_NETWORK = {
 };
 
 /**
- * The template with a second BitcoinNetwork, one with persistent storage, in the sample chart, as
- * its own resource like the sample network's: its StatefulSet's claims are what the EBS CSI
+ * The template with a second BitcoinNetwork, one with persistent storage, in the sample chart as
+ * synth would put it: its own resource like the sample network's, or, in a template of a version
+ * with one manifest per chart, in that manifest. Its StatefulSet's claims are what the EBS CSI
  * driver must provision and, on destroy, delete before it goes.
  */
 export function withStoredNetwork(template: CfnTemplate): CfnTemplate {
-  const sibling = 'ChartsbitcoinsampleBitcoinNetwork';
-  const [id, objects] = [...manifestsOf(template)].find(([key]) => key.startsWith(sibling))!;
+  const manifests = [...manifestsOf(template)];
+  const own = manifests.find(([key]) => key.startsWith('ChartsbitcoinsampleBitcoinNetwork'));
+  const [chartId, chartObjects] = manifests.find(([key]) =>
+    key.startsWith('EksClusterchartbitcoinsample'),
+  )!;
+  const sample = (own?.[1] ?? chartObjects).find((o) => o.kind === 'BitcoinNetwork')!;
   const stored: ManifestObject = {
-    apiVersion: objects[0].apiVersion,
+    apiVersion: sample.apiVersion,
     kind: 'BitcoinNetwork',
     metadata: {
-      ...objects[0].metadata,
+      ...sample.metadata,
       name: STORED_NETWORK.name,
       namespace: STORED_NETWORK.namespace,
     },
     spec: { nodes: 2, storage: STORED_NETWORK.storage },
   };
-  return {
-    ...template,
-    Resources: {
-      ...template.Resources,
-      [`${sibling}Stored`]: withManifest(template.Resources[id], [stored]),
-    },
-  };
+  const [id, resource] = own
+    ? [`${own[0]}Stored`, withManifest(template.Resources[own[0]], [stored])]
+    : [chartId, withManifest(template.Resources[chartId], [...chartObjects, stored])];
+  return { ...template, Resources: { ...template.Resources, [id]: resource } };
 }
 
 /**

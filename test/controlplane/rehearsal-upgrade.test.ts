@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readTemplateFile } from '../../tools/rehearsal/earlier-template';
 import { NOTHING_LOST } from '../../tools/rehearsal/kept-objects';
+import { EVERY_OBJECT_KEPT } from '../../tools/rehearsal/kept-uids';
 import { standInZone } from '../../tools/rehearsal/node-group-updates';
 import { pinnedTemplateFile } from '../../tools/rehearsal/pinned-templates';
 import { rehearse } from '../../tools/rehearsal/rehearsal';
@@ -24,7 +25,12 @@ import { withControlPlane } from './with-control-plane';
  * The commits we support upgrading from (test/fixtures/earlier-templates/README.md), at their
  * defaults, and 70ff91b with the claims that were renamed since.
  */
-const PINNED: readonly { ref: string; context: Readonly<Record<string, string>> }[] = [
+const PINNED: readonly {
+  ref: string;
+  context: Readonly<Record<string, string>>;
+  /** A loss the rehearsal found and docs/upgrades.md gives the steps for; fixing it fails this. */
+  knownLoss?: RegExp;
+}[] = [
   { ref: '02041f1', context: {} },
   { ref: '70ff91b', context: {} },
   {
@@ -34,10 +40,12 @@ const PINNED: readonly { ref: string; context: Readonly<Record<string, string>> 
       staticVolumeId: 'vol-0123456789abcdef0',
       staticVolumeZone: standInZone(0),
     },
+    knownLoss:
+      /^PersistentVolumeClaim storage-demo\/throughput-data replaced under apps\/Deployment storage-demo\/volume-demo by PersistentVolumeClaim storage-demo\/throughput-st1: its data \(vol-[0-9a-f]+\) is not there;/,
   },
 ];
 
-for (const { ref, context } of PINNED) {
+for (const { ref, context, knownLoss } of PINNED) {
   const pairs = Object.entries(context).map(([key, value]) => ` -c ${key}=${value}`);
   withControlPlane(`the upgrade from ${ref}${pairs.join('')}`, (plane) => {
     const upgrade = `upgrade from ${ref}`;
@@ -61,7 +69,8 @@ for (const { ref, context } of PINNED) {
     afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
     test('every phase succeeded: each failed step or check is one line here', () => {
-      expect(problems({ ...report, leftovers: [] })).toEqual([]);
+      const lost = knownLoss ? [expect.stringContaining(NOTHING_LOST)] : [];
+      expect(problems({ ...report, leftovers: [] })).toEqual(lost);
     });
 
     test('the phases are the earlier version, the upgrade and destroy', () => {
@@ -72,7 +81,23 @@ for (const { ref, context } of PINNED) {
 
     test('every claim, volume and BitcoinNetwork both versions keep has its uid after the upgrade', () => {
       const check = phase(report, upgrade).checks.find((c) => c.name === NOTHING_LOST);
-      expect(check).toEqual({ name: NOTHING_LOST, ok: true, detail: expect.any(String) });
+      expect(check).toEqual(
+        knownLoss
+          ? { name: NOTHING_LOST, ok: false, detail: expect.stringMatching(knownLoss) }
+          : { name: NOTHING_LOST, ok: true, detail: expect.any(String) },
+      );
+    });
+
+    test('every object both versions have is adopted, not made again: same uid', () => {
+      const check = phase(report, upgrade).checks.find((c) => c.name === EVERY_OBJECT_KEPT);
+      expect(check).toEqual({ name: EVERY_OBJECT_KEPT, ok: true, detail: expect.any(String) });
+    });
+
+    test('no PodDisruptionBudget is exceeded while the upgrade deploys', () => {
+      const check = phase(report, upgrade).checks.find((c) =>
+        c.name.includes('PodDisruptionBudget'),
+      );
+      expect(check).toMatchObject({ ok: true });
     });
 
     test('nothing outlives the cluster', () => {

@@ -17,10 +17,11 @@ import { AccessEntries } from './standins/access-entries';
 import { EbsCsiDriverStandIn } from './standins/ebs-csi-driver';
 import { EKS_SEED } from './standins/eks-seed';
 import { LoadBalancerControllerStandIn } from './standins/load-balancers';
-import { keyOf, listObjects, ObjectKey, without } from './cluster-objects';
+import { keyOf, listObjects, ObjectKey, objectUids, without } from './cluster-objects';
 import { afterClusterDeletion, ebsVolumeHolders, loadBalancerHolders } from './cluster-deletion';
 import { ChartController } from './controller-from-chart';
 import { deploymentsAvailable, networksMeshed } from './converge';
+import { DisruptionSampler } from './disruption-sampler';
 import type { EarlierTemplate } from './earlier-template';
 import { EbsVolumes, ExecutorContext, KUBECTL_PROVIDER_TYPES } from './executors';
 import { deploy, destroy, StackState } from './lifecycle';
@@ -28,6 +29,7 @@ import { kubectlLayerOf } from './kubectl-layer-of';
 import { manifestMatchesCluster } from './manifest-drift';
 import { EKS_TIMINGS, NodeGroupTimings, NodeGroupUpdates } from './node-group-updates';
 import { listStorage, templateObjects, nothingLost, storedObjects } from './kept-objects';
+import { everyObjectKept } from './kept-uids';
 import type { Check, Phase, RehearsalReport } from './report';
 import { CfnTemplate, synthTemplate } from './template';
 import { applyChange, ConfigChange } from './update-table';
@@ -159,7 +161,10 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       log(name);
       const earlier = templateObjects(manifestsOf(state));
       const before = storedObjects(await listStorage(plane.kubeconfig));
+      const uidsBefore = await objectUids(plane.kubeconfig);
       ctx = { ...ctx, handler: { ...ctx.handler, layer: kubectlLayerOf(template) } };
+      const sampler = new DisruptionSampler(new AdminApi(plane));
+      await sampler.start();
       const upgrade = await deploy(state, template, name, ctx);
       const checks: Check[] = [];
       if (ok([upgrade])) {
@@ -172,12 +177,20 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         checks.push(await networksMeshed(plane.kubeconfig, fake, timeout));
       }
       // After a failed step too: what the steps that ran deleted is lost all the same.
+      const current = templateObjects(manifestsOf(state));
       checks.push(
+        sampler.stop(),
         nothingLost({
           before,
           after: storedObjects(await listStorage(plane.kubeconfig)),
           earlier,
-          current: templateObjects(manifestsOf(state)),
+          current,
+        }),
+        everyObjectKept({
+          before: uidsBefore,
+          after: await objectUids(plane.kubeconfig),
+          earlier: earlier.keys,
+          current: current.keys,
         }),
       );
       phases.push(
