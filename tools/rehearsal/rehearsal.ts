@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CONTROLLER_NAME, CONTROLLER_NAMESPACE } from '../../controller/api';
 import { FakeBitcoind } from '../testplane/fake-bitcoind';
 import { AdminApi, PodTracker } from '../testplane/operator-harness';
 import { ControlPlane, startControlPlane } from '../testplane/plane';
@@ -33,9 +34,6 @@ import { everyObjectKept } from './kept-uids';
 import type { Check, Phase, RehearsalReport } from './report';
 import { CfnTemplate, synthTemplate } from './template';
 import { applyChange, ConfigChange } from './update-table';
-
-/** The Deployment the operator chart runs the controller with. */
-const CONTROLLER = { namespace: 'bitcoin-controller', name: 'bitcoin-controller' };
 
 export interface RehearsalOptions {
   /** `-c key=value` overrides on top of cdk.json. */
@@ -116,8 +114,8 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     await controller?.stop();
     controller = await ChartController.fromCluster(
       plane,
-      CONTROLLER.namespace,
-      CONTROLLER.name,
+      CONTROLLER_NAMESPACE,
+      CONTROLLER_NAME,
       path.join(options.workDir, 'controller.log'),
     );
     await controller.start();

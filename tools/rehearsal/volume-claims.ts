@@ -3,11 +3,9 @@
  * a pod that comes back on another claim, or on its claim bound to another volume, has lost its
  * chain data even when everything else says Ready.
  */
+import { CHILD_SELECTOR } from '../../controller/api';
 import { getJson } from '../testplane/lib/kubectl';
 import type { Check } from './report';
-
-/** Labels the controller puts on every pod of a network. */
-const NETWORK_PODS = 'app.kubernetes.io/managed-by=bitcoin-controller';
 
 interface Pod {
   metadata: { name: string; namespace: string };
@@ -27,7 +25,7 @@ export type VolumeSnapshot = ReadonlyMap<string, string>;
 
 export async function volumeSnapshot(kubeconfig: string): Promise<VolumeSnapshot> {
   const [pods, claims, volumes] = await Promise.all([
-    getJson<{ items: Pod[] }>(kubeconfig, ['pods', '-A', '-l', NETWORK_PODS]),
+    getJson<{ items: Pod[] }>(kubeconfig, ['pods', '-A', '-l', CHILD_SELECTOR]),
     getJson<{ items: Claim[] }>(kubeconfig, ['persistentvolumeclaims', '-A']),
     getJson<{ items: Volume[] }>(kubeconfig, ['persistentvolumes']),
   ]);
