@@ -53,6 +53,8 @@ export interface Worst {
 
 const REFRESH_MS = 2_000;
 
+export const BUDGETS_KEPT = 'no PodDisruptionBudget exceeded at any sampled moment';
+
 export class DisruptionSampler {
   private readonly pods = new Map<string, Pod>();
   private budgets: { name: string; spec: BudgetSpec; namespace: string; expected: number }[] = [];
@@ -83,7 +85,7 @@ export class DisruptionSampler {
     this.stopped = true;
     clearInterval(this.refresher);
     this.stopWatch?.();
-    const name = 'no PodDisruptionBudget exceeded at any sampled moment';
+    const name = BUDGETS_KEPT;
     if (this.watchError) return { name, ok: false, detail: `the watch failed: ${this.watchError}` };
     if (this.violations.length > 0) {
       const first = this.violations[0];
