@@ -146,11 +146,19 @@ function editInventory(
 /**
  * The template as synth would make it if the charts no longer rendered the {@link DROPPED}
  * objects: their own resources gone, with every dependency on them; the others out of their
- * chart's manifest; all of them out of the inventories.
+ * chart's manifest; all of them out of the inventories, and no inventory in a dropped namespace.
  */
 export function dropObjects(template: CfnTemplate): CfnTemplate {
   const manifests = manifestsOf(template);
-  const gone = new Set(DROPPED);
+  // Synth puts nothing in a namespace no chart creates: every chart's inventory leaves it too.
+  const namespaces = DROPPED.filter((key) => key.startsWith('Namespace ')).map((k) => k.slice(10));
+  const gone = new Set([
+    ...DROPPED,
+    ...[...manifests.values()]
+      .flat()
+      .filter((o) => o.metadata.namespace && namespaces.includes(o.metadata.namespace))
+      .map(objectKey),
+  ]);
   const present = new Set([...manifests.values()].flat().map(objectKey));
   const missing = DROPPED.filter((key) => !present.has(key));
   if (missing.length > 0) throw new Error(`not in the template, so not dropped: ${missing}`);
