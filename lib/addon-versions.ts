@@ -1,12 +1,9 @@
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import { CustomResource, Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib';
+import { CustomResource, Duration, Lazy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { KubernetesMinor } from '../config';
-import { skipCheckov } from './private/checkov';
-import { handlerCode } from './private/handler-code';
+import { handledResource } from './private/handled-resource';
 import { acceptWildcards } from './private/nag';
 
 /** A handful of paginated DescribeAddonVersions calls, with the SDK's retries. */
@@ -30,7 +27,7 @@ export interface EksAddonVersionsProps {
  * cluster's minor, for every add-on that asks with {@link versionOf}. It runs when the minor
  * changes (its only input), after the control plane has moved (it names the cluster), so the
  * add-ons that read it move after the control plane too, and nobody looks version strings up by
- * hand. Its own small Lambda answers CloudFormation directly, as `EbsVolumesReleased` does.
+ * hand.
  */
 export class EksAddonVersions extends Construct {
   private readonly resource: CustomResource;
@@ -39,52 +36,28 @@ export class EksAddonVersions extends Construct {
 
   constructor(scope: Construct, id: string, props: EksAddonVersionsProps) {
     super(scope, id);
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    skipCheckov(logGroup.node.defaultChild as logs.CfnLogGroup, [
-      {
-        id: 'CKV_AWS_158',
-        comment:
-          'it holds add-on names and versions only, encrypted at rest by CloudWatch Logs; a customer key would add cost and key-policy coupling without narrowing who can read them',
-      },
-    ]);
-
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    });
-    role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['eks:DescribeAddonVersions'], resources: ['*'] }),
-    );
-    logGroup.grantWrite(role);
-    acceptWildcards(
-      role,
-      ['*'],
-      'eks:DescribeAddonVersions has no resource-level permissions; the role can do nothing else but write its own log group.',
-    );
-
-    const handler = new lambda.Function(this, 'Handler', {
-      description: "Looks up the add-on versions EKS names as default for the cluster's minor",
-      runtime: lambda.Runtime.NODEJS_24_X,
-      code: handlerCode(),
-      handler: 'addon-versions.handler',
-      role,
-      logGroup,
-      timeout: HANDLER_TIMEOUT,
-    });
-
-    this.resource = new CustomResource(this, 'Resource', {
+    const { resource, role } = handledResource(this, {
       resourceType: 'Custom::EksAddonVersions',
-      serviceToken: handler.functionArn,
+      handler: 'addon-versions',
+      description: "Looks up the add-on versions EKS names as default for the cluster's minor",
+      timeout: HANDLER_TIMEOUT,
+      logHolds: 'add-on names and versions only',
+      statements: [
+        new iam.PolicyStatement({ actions: ['eks:DescribeAddonVersions'], resources: ['*'] }),
+      ],
       properties: {
         // Orders the lookup, and so every add-on version, after the control plane's update.
         ClusterName: props.cluster.clusterName,
         KubernetesVersion: props.kubernetesVersion,
         Addons: Lazy.any({ produce: () => this.addons }),
       },
-      serviceTimeout: HANDLER_TIMEOUT.plus(Duration.minutes(1)),
     });
+    acceptWildcards(
+      role,
+      ['*'],
+      'eks:DescribeAddonVersions has no resource-level permissions; the role can do nothing else but write its own log group.',
+    );
+    this.resource = resource;
   }
 
   /** The default version of add-on `name` for the cluster's minor (a deploy-time value). */

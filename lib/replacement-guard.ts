@@ -1,13 +1,9 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import { CfnResource, CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { GuardedType } from '../config';
-import { skipCheckov } from './private/checkov';
-import { handlerCode } from './private/handler-code';
+import { handledResource } from './private/handled-resource';
 
 /** The resource type the guard is, in the template and in CloudFormation's events. */
 export const REPLACEMENT_GUARD_TYPE = 'Custom::ReplacementGuard';
@@ -56,43 +52,19 @@ export class ReplacementGuard extends Construct {
       props.cluster,
     ];
 
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    skipCheckov(logGroup.node.defaultChild as logs.CfnLogGroup, [
-      {
-        id: 'CKV_AWS_158',
-        comment:
-          'it holds CIDRs, zone and cluster names only, encrypted at rest by CloudWatch Logs; a customer key would add cost and key-policy coupling without narrowing who can read them',
-      },
-    ]);
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    });
-    logGroup.grantWrite(role);
-
-    const handler = new lambda.Function(this, 'Handler', {
+    this.resource = handledResource(this, {
+      resourceType: REPLACEMENT_GUARD_TYPE,
+      handler: 'replacement-guard',
       description:
         'Refuses a stack update that would replace or delete the VPC, a subnet or the EKS cluster',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      code: handlerCode(),
-      handler: 'replacement-guard.handler',
-      role,
-      logGroup,
       timeout: Duration.minutes(1),
-    });
-
-    this.resource = new CustomResource(this, 'Resource', {
-      resourceType: REPLACEMENT_GUARD_TYPE,
-      serviceToken: handler.functionArn,
+      logHolds: 'CIDRs, zone and cluster names only',
       properties: {
         Guarded: Object.fromEntries(
           guarded.map((resource) => [guardedName(resource), valuesOf(resource)]),
         ),
       },
-      serviceTimeout: Duration.minutes(2),
-    });
+    }).resource;
     for (const resource of guarded) resource.node.addDependency(this.resource);
   }
 }

@@ -1,10 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CustomResource, Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { skipCheckov } from './private/checkov';
-import { handlerCode } from './private/handler-code';
+import { handledResource } from './private/handled-resource';
 import { acceptWildcards } from './private/nag';
 
 /**
@@ -35,9 +32,7 @@ export interface EbsVolumesReleasedProps {
  * the cluster is left, then lets CloudFormation go on and delete the driver and the nodes. The
  * cluster's volumes are those with its tag and, on a stack deployed before the driver tagged
  * them, those the driver made without it (see the handler). It deletes nothing itself: a volume
- * the driver did not make, such as a `staticVolumeId` one, is never its business. Its own small
- * Lambda answers CloudFormation directly; the custom-resources Provider would add a framework
- * function, with its role and policy, to do the same.
+ * the driver did not make, such as a `staticVolumeId` one, is never its business.
  */
 export class EbsVolumesReleased extends Construct {
   /** The waiter: whatever can own a claim must depend on it, so it is deleted before it waits. */
@@ -45,61 +40,35 @@ export class EbsVolumesReleased extends Construct {
 
   constructor(scope: Construct, id: string, props: EbsVolumesReleasedProps) {
     super(scope, id);
-    // Goes with the stack: the volumes still there are named in the Delete event's reason too,
-    // which CloudFormation keeps with the deleted stack's events.
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    skipCheckov(logGroup.node.defaultChild as logs.CfnLogGroup, [
-      {
-        id: 'CKV_AWS_158',
-        comment:
-          'it holds volume IDs and timings only, encrypted at rest by CloudWatch Logs; a customer key would add cost and key-policy coupling without narrowing who can read them',
-      },
-    ]);
-
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    });
-    // The instances tell which cluster an untagged volume's node belongs to.
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['ec2:DescribeVolumes', 'ec2:DescribeInstances'],
-        resources: ['*'],
-      }),
-    );
-    logGroup.grantWrite(role);
-    acceptWildcards(
-      role,
-      ['*'],
-      'ec2:DescribeVolumes and ec2:DescribeInstances have no resource-level permissions; the role can do nothing else but write its own log group.',
-    );
-
-    const handler = new lambda.Function(this, 'Handler', {
+    const { resource, role } = handledResource(this, {
+      resourceType: 'Custom::EbsVolumesReleased',
+      handler: 'volume-release',
       description: 'Waits on stack deletion until the EBS volumes the cluster created are gone',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      code: handlerCode(),
-      handler: 'volume-release.handler',
-      role,
-      logGroup,
       timeout: HANDLER_TIMEOUT,
+      // The volumes still there are named in the Delete event's reason too.
+      logHolds: 'volume IDs and timings only',
+      // The instances tell which cluster an untagged volume's node belongs to.
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['ec2:DescribeVolumes', 'ec2:DescribeInstances'],
+          resources: ['*'],
+        }),
+      ],
       environment: {
         WAIT_LIMIT_MS: String(WAIT_LIMIT.toMilliseconds()),
         POLL_INTERVAL_MS: String(POLL_INTERVAL.toMilliseconds()),
       },
-    });
-
-    this.resource = new CustomResource(this, 'Resource', {
-      resourceType: 'Custom::EbsVolumesReleased',
-      serviceToken: handler.functionArn,
       properties: {
         ClusterName: props.clusterName,
         TagKey: props.tag.key,
         TagValue: props.tag.value,
       },
-      // Without an answer (the handler crashed), CloudFormation gives up after this, not an hour.
-      serviceTimeout: HANDLER_TIMEOUT.plus(Duration.minutes(1)),
     });
+    acceptWildcards(
+      role,
+      ['*'],
+      'ec2:DescribeVolumes and ec2:DescribeInstances have no resource-level permissions; the role can do nothing else but write its own log group.',
+    );
+    this.resource = resource;
   }
 }

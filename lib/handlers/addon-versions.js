@@ -1,4 +1,3 @@
-/* global console */
 /* eslint-disable @typescript-eslint/no-require-imports -- CommonJS that Lambda runs as it is */
 'use strict';
 /**
@@ -8,16 +7,11 @@
  * own AWS SDK, so the asset needs no bundling.
  */
 const { DescribeAddonVersionsCommand, EKSClient } = require('@aws-sdk/client-eks');
-const { respond } = require('./cfn-response');
+const { answering } = require('./cfn-response');
 
 const eks = new EKSClient({});
 
-exports.handler = async (event) => {
-  console.log(JSON.stringify({ ...event, ResponseURL: '...' }));
-  const result = await outcome(event);
-  console.log(JSON.stringify(result));
-  await respond(event, result);
-};
+exports.handler = answering(outcome);
 
 /** What to tell CloudFormation. Never throws: an error becomes a FAILED answer. */
 async function outcome(event) {

@@ -1,4 +1,3 @@
-/* global console */
 /* eslint-disable @typescript-eslint/no-require-imports -- CommonJS that Lambda runs as it is */
 'use strict';
 /**
@@ -14,7 +13,7 @@ const {
   DeleteLogGroupCommand,
   PutRetentionPolicyCommand,
 } = require('@aws-sdk/client-cloudwatch-logs');
-const { respond } = require('./cfn-response');
+const { answering } = require('./cfn-response');
 
 const logs = new CloudWatchLogsClient({});
 
@@ -24,12 +23,7 @@ const logs = new CloudWatchLogsClient({});
  */
 const NOT_CREATED = 'not-created:';
 
-exports.handler = async (event) => {
-  console.log(JSON.stringify({ ...event, ResponseURL: '...' }));
-  const result = await outcome(event);
-  console.log(JSON.stringify(result));
-  await respond(event, result);
-};
+exports.handler = answering(outcome);
 
 /** What to tell CloudFormation. Never throws: an error becomes a FAILED answer. */
 async function outcome(event) {

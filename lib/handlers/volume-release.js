@@ -16,7 +16,7 @@ const {
   EC2Client,
 } = require('@aws-sdk/client-ec2');
 const { setTimeout: sleep } = require('node:timers/promises');
-const { respond } = require('./cfn-response');
+const { answering } = require('./cfn-response');
 
 const ec2 = new EC2Client({});
 
@@ -29,12 +29,7 @@ const DRIVER_TAG = { key: 'ebs.csi.aws.com/cluster', value: 'true' };
 /** EKS tags each instance of a managed node group with its cluster's name. */
 const NODE_CLUSTER_TAG = 'eks:cluster-name';
 
-exports.handler = async (event) => {
-  console.log(JSON.stringify({ ...event, ResponseURL: '...' }));
-  const result = await outcome(event);
-  console.log(JSON.stringify(result));
-  await respond(event, result);
-};
+exports.handler = answering(outcome);
 
 /** What to tell CloudFormation. Never throws: an error becomes a FAILED answer. */
 async function outcome(event) {
