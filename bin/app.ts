@@ -1,17 +1,18 @@
 import { App } from 'aws-cdk-lib';
 import { type AppConfig, loadConfig } from '../config';
 import { adminEntryIdsKey, keptAdminEntryIds } from '../lib/admin-entries';
-import { type RecordedAdminAccess, STACK_NAME, buildApp } from '../lib/app';
+import { type RecordedDeployment, STACK_NAME, buildApp } from '../lib/app';
 import { CONTEXT_FILE, clusterAdmins, recordedAdminsKey } from '../lib/cluster-admins';
-import type { DeployedAdmins } from '../lib/deployed-admins';
+import type { DeployedStack } from '../lib/deployed-stack';
+import { keptClaimNames, keptClaimNamesKey } from '../lib/kept-claim-names';
 import type { Deployer, DeployerLookup } from '../lib/deployer';
 import { recordContextValue } from './context-file';
 import { missingImageBuilder } from './image-builder';
 
 /**
  * Wiring only: read config, ask AWS who deploys (when the CLI found credentials), read or record
- * the cluster admins and their entries' logical IDs in cdk.context.json, look for the container
- * builder `cdk deploy` needs, build the app.
+ * in cdk.context.json what the stack keeps across deploys, look for the container builder
+ * `cdk deploy` needs, build the app.
  */
 async function main(): Promise<void> {
   // cfn-lint checks every template in `npm test` (and `npm run lint:cfn`); the built-in validator
@@ -32,30 +33,33 @@ async function main(): Promise<void> {
     console.warn(lookup.warning);
   }
   const deployer = 'deployer' in lookup ? lookup.deployer : undefined;
-  buildApp(app, config, await recordedAdmins(app, config, deployer), missingImageBuilder());
+  buildApp(app, config, await recordedDeployment(app, config, deployer), missingImageBuilder());
   app.synth();
 }
 
 /**
- * The admins recorded for the account and region deployed to, and the logical IDs their entries
- * keep. While either is not recorded, records what the deployed stack says (the deployer of a new
- * stack as its admin). Without an account (offline and not pinned) nothing is known or recorded.
+ * What the stack keeps across deploys, as cdk.context.json records it for the account and region
+ * deployed to: the admins, the logical IDs of their entries, the claims' names. While any is not
+ * recorded, records what the deployed stack says (the deployer of a new stack as its admin).
+ * Without an account (offline and not pinned) nothing is known or recorded.
  */
-async function recordedAdmins(
+async function recordedDeployment(
   app: App,
   config: AppConfig,
   deployer?: Deployer,
-): Promise<RecordedAdminAccess> {
+): Promise<RecordedDeployment> {
   // The stack's own account and region, as the CLI deploys it.
   const account = config.infra.account ?? deployer?.account;
   const region = config.infra.region ?? process.env.CDK_DEFAULT_REGION;
   if (!account || !region) return {};
   const key = recordedAdminsKey(account, region);
   const idsKey = adminEntryIdsKey(account, region);
-  const recorded: unknown = app.node.tryGetContext(key);
-  const recordedIds: unknown = app.node.tryGetContext(idsKey);
+  const claimsKey = keptClaimNamesKey(account, region);
+  const [recorded, recordedIds, recordedClaims]: unknown[] = [key, idsKey, claimsKey].map((k) =>
+    app.node.tryGetContext(k),
+  );
   const deployed =
-    deployer && (recorded === undefined || recordedIds === undefined)
+    deployer && [recorded, recordedIds, recordedClaims].includes(undefined)
       ? await askCloudFormation(region)
       : undefined;
   const admins = clusterAdmins({
@@ -66,19 +70,21 @@ async function recordedAdmins(
     adminPrincipalArns: config.infra.adminPrincipalArns,
   });
   const entries = keptAdminEntryIds(idsKey, recordedIds, deployed);
+  const claims = keptClaimNames(claimsKey, recordedClaims, deployed);
   if (admins.record) recordContextValue(CONTEXT_FILE, key, admins.record);
   if (entries.record) recordContextValue(CONTEXT_FILE, idsKey, entries.record);
-  for (const warning of [admins.warning, entries.warning]) if (warning) console.warn(warning);
-  return { recorded: admins.recorded, keptEntryIds: entries.ids };
+  if (claims.record) recordContextValue(CONTEXT_FILE, claimsKey, claims.record);
+  for (const { warning } of [admins, entries, claims]) if (warning) console.warn(warning);
+  return { admins: admins.recorded, keptEntryIds: entries.value, keptClaimNames: claims.value };
 }
 
 /** Loaded, like the others, only when asked: the first synth with credentials of each clone. */
-async function askCloudFormation(region: string): Promise<DeployedAdmins> {
-  const [{ CloudFormationClient }, { lookUpDeployedAdmins }] = await Promise.all([
+async function askCloudFormation(region: string): Promise<DeployedStack> {
+  const [{ CloudFormationClient }, { lookUpDeployedStack }] = await Promise.all([
     import('@aws-sdk/client-cloudformation'),
-    import('../lib/deployed-admins'),
+    import('../lib/deployed-stack'),
   ]);
-  return lookUpDeployedAdmins(new CloudFormationClient({ region }), STACK_NAME);
+  return lookUpDeployedStack(new CloudFormationClient({ region }), STACK_NAME);
 }
 
 /** Loads the AWS SDK only when there is someone to ask: it adds 0.1 s to every offline synth. */

@@ -18,13 +18,19 @@ export interface OneAtATimeProps {
   readonly labels: Record<string, string>;
   /** The pods it guards, as a whole. */
   readonly matchLabels: Record<string, string>;
+  /**
+   * How many of them may be down at once: more than one only where the budget spans workloads
+   * of one replica each, which a deploy may restart together.
+   * @default 1
+   */
+  readonly maxUnavailable?: number;
 }
 
 export function drainOneAtATime(scope: Construct, id: string, props: OneAtATimeProps): void {
   new kplus.k8s.KubePodDisruptionBudget(scope, id, {
     metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
     spec: {
-      maxUnavailable: kplus.k8s.IntOrString.fromNumber(1),
+      maxUnavailable: kplus.k8s.IntOrString.fromNumber(props.maxUnavailable ?? 1),
       unhealthyPodEvictionPolicy: 'AlwaysAllow',
       selector: { matchLabels: props.matchLabels },
     },

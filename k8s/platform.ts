@@ -11,7 +11,7 @@ import { AutoscalingChart } from './autoscaling-chart';
 import { PlatformTarget } from './common';
 import { IngressChart } from './ingress-chart';
 import { NamespacesChart } from './namespaces-chart';
-import { StorageChart } from './storage-chart';
+import { type KeptClaimNames, StorageChart } from './storage-chart';
 import { WorkloadsChart } from './workloads-chart';
 
 export { PLATFORM_TARGETS, type PlatformTarget } from './common';
@@ -74,6 +74,11 @@ export const PLATFORM_CHART_ADDONS: Readonly<
 export interface PlatformChartsOptions {
   /** Prefix of the chart construct ids, e.g. to create both targets in one App. @default 'platform' */
   readonly idPrefix?: string;
+  /**
+   * The names deployed claims keep, passed to the storage chart.
+   * @default - every claim gets the name this version gives it
+   */
+  readonly keptClaimNames?: KeptClaimNames;
 }
 
 /**
@@ -105,6 +110,7 @@ export function createPlatformCharts(
       throughputVolumeSize: config.throughputVolumeSize,
       staticVolumeId: config.staticVolumeId,
       staticVolumeZone: config.staticVolumeZone,
+      keptClaimNames: options.keptClaimNames,
     }),
     workloads: new WorkloadsChart(scope, `${prefix}-workloads`, {
       ...common,

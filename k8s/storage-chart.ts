@@ -32,6 +32,12 @@ export const PvcNames = { DEMO: 'demo-data' } as const;
 export const throughputClaimName = (volumeClass: string): string => `throughput-${volumeClass}`;
 
 /**
+ * Deployed claims' names, by the name this version gives the claim, where the two differ: a
+ * renamed claim would be deleted with its volume, so a deployed one keeps its name.
+ */
+export type KeptClaimNames = Readonly<Record<string, string>>;
+
+/**
  * The static PV and its claim are named after the volume: a PV's volume handle and a claim's
  * volume name cannot change, so pointing `staticVolumeId` at another volume replaces both.
  */
@@ -59,6 +65,11 @@ export interface StorageChartProps
       | 'staticVolumeZone'
     > {
   readonly target: PlatformTarget;
+  /**
+   * The names deployed claims keep (recorded in cdk.context.json by the CDK app).
+   * @default - every claim gets the name this version gives it
+   */
+  readonly keptClaimNames?: KeptClaimNames;
 }
 
 interface ClassSpec {
@@ -94,27 +105,30 @@ export class StorageChart extends Chart {
     const claims: Array<{ name: string; path: string }> = [{ name: PvcNames.DEMO, path: '/data' }];
     claim(this, PvcNames.DEMO, StorageClassNames.GP3, props.demoVolumeSize);
     if (props.throughputVolume !== ThroughputVolume.NONE) {
-      const name = throughputClaimName(props.throughputVolume);
+      const named = throughputClaimName(props.throughputVolume);
+      const name = props.keptClaimNames?.[named] ?? named;
       claim(this, name, props.throughputVolume, props.throughputVolumeSize);
       claims.push({ name, path: '/throughput' });
     }
-    volumeDemo(this, DeploymentNames.DEMO, claims);
+    const demos = [volumeDemo(this, DeploymentNames.DEMO, claims)];
 
     // A static PV needs a real EBS volume, so it exists only on EKS.
     if (eks && props.staticVolumeId) {
       const name = staticVolumeName(props.staticVolumeId);
       staticVolume(this, name, props.staticVolumeId, props.staticVolumeZone);
-      volumeDemo(this, DeploymentNames.STATIC, [{ name, path: '/data' }]);
+      demos.push(volumeDemo(this, DeploymentNames.STATIC, [{ name, path: '/data' }]));
     }
-    // One budget for every demo, rendered whatever the config: a drain moves one demo pod at a
-    // time (each is down meanwhile) and never blocks on one. A budget per demo would outlive the
-    // static demo when staticVolumeId is unset (kubectl apply --prune keeps budgets).
+    // One budget for every demo, kept under the name it was deployed with (an earlier version's
+    // budget, dropped, would be deleted only after this deploy's rollout). It lets each demo's one
+    // pod go: a single replica is down whenever it moves, so a drain never waits on one, and a
+    // deploy that changes both demos restarts them together, within the budget.
     const storage = platformLabels('storage');
     drainOneAtATime(this, 'demos-budget', {
       name: 'volume-demos',
       namespace: Namespaces.STORAGE_DEMO,
       labels: storage,
       matchLabels: storage,
+      maxUnavailable: demos.length,
     });
   }
 }

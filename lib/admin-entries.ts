@@ -1,7 +1,8 @@
 import { createHash } from 'crypto';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { CONFIG_SCHEMA, ConfigError } from '../config';
-import type { DeployedAdmins } from './deployed-admins';
+import type { DeployedStack, DeployedTemplate } from './deployed-stack';
+import { Kept, keptAcrossDeploys } from './kept-across-deploys';
 
 /** The logical IDs of deployed admin access entries, by principal ARN. */
 export type AdminEntryIds = Readonly<Record<string, string>>;
@@ -17,42 +18,39 @@ export function adminEntryIdsKey(account: string, region: string): string {
   return `eks-bitcoin-platform:cluster-admin-entry-ids:account=${account}:region=${region}`;
 }
 
-export interface KeptAdminEntryIds {
-  /** The logical ID each principal's entry keeps; a principal not named gets `adminEntryId`. */
-  readonly ids: AdminEntryIds;
-  /**
-   * What this synth must record under the key.
-   * @default - nothing to record: the key has a value already, or the deployed IDs are unknown
-   */
-  readonly record?: AdminEntryIds;
-  /**
-   * One line when the deployed IDs could not be learned.
-   * @default - no warning: the IDs are recorded or learned, or there is nobody to ask
-   */
-  readonly warning?: string;
-}
-
 /**
- * The logical IDs the admin entries keep: those recorded under `key`; while nothing is, the ones
- * the deployed stack has, which are then recorded, so every later synth, by anyone and offline
- * too, keeps them. An entry that moved to another logical ID would be created before the old one
- * is deleted, and EKS refuses a second entry for the same principal.
+ * The logical IDs the admin entries keep, by principal: those recorded under `key`; while nothing
+ * is, the ones the deployed stack has (then recorded); a principal not named gets `adminEntryId`.
+ * An entry that moved to another logical ID would be created before the old one is deleted, and
+ * EKS refuses a second entry for the same principal.
  */
 export function keptAdminEntryIds(
   key: string,
   recorded: unknown,
-  deployed: DeployedAdmins | undefined,
-): KeptAdminEntryIds {
-  if (recorded !== undefined) return { ids: readRecorded(key, recorded) };
-  if (!deployed) return { ids: {} };
-  if ('unknown' in deployed) {
-    return {
-      ids: {},
-      warning: `Admin access entries get new logical IDs: CloudFormation did not say which ones the deployed stack has (${deployed.unknown}). A stack deployed before commit 1edf955 (admins as Admin0, Admin1, ...) then fails the deploy on its admin entries and rolls back; synthesise again once CloudFormation answers.`,
-    };
+  deployed: DeployedStack | undefined,
+): Kept<AdminEntryIds> {
+  return keptAcrossDeploys({
+    recorded,
+    read: (value) => readRecorded(key, value),
+    deployed,
+    of: adminEntryIdsOf,
+    empty: {},
+    unknownWarning: (reason) =>
+      `Admin access entries get new logical IDs: CloudFormation did not say which ones the deployed stack has (${reason}). A stack deployed before commit 1edf955 (admins as Admin0, Admin1, ...) then fails the deploy on its admin entries and rolls back; synthesise again once CloudFormation answers.`,
+  });
+}
+
+/**
+ * The logical ID of each access entry of `template` that names its principal by ARN. The kubectl
+ * provider's role is a reference there, not an ARN, so it is left out.
+ */
+export function adminEntryIdsOf(template: DeployedTemplate): AdminEntryIds {
+  const entryIds: Record<string, string> = {};
+  for (const [id, resource] of Object.entries(template.Resources ?? {})) {
+    const arn = resource.Properties?.PrincipalArn;
+    if (resource.Type === 'AWS::EKS::AccessEntry' && typeof arn === 'string') entryIds[arn] = id;
   }
-  const ids = 'none' in deployed ? {} : deployed.entryIds;
-  return { ids, record: ids };
+  return entryIds;
 }
 
 function readRecorded(key: string, recorded: unknown): AdminEntryIds {

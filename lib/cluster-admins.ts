@@ -1,5 +1,6 @@
 import { CONFIG_SCHEMA } from '../config';
-import type { DeployedAdmins } from './deployed-admins';
+import { adminEntryIdsOf } from './admin-entries';
+import type { DeployedStack } from './deployed-stack';
 import type { Deployer } from './deployer';
 
 /** Where CDK keeps its look-ups, and so ours: a file meant to be committed with the project. */
@@ -28,7 +29,7 @@ export interface ClusterAdminsInput {
    * What the deployed stack says of its admins; asked only while nothing is recorded.
    * @default - not asked: taken as a stack without admins, so the deployer is recorded
    */
-  readonly deployed?: DeployedAdmins;
+  readonly deployed?: DeployedStack;
   /**
    * The configured `adminPrincipalArns`: cluster admins on every deploy, whatever is recorded.
    * @see https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html
@@ -75,13 +76,15 @@ export function clusterAdmins({
 /** What to record while nothing is: the deployed stack's admins, else the deployer. */
 function firstRecord(
   deployer: Deployer | undefined,
-  deployed: DeployedAdmins | undefined,
+  deployed: DeployedStack | undefined,
   adminPrincipalArns: readonly string[],
 ): ClusterAdmins {
   if (!deployer) return { recorded: [] };
   const inherited =
-    deployed && 'entryIds' in deployed
-      ? Object.keys(deployed.entryIds).filter((arn) => !adminPrincipalArns.includes(arn))
+    deployed && 'template' in deployed
+      ? Object.keys(adminEntryIdsOf(deployed.template)).filter(
+          (arn) => !adminPrincipalArns.includes(arn),
+        )
       : [];
   const record = inherited.length > 0 ? inherited : [deployer.principalArn];
   const warning =

@@ -8,6 +8,7 @@ import { apiServerAddresses } from '../k8s/api-server';
 import { HTTPD_REPLICAS_RELEASE } from '../k8s/workloads/httpd-replicas-release';
 import { createOperatorCharts } from '../k8s/operator';
 import { ClusterAddon, PLATFORM_CHART_ADDONS, createPlatformCharts } from '../k8s/platform';
+import type { KeptClaimNames } from '../k8s/storage-chart';
 
 export interface ClusterChartsProps {
   /** The cluster the charts are applied to, through its kubectl provider. */
@@ -25,6 +26,11 @@ export interface ClusterChartsProps {
    * storage chart's, those of a namespace it deletes, and, through the CRD, every BitcoinNetwork's.
    */
   readonly volumesReleased: IConstruct;
+  /**
+   * The names deployed claims keep (see `keptClaimNames`).
+   * @default - every claim gets the name this version gives it
+   */
+  readonly keptClaimNames?: KeptClaimNames;
 }
 
 /**
@@ -48,6 +54,7 @@ export class ClusterCharts extends Construct {
       'eks',
       props.config.platform,
       props.config.infra.kubernetesVersion,
+      { keptClaimNames: props.keptClaimNames },
     );
     const operator = createOperatorCharts(app, {
       image: props.controllerImage,

@@ -14,6 +14,7 @@ import { EksAddonVersions } from './addon-versions';
 import { AdminEntryIds, grantAdmin } from './admin-entries';
 import { EksCluster } from './cluster';
 import { ClusterAddon } from '../k8s/platform';
+import type { KeptClaimNames } from '../k8s/storage-chart';
 import { ClusterCharts } from './cluster-charts';
 import { AppConfig, NODE_ARCHITECTURE } from '../config';
 import { Network } from './network';
@@ -38,6 +39,12 @@ export interface PlatformStackProps extends StackProps {
    * @default - every entry gets the logical ID derived from its principal
    */
   readonly keptAdminEntryIds?: AdminEntryIds;
+  /**
+   * The names the deployed stack's claims have where this version names them otherwise
+   * (recorded in cdk.context.json), kept so that no claim is deleted with its volume.
+   * @default - every claim gets the name this version gives it
+   */
+  readonly keptClaimNames?: KeptClaimNames;
   /**
    * The container builder `cdk deploy` would run for the controller image (`$CDK_DOCKER`, else
    * `docker`), when this machine's PATH lacks it: synth then warns, since the first deploy would
@@ -163,6 +170,7 @@ export class PlatformStack extends Stack {
         this.controllerImageAsset(props.missingImageBuilder).imageUri,
       nodes: this.nodes.nodegroup,
       volumesReleased: ebsCsi.volumesReleased,
+      keptClaimNames: props.keptClaimNames,
       addons: {
         [ClusterAddon.EBS_CSI_DRIVER]: ebsCsiDriver,
         [ClusterAddon.LOAD_BALANCER_CONTROLLER]: loadBalancerController,

@@ -2,6 +2,9 @@ import { spawn, spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { manifestObjectsOf } from '../../lib/template-manifests';
+import { readTemplateFile } from '../../tools/rehearsal/earlier-template';
+import { pinnedTemplateFile } from '../../tools/rehearsal/pinned-templates';
 import { pythonToolPath } from '../../tools/setup/python-tools';
 import { context as projectContext } from '../../cdk.json';
 import { type FakeAwsAccount, startFakeAws } from './fake-aws';
@@ -135,6 +138,15 @@ function adminEntries(synth: Synth): Record<string, string> {
 
 const adminPrincipals = (synth: Synth): string[] => Object.keys(adminEntries(synth));
 
+/** The names of the claims the template's kubectl manifests apply, sorted. */
+function claimNames(synth: Synth): string[] {
+  const template = readTemplateFile(join(synth.outdir, 'BitcoinPlatform.template.json'));
+  return (manifestObjectsOf(template) as Array<{ kind: string; metadata: { name: string } }>)
+    .filter((object) => object.kind === 'PersistentVolumeClaim')
+    .map((object) => object.metadata.name)
+    .sort();
+}
+
 describe('cdk synth with the credentials of an IAM Identity Center role', () => {
   const ROLE = 'AWSReservedSSO_Admin_0123456789abcdef';
   const ROLE_ARN = `arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/${ROLE}`;
@@ -205,6 +217,7 @@ describe('cluster admins over deploys by different people, from one committed pr
   const CAROL = `arn:aws:iam::${ACCOUNT}:user/carol`;
   const KEY = `eks-bitcoin-platform:cluster-admins:account=${ACCOUNT}:region=eu-west-1`;
   const IDS_KEY = `eks-bitcoin-platform:cluster-admin-entry-ids:account=${ACCOUNT}:region=eu-west-1`;
+  const CLAIMS_KEY = `eks-bitcoin-platform:kept-claim-names:account=${ACCOUNT}:region=eu-west-1`;
   const project = newProject({ adminPrincipalArns: [CAROL] });
 
   async function synthAs(
@@ -242,8 +255,8 @@ describe('cluster admins over deploys by different people, from one committed pr
 
   test("the first deployer's synth records her in cdk.context.json and grants her", () => {
     expect(alice.status).toBe(0);
-    // A new stack: no entry has a logical ID to keep.
-    expect(aliceRecorded).toEqual({ [KEY]: [ALICE], [IDS_KEY]: {} });
+    // A new stack: no entry has a logical ID to keep, no claim a name.
+    expect(aliceRecorded).toEqual({ [KEY]: [ALICE], [IDS_KEY]: {}, [CLAIMS_KEY]: {} });
     expect(adminPrincipals(alice).sort()).toEqual([ALICE, CAROL].sort());
     expect(notAdminLines(alice)).toBeNull();
   });
@@ -264,7 +277,7 @@ describe('cluster admins over deploys by different people, from one committed pr
   });
 
   test('later deploys leave the record as the first deployer made it', () => {
-    expect(recorded()).toEqual({ [KEY]: [ALICE], [IDS_KEY]: {} });
+    expect(recorded()).toEqual({ [KEY]: [ALICE], [IDS_KEY]: {}, [CLAIMS_KEY]: {} });
   });
 
   test("on a stack deployed before admins were recorded, the first synth records the stack's admin, not the one who runs it, and keeps each entry's logical ID", async () => {
@@ -291,6 +304,7 @@ describe('cluster admins over deploys by different people, from one committed pr
     expect(JSON.parse(readFileSync(join(upgraded, 'cdk.context.json'), 'utf8'))).toEqual({
       [KEY]: [DAVE],
       [IDS_KEY]: kept,
+      [CLAIMS_KEY]: {},
     });
     expect(adminEntries(synth)).toEqual(kept);
     expect(notAdminLines(synth)).toEqual([expect.stringMatching(new RegExp(`^${BOB} is not`))]);
@@ -316,8 +330,28 @@ describe('cluster admins over deploys by different people, from one committed pr
     expect(JSON.parse(readFileSync(join(upgraded, 'cdk.context.json'), 'utf8'))).toEqual({
       [KEY]: [DAVE],
       [IDS_KEY]: { [DAVE]: 'EksClusterAdmin1A2B3C4D5' },
+      [CLAIMS_KEY]: {},
     });
     expect(adminEntries(synth)[DAVE]).toBe('EksClusterAdmin1A2B3C4D5');
+  });
+
+  test("on a stack deployed at 70ff91b with a throughput claim, the first synth records the claim's deployed name and keeps it", async () => {
+    const upgraded = newProject({ adminPrincipalArns: [CAROL], throughputVolume: 'st1' });
+    const deployedTemplate = readTemplateFile(
+      pinnedTemplateFile('70ff91b', {
+        throughputVolume: 'st1',
+        staticVolumeId: 'vol-0123456789abcdef0',
+        staticVolumeZone: 'us-east-1a',
+      }),
+    );
+    const synth = await synthAs(
+      { callerArn: BOB, roles: {}, stacks: { BitcoinPlatform: deployedTemplate } },
+      upgraded,
+    );
+    expect(synth.status).toBe(0);
+    const record = JSON.parse(readFileSync(join(upgraded, 'cdk.context.json'), 'utf8'));
+    expect(record[CLAIMS_KEY]).toEqual({ 'throughput-st1': 'throughput-data' });
+    expect(claimNames(synth)).toEqual(['demo-data', 'throughput-data']);
   });
 });
 

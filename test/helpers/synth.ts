@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../config';
-import { buildApp, type RecordedAdminAccess } from '../../lib/app';
+import { buildApp, type RecordedDeployment } from '../../lib/app';
 import { PlatformStack } from '../../lib/platform-stack';
 import { context as projectContext } from '../../cdk.json';
 
@@ -19,12 +19,12 @@ afterAll(() => fs.rmSync(SYNTH_ROOT, { recursive: true, force: true }));
 
 /**
  * The whole app, synthesised with cdk.json's context plus the given context and what
- * cdk.context.json would record of the cluster admins; returns its stack.
+ * cdk.context.json would record of the deployed stack; returns its stack.
  * `missingImageBuilder` is what bin/ would pass on a machine without a container builder.
  */
 export function platformStack(
   context: Record<string, unknown> = {},
-  admins: RecordedAdminAccess = {},
+  recorded: RecordedDeployment = {},
   missingImageBuilder?: string,
 ): PlatformStack {
   // Path metadata lets tests find resources by construct path, as the CLI's templates do.
@@ -34,7 +34,7 @@ export function platformStack(
     context: { ...projectContext, 'aws:cdk:enable-path-metadata': true, ...context },
   });
   const config = loadConfig((key) => app.node.tryGetContext(key));
-  const stack = buildApp(app, config, admins, missingImageBuilder);
+  const stack = buildApp(app, config, recorded, missingImageBuilder);
   app.synth();
   return stack;
 }
@@ -42,9 +42,9 @@ export function platformStack(
 /** Synthesises the whole app with cdk.json's context plus the given context and returns the stack's template. */
 export function synthPlatform(
   context: Record<string, unknown> = {},
-  admins: RecordedAdminAccess = {},
+  recorded: RecordedDeployment = {},
 ): Template {
-  return Template.fromStack(platformStack(context, admins));
+  return Template.fromStack(platformStack(context, recorded));
 }
 
 /** The template as JSON with asset hashes masked, so snapshots don't churn with bundles. */

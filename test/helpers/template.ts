@@ -23,7 +23,7 @@ export interface PlatformTemplate {
 export function platformTemplate(): PlatformTemplate {
   const template = synthPlatform(
     { adminPrincipalArns: [EXTRA_ADMIN] },
-    { recorded: [FIRST_DEPLOYER] },
+    { admins: [FIRST_DEPLOYER] },
   );
   const resources = template.toJSON().Resources as Resources;
   return {

@@ -1,4 +1,15 @@
-import { EVERYTHING, TARGETS, chartsOf, find, ofKind, selects } from '../helpers/k8s';
+import { Testing } from 'cdk8s';
+import { StorageChart } from '../../k8s/storage-chart';
+import {
+  EVERYTHING,
+  K8sObject,
+  TARGETS,
+  chartsOf,
+  config,
+  find,
+  ofKind,
+  selects,
+} from '../helpers/k8s';
 
 const DEFAULT = 'storageclass.kubernetes.io/is-default-class';
 
@@ -109,6 +120,58 @@ describe.each(TARGETS)('storage demo, %s target', (target) => {
         .volumeMounts;
       expect(mounts).toContainEqual({ name: `throughput-${kind}`, mountPath: '/throughput' });
     }
+  });
+});
+
+describe("the demos' one budget", () => {
+  test.each([
+    ['the volume demo alone', {}, 1],
+    ['the volume and the static demo', EVERYTHING, 2],
+  ])(
+    'with %s lets each demo pod go, so a deploy that changes every demo restarts them within it',
+    (_, overrides, unavailable) => {
+      const objects = chartsOf('eks', overrides).storage;
+      expect(ofKind(objects, 'PodDisruptionBudget').map((b) => b.metadata.name)).toEqual([
+        'volume-demos',
+      ]);
+      expect(ofKind(objects, 'Deployment')).toHaveLength(unavailable);
+      expect(find(objects, 'PodDisruptionBudget', 'volume-demos').spec.maxUnavailable).toBe(
+        unavailable,
+      );
+    },
+  );
+});
+
+describe('a deployed throughput claim keeps its name', () => {
+  const storage = (throughputVolume: string): K8sObject[] =>
+    Testing.synth(
+      new StorageChart(Testing.app(), 'storage', {
+        ...config({ throughputVolume }).platform,
+        target: 'eks',
+        keptClaimNames: { 'throughput-st1': 'throughput-data' },
+      }),
+    );
+
+  test('the claim of its class keeps the deployed name, and the demo mounts it', () => {
+    const objects = storage('st1');
+    expect(ofKind(objects, 'PersistentVolumeClaim').map((claim) => claim.metadata.name)).toEqual([
+      'demo-data',
+      'throughput-data',
+    ]);
+    expect(find(objects, 'PersistentVolumeClaim', 'throughput-data').spec.storageClassName).toBe(
+      'st1',
+    );
+    const { volumes } = find(objects, 'Deployment', 'volume-demo').spec.template.spec;
+    expect(volumes).toContainEqual({
+      name: 'throughput-data',
+      persistentVolumeClaim: { claimName: 'throughput-data', readOnly: false },
+    });
+  });
+
+  test('a claim of another class gets its own name: the class change replaces it on purpose', () => {
+    expect(
+      ofKind(storage('cold'), 'PersistentVolumeClaim').map((claim) => claim.metadata.name),
+    ).toEqual(['demo-data', 'throughput-cold']);
   });
 });
 

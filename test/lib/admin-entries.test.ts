@@ -1,4 +1,5 @@
-import { adminEntryIdsKey, keptAdminEntryIds } from '../../lib/admin-entries';
+import { adminEntryIdsKey, adminEntryIdsOf, keptAdminEntryIds } from '../../lib/admin-entries';
+import { templateWithEntries } from '../helpers/deployed-template';
 
 const KEY = adminEntryIdsKey('123456789012', 'eu-west-1');
 const DAVE = 'arn:aws:iam::123456789012:role/Dave';
@@ -14,27 +15,28 @@ describe('admin entry IDs kept in cdk.context.json', () => {
   });
 
   test('while nothing is recorded, keeps and records the deployed logical IDs', () => {
-    expect(keptAdminEntryIds(KEY, undefined, { entryIds: DEPLOYED })).toEqual({
-      ids: DEPLOYED,
+    const deployed = { template: templateWithEntries(DEPLOYED) };
+    expect(keptAdminEntryIds(KEY, undefined, deployed)).toEqual({
+      value: DEPLOYED,
       record: DEPLOYED,
     });
   });
 
   test('for a stack not deployed yet, records that no entry keeps an ID', () => {
-    expect(keptAdminEntryIds(KEY, undefined, { none: true })).toEqual({ ids: {}, record: {} });
+    expect(keptAdminEntryIds(KEY, undefined, { none: true })).toEqual({ value: {}, record: {} });
   });
 
   test('once recorded, keeps the recorded IDs whatever the deployed stack says', () => {
-    expect(keptAdminEntryIds(KEY, DEPLOYED, { none: true })).toEqual({ ids: DEPLOYED });
+    expect(keptAdminEntryIds(KEY, DEPLOYED, { none: true })).toEqual({ value: DEPLOYED });
   });
 
   test('offline, with nothing recorded, keeps and records nothing', () => {
-    expect(keptAdminEntryIds(KEY, undefined, undefined)).toEqual({ ids: {} });
+    expect(keptAdminEntryIds(KEY, undefined, undefined)).toEqual({ value: {} });
   });
 
   test('when CloudFormation does not say, records nothing and says so in one line', () => {
     const kept = keptAdminEntryIds(KEY, undefined, { unknown: 'not authorized to GetTemplate' });
-    expect(kept.ids).toEqual({});
+    expect(kept.value).toEqual({});
     expect(kept.record).toBeUndefined();
     expect(kept.warning).toMatch(
       /^Admin access entries get new logical IDs: CloudFormation did not say .*\(not authorized to GetTemplate\)\. .*rolls back/,
@@ -54,4 +56,18 @@ describe('admin entry IDs kept in cdk.context.json', () => {
       );
     },
   );
+
+  test("a deployed template's entries by principal, without the kubectl provider role's reference", () => {
+    const template = templateWithEntries(DEPLOYED);
+    const kubectlAccess = {
+      Type: 'AWS::EKS::AccessEntry',
+      Properties: { PrincipalArn: { 'Fn::GetAtt': ['KubectlRole', 'Arn'] } },
+    };
+    const cluster = { Type: 'AWS::EKS::Cluster', Properties: { Name: 'bitcoin-platform' } };
+    expect(
+      adminEntryIdsOf({
+        Resources: { ...template.Resources, KubectlAccess: kubectlAccess, Cluster: cluster },
+      }),
+    ).toEqual(DEPLOYED);
+  });
 });

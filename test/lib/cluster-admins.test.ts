@@ -3,6 +3,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { clusterAdmins, recordedAdminsKey } from '../../lib/cluster-admins';
 import { lookUpDeployer } from '../../lib/deployer';
+import { templateWithEntries } from '../helpers/deployed-template';
 
 const sts = mockClient(STSClient);
 const iam = mockClient(IAMClient);
@@ -91,7 +92,10 @@ describe('cluster admins recorded in cdk.context.json', () => {
       recorded: undefined,
       deployer,
       deployed: {
-        entryIds: { [DAVE]: 'EksClusterAdmin0A1B2C3D4', [TEAM]: 'EksClusterAdmin1E5F6A7B8' },
+        template: templateWithEntries({
+          [DAVE]: 'EksClusterAdmin0A1B2C3D4',
+          [TEAM]: 'EksClusterAdmin1E5F6A7B8',
+        }),
       },
       adminPrincipalArns: [TEAM],
     });
@@ -103,7 +107,7 @@ describe('cluster admins recorded in cdk.context.json', () => {
   test("records the deployer when the deployed stack's admins are all adminPrincipalArns, or there is no stack", async () => {
     const deployer = await deployerFor(ALICE);
     for (const deployed of [
-      { entryIds: { [TEAM]: 'EksClusterAdmin0A1B2C3D4' } },
+      { template: templateWithEntries({ [TEAM]: 'EksClusterAdmin0A1B2C3D4' }) },
       { none: true as const },
     ]) {
       expect(

@@ -31,7 +31,7 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
 
 /** `LogicalId Type` for every resource, sorted. */
 function logicalIds(context: Record<string, unknown>): string[] {
-  const resources = synthPlatform(context, { recorded: [FIRST_DEPLOYER] }).toJSON()
+  const resources = synthPlatform(context, { admins: [FIRST_DEPLOYER] }).toJSON()
     .Resources as Record<string, { Type: string }>;
   return Object.entries(resources)
     .map(([id, resource]) => `${id} ${resource.Type}`)

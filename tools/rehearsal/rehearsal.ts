@@ -45,8 +45,14 @@ export interface RehearsalOptions {
    * @default - the stack is created from the current template
    */
   readonly from?: EarlierTemplate;
-  /** Makes the template for a context instead of synthesising it (bad-input tests). */
-  readonly template?: (context: Readonly<Record<string, string>>) => CfnTemplate;
+  /**
+   * Makes the template for a context instead of synthesising it (bad-input tests); `deployed` is
+   * the earlier template of an upgrade, which a synth with credentials learns from.
+   */
+  readonly template?: (
+    context: Readonly<Record<string, string>>,
+    deployed?: CfnTemplate,
+  ) => CfnTemplate;
   readonly convergeTimeoutMs?: number;
   /** A node group update's bounds and waits; @default EKS_TIMINGS (EKS's own) */
   readonly nodeGroupTimings?: NodeGroupTimings;
@@ -70,7 +76,11 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   const timeout = options.convergeTimeoutMs ?? 120_000;
   fs.mkdirSync(options.workDir, { recursive: true });
   log(`synthesising with ${JSON.stringify(options.context)}`);
-  let template = synth(options.context);
+  // What a synth with credentials learns from the stack deployed before the upgrade stays
+  // recorded in cdk.context.json for every later one (bin/app.ts).
+  const synthesise = (context: Readonly<Record<string, string>>): CfnTemplate =>
+    synth(context, options.from?.template);
+  let template = synthesise(options.context);
   const first = options.from?.template ?? template;
   if (!options.plane) log('starting the test plane');
   const plane = options.plane ?? (await startControlPlane());
@@ -200,7 +210,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     for (const change of ok(phases) ? options.updates : []) {
       context = applyChange(context, change);
       log(`update: ${change.label}`);
-      template = synth(context);
+      template = synthesise(context);
       ctx = { ...ctx, handler: { ...ctx.handler, layer: kubectlLayerOf(template) } };
       const afterUpdate = await options.aroundUpdate?.(change, plane.kubeconfig);
       const phase = await deploy(state, template, `update: ${change.label}`, ctx);

@@ -9,7 +9,8 @@ import { App } from 'aws-cdk-lib';
 import { context as projectContext } from '../../cdk.json';
 import { loadConfig } from '../../config';
 import { buildApp } from '../../lib/app';
-import { adminEntryIdsOf } from '../../lib/deployed-admins';
+import { adminEntryIdsOf } from '../../lib/admin-entries';
+import { claimNamesOf } from '../../lib/kept-claim-names';
 
 export interface TemplateResource {
   readonly Type: string;
@@ -29,8 +30,8 @@ export interface CfnTemplate {
 /**
  * Synthesises the app into a temporary folder and returns the stack's template. `overrides`
  * are the strings `-c key=value` would pass; like the CLI, they win over cdk.json. Given the
- * template `deployed` before (an upgrade), its admin entries keep their logical IDs, as a synth
- * with credentials keeps them (bin/app.ts).
+ * template `deployed` before (an upgrade), its admin entries keep their logical IDs and its claims
+ * their names, as a synth with credentials keeps them (bin/app.ts).
  */
 export function synthTemplate(
   overrides: Readonly<Record<string, string>> = {},
@@ -44,8 +45,13 @@ export function synthTemplate(
       context: { ...projectContext, ...overrides },
     });
     const config = loadConfig((key) => app.node.tryGetContext(key));
-    const keptEntryIds = deployed ? adminEntryIdsOf(deployed) : undefined;
-    const stack = buildApp(app, config, { keptEntryIds });
+    const stack = buildApp(
+      app,
+      config,
+      deployed
+        ? { keptEntryIds: adminEntryIdsOf(deployed), keptClaimNames: claimNamesOf(deployed) }
+        : {},
+    );
     return app.synth().getStackByName(stack.stackName).template as CfnTemplate;
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
