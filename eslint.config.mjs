@@ -38,6 +38,18 @@ const PURE = [
     message: 'controller/reconcile is pure: nothing from runtime/.',
   },
 ];
+// tools/: each folder imports only those below it (docs/architecture.md#tools), never one above.
+const TOOLS_ABOVE = {
+  base: ['testplane', 'netns', 'setup', 'bitcoin', 'rehearsal'],
+  testplane: ['netns', 'setup', 'bitcoin', 'rehearsal'],
+  netns: ['setup', 'bitcoin', 'rehearsal'],
+  setup: ['netns', 'bitcoin', 'rehearsal'],
+  bitcoin: ['setup', 'rehearsal'],
+};
+const NOT_ABOVE = (folder) => ({
+  regex: `^(\\.\\./)+(${TOOLS_ABOVE[folder].join('|')})(/|$)`,
+  message: `tools/${folder} imports only folders below it in tools/ (docs/architecture.md#tools), not ${TOOLS_ABOVE[folder].join(', ')}.`,
+});
 const boundaries = (files, patterns, ignores = []) => ({
   files,
   ignores,
@@ -80,6 +92,9 @@ export default tseslint.config(
     'controller/reconcile/**',
     'controller/testing/**',
   ]),
+  ...Object.keys(TOOLS_ABOVE).map((folder) =>
+    boundaries([`tools/${folder}/**/*.ts`], [NOT_ABOVE(folder)]),
+  ),
   boundaries(
     ['bench/**/*.ts'],
     [

@@ -38,7 +38,7 @@ import { CONTROLLER_NODE_OPTIONS } from '../k8s/bitcoin-operator-chart';
 import { synthTarget } from '../k8s/synth';
 import { loadProjectConfig } from '../config';
 import { requireNetworkNamespace } from '../tools/netns/detect';
-import { FakeBitcoind } from '../tools/testplane/fake-bitcoind';
+import { FakeBitcoind } from '../tools/bitcoin/fake-bitcoind';
 import { kubectl } from '../tools/testplane/lib/kubectl';
 import { sleep } from '../tools/testplane/lib/process';
 import {
@@ -49,8 +49,8 @@ import {
   CONTROLLER_USER,
   ControllerProcess,
   PodTracker,
-} from '../tools/testplane/operator-harness';
-import { ControlPlane, POD_RANGE, startControlPlane } from '../tools/testplane/plane';
+} from '../tools/bitcoin/operator-harness';
+import { TestPlane, POD_RANGE, startTestPlane } from '../tools/testplane/plane';
 
 const NETWORKS = Number(process.env.BENCH_NETWORKS ?? 200);
 const TOTAL_NETWORKS = Number(process.env.BENCH_TOTAL_NETWORKS ?? 1000);
@@ -95,7 +95,7 @@ async function waitFor(
   }
 }
 
-async function createAll(plane: ControlPlane, items: unknown[]): Promise<void> {
+async function createAll(plane: TestPlane, items: unknown[]): Promise<void> {
   // Several smaller Lists keep each kubectl call's JSON reasonable; one process at a time, as
   // a single client would.
   for (let i = 0; i < items.length; i += 250) {
@@ -115,7 +115,7 @@ async function readyPods(admin: AdminApi): Promise<number> {
 
 /** Phase 1: what the apiserver (plus scheduler, StatefulSet controller, kwok) takes alone. */
 async function baseline(): Promise<{ acceptMs: number; readyMs: number }> {
-  const plane = await startControlPlane({ nodes: FAKE_NODES });
+  const plane = await startTestPlane({ nodes: FAKE_NODES });
   try {
     await kubectl(plane.kubeconfig, ['create', 'namespace', NS]);
     const admin = new AdminApi(plane);
@@ -234,7 +234,7 @@ async function withController(): Promise<{
   peakRssMb: number;
   rssConvergedMs: number;
 }> {
-  const plane = await startControlPlane({ nodes: FAKE_NODES });
+  const plane = await startTestPlane({ nodes: FAKE_NODES });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-e2e-'));
   const fake = new FakeBitcoind();
   const tracker = new PodTracker(plane, fake, 500);

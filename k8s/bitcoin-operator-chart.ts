@@ -43,7 +43,7 @@ export const CONTROLLER_NODE_OPTIONS = '--max-semi-space-size=4';
  * of `controller/kube/ports.ts` (KubeApi) and the list/watch of its informers
  * (`controller/kube/informers.ts`), both derived from the kinds table (`controller/api/kinds.ts`),
  * which says why each kind gets its verbs. The ClusterRole grants them in every namespace, or the
- * Role of each namespace in namespaced mode. `test/controlplane/operator-e2e.test.ts` compares
+ * Role of each namespace in namespaced mode. `test/controller/operator-e2e.plane.test.ts` compares
  * them with the calls the controller makes on a real apiserver.
  *
  * - It reads networks (get: the re-read after a status conflict) and writes only their status

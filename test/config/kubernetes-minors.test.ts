@@ -9,7 +9,7 @@ import {
   KUBERNETES_MINORS,
   SUPPORTED_KUBERNETES_MINORS,
 } from '../../config';
-import { REPO_ROOT } from '../../tools/setup/cache';
+import { REPO_ROOT } from '../../tools/base/repo-root';
 import versions from '../../tools/testplane/versions.json';
 import { devDependencies } from '../../package.json';
 

@@ -63,6 +63,16 @@ const FORBIDDEN: [string, string, RegExp][] = [
   ['k8s/platform.ts', "import { x } from '../controller/runtime/options';", /only controller\/api/],
   ['config/schema.ts', "import { x } from '../k8s/platform';", /data flows/i],
   ['bench/synth.ts', "import { x } from '../test/helpers/synth';", /import no tests/],
+  ['tools/base/cache.ts', "import { x } from '../testplane/plane';", /tools\/base imports only/],
+  [
+    'tools/testplane/lib/process.ts',
+    "import { x } from '../../setup/cache';",
+    /tools\/testplane imports only/,
+  ],
+  ['tools/testplane/plane.ts', "import { x } from '../netns/detect';", /tools\/testplane/],
+  ['tools/netns/run.ts', "import { x } from '../bitcoin/fake-bitcoind';", /tools\/netns/],
+  ['tools/setup/main.ts', "import { x } from '../rehearsal/main';", /tools\/setup/],
+  ['tools/bitcoin/operator-harness.ts', "import { x } from '../setup/cache';", /tools\/bitcoin/],
 ];
 
 const ALLOWED: [string, string][] = [
@@ -79,6 +89,12 @@ const ALLOWED: [string, string][] = [
   ['bin/app.ts', "import { x } from '../lib/app';"],
   ['bench/controller.ts', "import { x } from '../controller/testing/kube';"],
   ['bench/e2e.ts', "import { x } from '../tools/testplane/plane';"],
+  ['tools/testplane/plane.ts', "import { x } from '../base/cache';"],
+  ['tools/netns/run.ts', "import { x } from '../testplane/plane';"],
+  ['tools/setup/steps.ts', "import { x } from '../testplane/lib/binaries';"],
+  ['tools/bitcoin/operator-harness.ts', "import { x } from '../netns/detect';"],
+  ['tools/rehearsal/rehearsal.ts', "import { x } from '../bitcoin/fake-bitcoind';"],
+  ['tools/rehearsal/rehearsal.ts', "import { x } from '../setup/kubectl-layer';"],
 ];
 
 const found = violations([

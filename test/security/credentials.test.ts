@@ -5,7 +5,7 @@
  * RPC credentials only ever exist at run time (the controller generates them into a Secret, or
  * the user brings one); the controller's logs are checked for them in
  * test/controller/runtime/controller-mesh.test.ts, test/controller/main.test.ts and
- * test/controlplane/leader-election.test.ts.
+ * test/controller/leader-election.plane.test.ts.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';

@@ -6,9 +6,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../setup/cache';
+import { REPO_ROOT } from '../base/repo-root';
 import { getJson } from '../testplane/lib/kubectl';
-import type { ControlPlane } from '../testplane/plane';
+import type { TestPlane } from '../testplane/plane';
 
 interface EnvVar {
   name: string;
@@ -49,7 +49,7 @@ export class ChartController {
 
   /** Reads the Deployment and its pod from the cluster and builds the process from them. */
   static async fromCluster(
-    plane: ControlPlane,
+    plane: TestPlane,
     namespace: string,
     name: string,
     logFile: string,

@@ -6,7 +6,7 @@
 import type { BitcoinNetwork } from '../../controller/api/network';
 import { P2P_PORT } from '../../controller/api/network';
 import { getJson } from '../testplane/lib/kubectl';
-import type { FakeBitcoind } from '../testplane/fake-bitcoind';
+import type { FakeBitcoind } from '../bitcoin/fake-bitcoind';
 import type { Check } from './report';
 
 interface DeploymentList {

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../setup/cache';
+import { REPO_ROOT } from '../base/repo-root';
 import { isExtracted, KubectlLayer } from '../setup/kubectl-layer';
 import { isInstalled, venvOf } from '../setup/python-tools';
 import type { CustomResourceEvent } from './events';

@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../setup/cache';
+import { REPO_ROOT } from '../base/repo-root';
 import { loadEarlierTemplate } from './earlier-template';
 import { pinnedTemplateFile } from './pinned-templates';
 import { parseContextArgs } from './template';

@@ -3,7 +3,7 @@
  * `<ref>.template.json` at the commit's defaults, `<ref>+key=value….template.json` with `-c` pairs.
  */
 import * as path from 'node:path';
-import { REPO_ROOT } from '../setup/cache';
+import { REPO_ROOT } from '../base/repo-root';
 
 export const PINNED_TEMPLATES_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'earlier-templates');
 

@@ -7,9 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CONTROLLER_NAME, CONTROLLER_NAMESPACE } from '../../controller/api';
-import { FakeBitcoind } from '../testplane/fake-bitcoind';
-import { AdminApi, PodTracker } from '../testplane/operator-harness';
-import { ControlPlane, startControlPlane } from '../testplane/plane';
+import { FakeBitcoind } from '../bitcoin/fake-bitcoind';
+import { AdminApi, PodTracker } from '../bitcoin/operator-harness';
+import { TestPlane, startTestPlane } from '../testplane/plane';
 import { createPki } from '../testplane/lib/pki';
 import { AdmissionStandIn } from './standins/admission';
 import { AggregatedApiStandIn } from './standins/aggregated-apis';
@@ -57,7 +57,7 @@ export interface RehearsalOptions {
   /** A node group update's bounds and waits; @default EKS_TIMINGS (EKS's own) */
   readonly nodeGroupTimings?: NodeGroupTimings;
   /** A plane to rehearse on (left running); @default - a fresh one, stopped at the end */
-  readonly plane?: ControlPlane;
+  readonly plane?: TestPlane;
   /**
    * Acts on the cluster before each update, as something outside the stack would (an HPA
    * scaling), and returns the checks to run once the update is deployed, which join its own.
@@ -83,7 +83,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   let template = synthesise(options.context);
   const first = options.from?.template ?? template;
   if (!options.plane) log('starting the test plane');
-  const plane = options.plane ?? (await startControlPlane());
+  const plane = options.plane ?? (await startTestPlane());
   const fake = new FakeBitcoind();
   const tracker = new PodTracker(plane, fake);
   // The rehearsal's own CA: helm trusts it for the chart repository, the webhooks' caBundle is it.
@@ -271,7 +271,7 @@ function ok(phases: readonly Phase[]): boolean {
 }
 
 async function convergence(
-  plane: ControlPlane,
+  plane: TestPlane,
   fake: FakeBitcoind,
   timeoutMs: number,
 ): Promise<Check[]> {
@@ -289,7 +289,7 @@ function manifestsOf(state: StackState): string[] {
 }
 
 /** Each manifest of the deployed stack against what carries its prune label. */
-async function manifestChecks(plane: ControlPlane, state: StackState): Promise<Check[]> {
+async function manifestChecks(plane: TestPlane, state: StackState): Promise<Check[]> {
   const checks: Check[] = [];
   for (const [logicalId, deployed] of state.resources) {
     if (deployed.type !== KUBECTL_PROVIDER_TYPES[0] || !deployed.properties?.PruneLabel) continue;

@@ -12,7 +12,8 @@ import {
   KubernetesMinor,
   SUPPORTED_KUBERNETES_MINORS,
 } from '../../config/kubernetes-minors';
-import { buildAtomically, cacheRoot, isComplete, REPO_ROOT } from './cache';
+import { buildAtomically, cacheRoot, isComplete } from '../base/cache';
+import { REPO_ROOT } from '../base/repo-root';
 import { python, requirePythonVenv } from './prerequisites';
 import { runLogged } from './run-logged';
 import type { Step } from './steps';

@@ -1,30 +1,30 @@
 /**
  * Gets what the checks need, once per machine: `npm test` runs it first (pretest).
  *
- *   tsx tools/setup/main.ts [test|controlplane|checkov|rehearsal]...   build or install what is missing
+ *   tsx tools/setup/main.ts [test|testplane|checkov|rehearsal]...   build or install what is missing
  *   tsx tools/setup/main.ts --print <python tool>            the same, then print its path
  *
  * Progress goes to stderr; a missing prerequisite is one line naming it and how to get it.
  */
 import { SKIP_ENV } from '../testplane/skip';
-import { cacheRoot } from './cache';
+import { cacheRoot } from '../base/cache';
 import { kubectlLayerSteps } from './kubectl-layer';
 import { MissingPrerequisite, requireOpenssl } from './prerequisites';
 import { duration, Progress } from './progress';
 import { PYTHON_TOOLS, PythonTool, venvOf } from './python-tools';
 import { CommandFailed } from './run-logged';
-import { controlPlaneSteps, pythonToolSteps, Step } from './steps';
+import { testPlaneSteps, pythonToolSteps, Step } from './steps';
 
 const TARGETS: Record<string, () => Step[]> = {
   test: () => [
-    ...(process.env[SKIP_ENV] === '1' ? skippedControlPlane() : controlPlaneSteps()),
+    ...(process.env[SKIP_ENV] === '1' ? skippedTestPlane() : testPlaneSteps()),
     ...pythonToolSteps('cfn-lint'),
     ...pythonToolSteps('kubernetes-validate'),
     ...rehearsalSteps(),
   ],
-  controlplane: controlPlaneSteps,
+  testplane: testPlaneSteps,
   checkov: () => pythonToolSteps('checkov'),
-  rehearsal: () => [...controlPlaneSteps(), ...rehearsalSteps()],
+  rehearsal: () => [...testPlaneSteps(), ...rehearsalSteps()],
 };
 
 async function main(args: readonly string[]): Promise<void> {
@@ -71,10 +71,10 @@ function rehearsalSteps(): Step[] {
   return [...pythonToolSteps('kubectl-handler'), ...kubectlLayerSteps()];
 }
 
-function skippedControlPlane(): Step[] {
+function skippedTestPlane(): Step[] {
   const banner = '#'.repeat(78);
   process.stderr.write(
-    `${banner}\n# ${SKIP_ENV}=1: the control plane is not built and its suites will be skipped.\n${banner}\n`,
+    `${banner}\n# ${SKIP_ENV}=1: the test plane is not built and its suites will be skipped.\n${banner}\n`,
   );
   return [];
 }

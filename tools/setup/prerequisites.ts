@@ -15,18 +15,18 @@ export function requireGo(): void {
   const wanted = `Go >= ${MIN_GO.major}.${MIN_GO.minor}`;
   const how =
     'install it from https://go.dev/dl/ and put it on PATH, ' +
-    'or set SKIP_CONTROLPLANE=1 to skip the control-plane suites knowingly';
+    'or set SKIP_TESTPLANE=1 to skip the test-plane suites knowingly';
   const found = run('go', ['env', 'GOVERSION']);
   if (found === undefined) {
     throw new MissingPrerequisite(
-      `${wanted} is needed to build the test control plane and \`go\` is not on PATH: ${how}`,
+      `${wanted} is needed to build the test plane and \`go\` is not on PATH: ${how}`,
     );
   }
   const match = /^go(\d+)\.(\d+)/.exec(found);
   const [major, minor] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
   if (major < MIN_GO.major || (major === MIN_GO.major && minor < MIN_GO.minor)) {
     throw new MissingPrerequisite(
-      `${wanted} is needed to build the test control plane, found ${found || 'an unknown version'}: ${how}`,
+      `${wanted} is needed to build the test plane, found ${found || 'an unknown version'}: ${how}`,
     );
   }
 }
@@ -46,7 +46,7 @@ export function requirePythonVenv(env: NodeJS.ProcessEnv = process.env): void {
 export function requireOpenssl(): void {
   if (run('openssl', ['version']) === undefined) {
     throw new MissingPrerequisite(
-      'openssl is needed to make the test control plane certificates and is not on PATH: ' +
+      'openssl is needed to make the test plane certificates and is not on PATH: ' +
         'install it (Debian/Ubuntu: apt-get install openssl)',
     );
   }

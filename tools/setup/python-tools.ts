@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildInPlace, cacheRoot, isComplete, REPO_ROOT } from './cache';
+import { buildInPlace, cacheRoot, isComplete } from '../base/cache';
+import { REPO_ROOT } from '../base/repo-root';
 import { python } from './prerequisites';
 import { runLogged } from './run-logged';
 

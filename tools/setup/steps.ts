@@ -6,8 +6,9 @@ import {
   COMPONENTS,
   isBuilt,
   otherBuiltVersions,
+  planeCacheDir,
 } from '../testplane/lib/binaries';
-import { buildAtomically, cacheRoot } from './cache';
+import { buildAtomically } from '../base/cache';
 import { requireGo, requirePythonVenv } from './prerequisites';
 import { install, isInstalled, PYTHON_TOOLS, PythonTool, venvOf } from './python-tools';
 import { runLogged } from './run-logged';
@@ -23,11 +24,8 @@ export interface Step {
 
 const BUILD_SCRIPT = path.join(__dirname, '..', 'testplane', 'build.sh');
 
-/** Go's module and build caches, next to the binaries they make a rebuild cheaper for. */
-const GO_CACHE_DIR = path.join(cacheRoot(), 'controlplane', 'go');
-
-/** The control-plane components that are not built (or only partly). */
-export function controlPlaneSteps(): Step[] {
+/** The test-plane components that are not built (or only partly). */
+export function testPlaneSteps(): Step[] {
   return COMPONENTS.filter((component) => !isBuilt(component)).map(buildStep);
 }
 
@@ -45,7 +43,9 @@ function buildStep(component: Component): Step {
       buildAtomically(dir, component.version, (tmp) => {
         const log = `${dir}.log`;
         fs.rmSync(log, { force: true });
-        return runLogged('bash', [BUILD_SCRIPT, component.name, tmp, GO_CACHE_DIR], log);
+        // Go's module and build caches, next to the binaries they make a rebuild cheaper for.
+        const goCache = path.join(planeCacheDir(), 'go');
+        return runLogged('bash', [BUILD_SCRIPT, component.name, tmp, goCache], log);
       }),
   };
 }

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Builds one component of the test control plane from the Go module proxy into <out dir>:
+# Builds one component of the test plane from the Go module proxy into <out dir>:
 #   etcd        etcd
 #   kwok        kwok (fake nodes and kubelets)
 #   kubernetes  kube-apiserver, kube-controller-manager, kube-scheduler and a kubectl of the
 #               same version
-# Internal: tools/setup (npm run controlplane:build, and npm test's setup) decides what is
+# Internal: tools/setup (npm run testplane:build, and npm test's setup) decides what is
 # missing, builds into a temporary folder and renames it into the machine's cache.
 #
 #   build.sh <component> <out dir> <go cache dir>

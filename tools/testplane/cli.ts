@@ -1,19 +1,19 @@
 /**
- * `controlplane:up` starts one plane that outlives this process and says where it is;
- * `controlplane:down` stops it. Usage: `tsx tools/testplane/cli.ts up|down`.
+ * `testplane:up` starts one plane that outlives this process and says where it is;
+ * `testplane:down` stops it. Usage: `tsx tools/testplane/cli.ts up|down`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../setup/cache';
+import { REPO_ROOT } from '../base/repo-root';
 import { binaries, VERSIONS } from './lib/binaries';
 import { isRunning } from './lib/process';
 import { readRunState, runStateFile, stopAll } from './lib/run-state';
-import { startControlPlane } from './plane';
+import { startTestPlane } from './plane';
 
-/** Run state of this checkout (`controlplane:up`), in its git-ignored `.cache/`. */
-const RUN_STATE_DIR = path.join(REPO_ROOT, '.cache', 'controlplane');
+/** Run state of this checkout (`testplane:up`), in its git-ignored `.cache/`. */
+const RUN_STATE_DIR = path.join(REPO_ROOT, '.cache', 'testplane');
 
-// `controlplane:up` leaves one plane running; this file says where it is.
+// `testplane:up` leaves one plane running; this file says where it is.
 const CURRENT = path.join(RUN_STATE_DIR, 'current.json');
 
 async function up(): Promise<void> {
@@ -21,15 +21,15 @@ async function up(): Promise<void> {
     const state = readRunState(CURRENT);
     if (state.processes.some((p) => isRunning(p.pid, p.binary))) {
       throw new Error(
-        `a control plane is already up (${state.dir}); run \`npm run controlplane:down\` first`,
+        `a test plane is already up (${state.dir}); run \`npm run testplane:down\` first`,
       );
     }
     await down();
   }
-  const plane = await startControlPlane({ detached: true });
+  const plane = await startTestPlane({ detached: true });
   fs.mkdirSync(RUN_STATE_DIR, { recursive: true });
   fs.copyFileSync(runStateFile(plane.dir), CURRENT);
-  console.log(`control plane ${VERSIONS.kubernetes} up in ${plane.dir}; pods get ${plane.podCidr}`);
+  console.log(`test plane ${VERSIONS.kubernetes} up in ${plane.dir}; pods get ${plane.podCidr}`);
   console.log(`KUBECONFIG=${plane.kubeconfig}`);
   // The binaries sit in the machine's cache, not in the checkout: say where this kubectl is.
   console.log(`kubectl of the same version: ${binaries().kubectl}`);
@@ -37,7 +37,7 @@ async function up(): Promise<void> {
 
 async function down(): Promise<void> {
   if (!fs.existsSync(CURRENT)) {
-    console.log('no control plane is up');
+    console.log('no test plane is up');
     return;
   }
   const pointer = readRunState(CURRENT);
@@ -47,7 +47,7 @@ async function down(): Promise<void> {
   await stopAll(state.processes);
   fs.rmSync(state.dir, { recursive: true, force: true });
   fs.rmSync(CURRENT);
-  console.log(`control plane in ${state.dir} stopped`);
+  console.log(`test plane in ${state.dir} stopped`);
 }
 
 if (require.main === module) {

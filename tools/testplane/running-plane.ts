@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../setup/cache';
+import { REPO_ROOT } from '../base/repo-root';
 import { AUDIT_POLICY, AuditEvent, readAuditLog } from './lib/audit';
 import { binaries } from './lib/binaries';
 import {
@@ -21,12 +21,12 @@ import { ClientIdentity, createPki, KeyPair, Pki } from './lib/pki';
 import { freePort, RunningProcess, startProcess, stopProcess, waitUntil } from './lib/process';
 import { stopAll, writeRunState } from './lib/run-state';
 import type { PodNet } from './pod-net';
-import type { ControlPlane } from './plane';
+import type { TestPlane } from './test-plane';
 
 /** Every plane's pod CIDR, 10.N.0.0/16, and its node IPs lie in this range. */
 export const POD_RANGE = '10.0.0.0/8';
 
-export class Plane implements ControlPlane {
+export class Plane implements TestPlane {
   readonly kubeconfig: string;
   readonly auditLog: string;
   readonly caCert: string;

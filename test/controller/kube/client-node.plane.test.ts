@@ -9,12 +9,12 @@ import { clientNodeKubeApi } from '../../../controller/kube/client';
 import { SharedAgents } from '../../../controller/kube/keep-alive';
 import { ClientNodeLeaseApi } from '../../../controller/kube/lease-client';
 import { kubectl } from '../../../tools/testplane/lib/kubectl';
-import { withControlPlane } from '../../controlplane/with-control-plane';
+import { withTestPlane } from '../../helpers/with-test-plane';
 import { ContractSubject, kubeApiContract } from './kube-api-contract';
 
 const NAMESPACE = 'contract';
 
-withControlPlane('the client-node adapter meets the KubeApi contract', (plane) => {
+withTestPlane('the client-node adapter meets the KubeApi contract', (plane) => {
   let subject: ContractSubject | undefined;
   const agents = new SharedAgents();
 

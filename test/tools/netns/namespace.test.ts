@@ -1,7 +1,7 @@
 /** What a command sees inside the namespace: lo only, its local CIDRs answer, nothing else. */
 import * as path from 'node:path';
 import { runInNetworkNamespace } from '../../../tools/netns/namespace';
-import { REPO_ROOT } from '../../../tools/setup/cache';
+import { REPO_ROOT } from '../../../tools/base/repo-root';
 
 const DETECT = JSON.stringify(path.join(REPO_ROOT, 'tools', 'netns', 'detect.ts'));
 

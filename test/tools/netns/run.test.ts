@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../../../tools/setup/cache';
+import { REPO_ROOT } from '../../../tools/base/repo-root';
 
 const RUN = path.join(REPO_ROOT, 'tools', 'netns', 'run.ts');
 

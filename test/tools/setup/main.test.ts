@@ -6,7 +6,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CACHE_ENV, REPO_ROOT } from '../../../tools/setup/cache';
+import { CACHE_ENV } from '../../../tools/base/cache';
+import { REPO_ROOT } from '../../../tools/base/repo-root';
 import { PYTHON_TOOLS, PythonTool, venvOf } from '../../../tools/setup/python-tools';
 import { kubectlLayer } from '../../../tools/setup/kubectl-layer';
 import { Component, componentDir, COMPONENTS } from '../../../tools/testplane/lib/binaries';
@@ -81,15 +82,15 @@ function placeBinaries(stamped: boolean, components: readonly Component[] = COMP
 }
 
 const NO_GO =
-  'setup: Go >= 1.26 is needed to build the test control plane and `go` is not on PATH: ' +
+  'setup: Go >= 1.26 is needed to build the test plane and `go` is not on PATH: ' +
   'install it from https://go.dev/dl/ and put it on PATH, ' +
-  'or set SKIP_CONTROLPLANE=1 to skip the control-plane suites knowingly';
+  'or set SKIP_TESTPLANE=1 to skip the test-plane suites knowingly';
 
 test('without Go and nothing cached, the one line names Go and how to get it', () => {
   link('python3', PYTHON);
   link('openssl', OPENSSL);
   expect(setup()).toEqual({ status: 1, lines: [NO_GO] });
-  expect(fs.existsSync(path.join(cache, 'controlplane'))).toBe(false);
+  expect(fs.existsSync(path.join(cache, 'testplane'))).toBe(false);
 });
 
 test('with nothing on PATH, each missing prerequisite gets its own line, and no stack trace', () => {
@@ -110,9 +111,7 @@ test('a Go older than 1.26 is named with its version', () => {
   const { status, lines } = setup();
   expect(status).toBe(1);
   expect(lines).toEqual([
-    expect.stringContaining(
-      'Go >= 1.26 is needed to build the test control plane, found go1.25.3:',
-    ),
+    expect.stringContaining('Go >= 1.26 is needed to build the test plane, found go1.25.3:'),
   ]);
 });
 
@@ -136,15 +135,15 @@ test('binaries of an unfinished build (no stamp) are not used: the setup wants t
   expect(setup()).toEqual({ status: 1, lines: [NO_GO] });
 });
 
-test('SKIP_CONTROLPLANE=1 builds no plane, needs no Go, and says so loudly', () => {
+test('SKIP_TESTPLANE=1 builds no plane, needs no Go, and says so loudly', () => {
   link('openssl', OPENSSL);
   stampVenvs();
   placeKubectlLayer();
-  const { status, lines } = setup({ SKIP_CONTROLPLANE: '1' });
+  const { status, lines } = setup({ SKIP_TESTPLANE: '1' });
   expect(status).toBe(0);
   expect(lines.slice(0, 3)).toEqual([
     '#'.repeat(78),
-    '# SKIP_CONTROLPLANE=1: the control plane is not built and its suites will be skipped.',
+    '# SKIP_TESTPLANE=1: the test plane is not built and its suites will be skipped.',
     '#'.repeat(78),
   ]);
   expect(lines[3]).toMatch(/^setup: everything is in /);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cacheRoot, isComplete } from '../../setup/cache';
+import { cacheRoot, isComplete } from '../../base/cache';
 import versions from '../versions.json';
 
 export const VERSIONS = versions;
@@ -28,9 +28,21 @@ export const COMPONENTS: readonly Component[] = [
   },
 ];
 
-/** Where a component's binaries are built, once per machine (see tools/setup/cache.ts). */
+/**
+ * The test plane's folder in the machine's cache (see tools/base/cache.ts): its binaries and
+ * Go's caches. Until 2026-12-07 it was `controlplane/`; a machine that has only that one keeps
+ * its builds (a cold build takes 13 minutes or more): the folder is renamed once.
+ */
+export function planeCacheDir(root = cacheRoot()): string {
+  const dir = path.join(root, 'testplane');
+  const earlier = path.join(root, 'controlplane');
+  if (!fs.existsSync(dir) && fs.existsSync(earlier)) fs.renameSync(earlier, dir);
+  return dir;
+}
+
+/** Where a component's binaries are built, once per machine. */
 export function componentDir(component: Component, root = cacheRoot()): string {
-  return path.join(root, 'controlplane', 'bin', `${component.name}-${component.version}`);
+  return path.join(planeCacheDir(root), 'bin', `${component.name}-${component.version}`);
 }
 
 /**

@@ -8,13 +8,13 @@ const STAGES = path.join(__dirname, '..', 'kwok', 'stages.yaml');
 
 export function etcdFlags(dataDir: string, clientUrl: string, peerUrl: string): string[] {
   return [
-    '--name=controlplane',
+    '--name=testplane',
     `--data-dir=${dataDir}`,
     `--listen-client-urls=${clientUrl}`,
     `--advertise-client-urls=${clientUrl}`,
     `--listen-peer-urls=${peerUrl}`,
     `--initial-advertise-peer-urls=${peerUrl}`,
-    `--initial-cluster=controlplane=${peerUrl}`,
+    `--initial-cluster=testplane=${peerUrl}`,
     // Test data is thrown away; fsync only costs time.
     '--unsafe-no-fsync',
     '--log-level=warn',

@@ -19,13 +19,13 @@ export function writeKubeconfig(
     kind: 'Config',
     clusters: [
       {
-        name: 'controlplane',
+        name: 'testplane',
         cluster: { server, 'certificate-authority': caCert },
       },
     ],
     users: [{ name: 'user', user }],
-    contexts: [{ name: 'controlplane', context: { cluster: 'controlplane', user: 'user' } }],
-    'current-context': 'controlplane',
+    contexts: [{ name: 'testplane', context: { cluster: 'testplane', user: 'user' } }],
+    'current-context': 'testplane',
   };
   fs.writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });
 }

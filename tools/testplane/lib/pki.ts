@@ -46,7 +46,7 @@ export function createPki(dir: string): Pki {
   fs.mkdirSync(dir, { recursive: true });
   const file = (name: string): string => path.join(dir, name);
 
-  const ca = ['-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=controlplane-test-ca'];
+  const ca = ['-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=testplane-ca'];
   openssl(dir, ['req', '-x509', ...NEW_KEY, ...ca, '-days', DAYS]);
 
   const signed = (name: string, subject: string, extensions: string[]): KeyPair => {
@@ -67,7 +67,7 @@ export function createPki(dir: string): Pki {
 
   // The in-cluster names matter only to clients that use the kubernetes Service; loopback is
   // what everything here dials.
-  const serving = signed('serving', '/CN=controlplane-serving', [
+  const serving = signed('serving', '/CN=testplane-serving', [
     'extendedKeyUsage=serverAuth',
     'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,' +
       'DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local',

@@ -17,7 +17,7 @@ export interface RunningProcess extends ProcessRecord {
 
 /**
  * Starts a binary in its own process group with output to `logFile`. The child is unref'd so
- * `controlplane:up` can exit and leave it running; only its pid is used to stop it.
+ * `testplane:up` can exit and leave it running; only its pid is used to stop it.
  */
 export function startProcess(
   name: string,

@@ -1,11 +1,12 @@
 /**
  * The state file written next to each run, so that another node process can find and stop its
- * components: `controlplane:down`, or the next plane cleaning up after a killed jest run.
+ * components: `testplane:down`, or the next plane cleaning up after a killed jest run.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isAlive, REPO_ROOT } from '../../setup/cache';
+import { isAlive } from '../../base/cache';
+import { REPO_ROOT } from '../../base/repo-root';
 import { ProcessRecord, stopProcess } from './process';
 
 export interface RunState {
@@ -18,7 +19,7 @@ export interface RunState {
 }
 
 /** Each run's directory in the OS temp dir starts with this. */
-export const RUN_PREFIX = 'controlplane-';
+export const RUN_PREFIX = 'testplane-';
 
 // Clients first: the apiserver shuts down in a second once nobody watches it, and nothing
 // spends its last seconds retrying a dead apiserver.
@@ -59,7 +60,7 @@ export async function stopAbandonedPlanes(): Promise<void> {
     if (state.repo !== REPO_ROOT || state.ownerPid === undefined || isAlive(state.ownerPid)) {
       continue;
     }
-    process.stderr.write(`controlplane: stopping abandoned plane in ${dir}\n`);
+    process.stderr.write(`testplane: stopping abandoned plane in ${dir}\n`);
     await stopAll(state.processes);
     fs.rmSync(dir, { recursive: true, force: true });
   }

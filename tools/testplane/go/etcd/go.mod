@@ -1,7 +1,7 @@
 // Wrapper module for the etcd server: its own go.mod has local replace
 // directives, so `go install go.etcd.io/etcd/server/v3@v3.6.x` refuses.
 // Built by tools/testplane/build.sh.
-module eksplatform.dev/controlplane/etcd
+module eksplatform.dev/testplane/etcd
 
 go 1.25.0
 

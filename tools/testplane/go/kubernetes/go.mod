@@ -1,7 +1,7 @@
 // Wrapper module: k8s.io/kubernetes cannot be built with `go install pkg@version`
 // because it needs its staging modules replaced; this module pins them to the
 // matching v0.36.x tags. Binaries are built by tools/testplane/build.sh.
-module eksplatform.dev/controlplane/kubernetes
+module eksplatform.dev/testplane/kubernetes
 
 go 1.26.0
 
