@@ -1,12 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { loadConfig } from '../../config';
-import { buildApp, type RecordedDeployment } from '../../lib/app';
-import { PlatformStack } from '../../lib/platform-stack';
-import { context as projectContext } from '../../cdk.json';
+import type { RecordedDeployment } from '../../lib/app';
+import type { PlatformStack } from '../../lib/platform-stack';
+import { synthApp } from '../../tools/base/app-synth';
 
 /**
  * Where this test process synthesises: each synth copies every asset (the kubectl layer alone is
@@ -27,16 +25,13 @@ export function platformStack(
   recorded: RecordedDeployment = {},
   missingImageBuilder?: string,
 ): PlatformStack {
-  // Path metadata lets tests find resources by construct path, as the CLI's templates do.
-  const app = new App({
+  return synthApp({
+    // Path metadata lets tests find resources by construct path, as the CLI's templates do.
+    context: { 'aws:cdk:enable-path-metadata': true, ...context },
+    recorded,
+    missingImageBuilder,
     outdir: fs.mkdtempSync(path.join(SYNTH_ROOT, 'app-')),
-    builtinCloudFormationValidation: false,
-    context: { ...projectContext, 'aws:cdk:enable-path-metadata': true, ...context },
-  });
-  const config = loadConfig((key) => app.node.tryGetContext(key));
-  const stack = buildApp(app, config, recorded, missingImageBuilder);
-  app.synth();
-  return stack;
+  }).stack;
 }
 
 /** Synthesises the whole app with cdk.json's context plus the given context and returns the stack's template. */

@@ -5,12 +5,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { context as projectContext } from '../../cdk.json';
-import { loadConfig } from '../../config';
-import { buildApp } from '../../lib/app';
 import { adminEntryIdsOf } from '../../lib/admin-entries';
 import { claimNamesOf } from '../../lib/kept-claim-names';
+import { synthApp } from '../base/app-synth';
 
 export interface TemplateResource {
   readonly Type: string;
@@ -39,20 +36,11 @@ export function synthTemplate(
 ): CfnTemplate {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearsal-synth-'));
   try {
-    const app = new App({
-      outdir,
-      builtinCloudFormationValidation: false,
-      context: { ...projectContext, ...overrides },
-    });
-    const config = loadConfig((key) => app.node.tryGetContext(key));
-    const stack = buildApp(
-      app,
-      config,
-      deployed
-        ? { keptEntryIds: adminEntryIdsOf(deployed), keptClaimNames: claimNamesOf(deployed) }
-        : {},
-    );
-    return app.synth().getStackByName(stack.stackName).template as CfnTemplate;
+    const recorded = deployed
+      ? { keptEntryIds: adminEntryIdsOf(deployed), keptClaimNames: claimNamesOf(deployed) }
+      : {};
+    const { stack, assembly } = synthApp({ context: overrides, recorded, outdir });
+    return assembly.getStackByName(stack.stackName).template as CfnTemplate;
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
