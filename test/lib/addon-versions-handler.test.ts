@@ -1,47 +1,16 @@
 import { DescribeAddonVersionsCommand, EKSClient } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CfnAnswer, useCfnResponseUrl } from '../helpers/cfn-response-url';
-
-// The handler is plain JavaScript that Lambda runs as it is; this is the part of it we call.
-const { handler } = jest.requireActual<{ handler: (event: object) => Promise<void> }>(
-  '../../lib/handlers/addon-versions.js',
-);
+import { handlerUnderTest } from '../helpers/custom-resource-handler';
 
 const eks = mockClient(EKSClient);
-const responseUrl = useCfnResponseUrl();
-const { answers } = responseUrl;
-
-beforeEach(() => {
-  eks.reset();
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
-});
-afterEach(() => jest.restoreAllMocks());
-
 const ADDONS = { coredns: 'coredns', kubeproxy: 'kube-proxy' };
+const { handler, event, answer, answers } = handlerUnderTest('addon-versions', {
+  logicalId: 'AddonVersions',
+  type: 'Custom::EksAddonVersions',
+  properties: { ClusterName: 'bitcoin-platform', KubernetesVersion: '1.36', Addons: ADDONS },
+});
 
-function event(RequestType: string, extra: Record<string, unknown> = {}) {
-  return {
-    RequestType,
-    ResponseURL: responseUrl.url(),
-    StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/BitcoinPlatform/1',
-    RequestId: 'request-1',
-    LogicalResourceId: 'AddonVersions',
-    ResourceType: 'Custom::EksAddonVersions',
-    ResourceProperties: {
-      ServiceToken: 'arn:aws:lambda:fn',
-      ClusterName: 'bitcoin-platform',
-      KubernetesVersion: '1.36',
-      Addons: ADDONS,
-    },
-    ...extra,
-  };
-}
-
-/** The one answer CloudFormation got. */
-function answer(): CfnAnswer['body'] {
-  expect(answers).toHaveLength(1);
-  return answers[0].body;
-}
+beforeEach(() => eks.reset());
 
 /** One version of an add-on, compatible with these cluster minors, default on some of them. */
 function version(addonVersion: string, minors: string[], defaultOn: string[] = []) {

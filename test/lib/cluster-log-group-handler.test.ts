@@ -6,46 +6,18 @@ import {
   PutRetentionPolicyCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { type CfnAnswer, useCfnResponseUrl } from '../helpers/cfn-response-url';
-
-// The handler is plain JavaScript that Lambda runs as it is; this is the part of it we call.
-const { handler } = jest.requireActual<{ handler: (event: object) => Promise<void> }>(
-  '../../lib/handlers/cluster-log-group.js',
-);
+import { handlerUnderTest } from '../helpers/custom-resource-handler';
 
 const GROUP = '/aws/eks/bitcoin-platform/cluster';
 const logs = mockClient(CloudWatchLogsClient);
-const responseUrl = useCfnResponseUrl();
-
-beforeEach(() => {
-  logs.reset();
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+const { handler, event, answer, answers } = handlerUnderTest('cluster-log-group', {
+  logicalId: 'ControlPlaneLogs',
+  type: 'Custom::ClusterLogGroup',
+  // CloudFormation passes every property as a string.
+  properties: { LogGroupName: GROUP, RetentionInDays: '90' },
 });
-afterEach(() => jest.restoreAllMocks());
 
-function event(RequestType: string, extra: Record<string, unknown> = {}) {
-  return {
-    RequestType,
-    ResponseURL: responseUrl.url(),
-    StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/BitcoinPlatform/1',
-    RequestId: 'request-1',
-    LogicalResourceId: 'ControlPlaneLogs',
-    ResourceType: 'Custom::ClusterLogGroup',
-    // CloudFormation passes every property as a string.
-    ResourceProperties: {
-      ServiceToken: 'arn:aws:lambda:fn',
-      LogGroupName: GROUP,
-      RetentionInDays: '90',
-    },
-    ...extra,
-  };
-}
-
-/** The one answer CloudFormation got. */
-function answer(): CfnAnswer['body'] {
-  expect(responseUrl.answers).toHaveLength(1);
-  return responseUrl.answers[0].body;
-}
+beforeEach(() => logs.reset());
 
 const serviceError = (name: string) =>
   new CloudWatchLogsServiceException({ name, $fault: 'client', $metadata: {}, message: name });
@@ -111,7 +83,7 @@ describe('Custom::ClusterLogGroup handler', () => {
     });
     expect(failed.PhysicalResourceId).not.toBe(GROUP);
 
-    responseUrl.answers.length = 0;
+    answers.length = 0;
     await handler(event('Delete', { PhysicalResourceId: failed.PhysicalResourceId }));
     expect(logs.commandCalls(DeleteLogGroupCommand)).toHaveLength(0);
     expect(answer()).toMatchObject({ Status: 'SUCCESS' });

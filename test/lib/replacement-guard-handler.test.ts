@@ -1,42 +1,10 @@
-import { createServer, IncomingMessage, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { type CfnAnswer, handlerUnderTest } from '../helpers/custom-resource-handler';
 
-// The handler is plain JavaScript that Lambda runs as it is; this is the part of it we call.
-const { handler } = jest.requireActual<{ handler: (event: object) => Promise<void> }>(
-  '../../lib/handlers/replacement-guard.js',
-);
-
-interface Answer {
-  Status: string;
-  Reason: string;
-  PhysicalResourceId: string;
-  RequestId: string;
-  StackId: string;
-  LogicalResourceId: string;
-}
-
-let server: Server;
-let answers: Answer[];
-
-/** A stand-in for CloudFormation's pre-signed response URL, on loopback. */
-beforeAll(async () => {
-  server = createServer((request: IncomingMessage, response) => {
-    let text = '';
-    request.on('data', (chunk) => (text += chunk));
-    request.on('end', () => {
-      answers.push(JSON.parse(text));
-      response.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const guard = handlerUnderTest('replacement-guard', {
+  logicalId: 'ReplacementGuard',
+  type: 'Custom::ReplacementGuard',
 });
-afterAll(() => new Promise((resolve) => server.close(resolve)));
-
-beforeEach(() => {
-  answers = [];
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
-});
-afterEach(() => jest.restoreAllMocks());
+const { handler, answer, answers } = guard;
 
 /** What the stack deploys today: the values CloudFormation sends, as strings. */
 const DEPLOYED = {
@@ -52,34 +20,18 @@ const DEPLOYED = {
 type Guarded = Record<string, Record<string, string>>;
 
 function event(RequestType: string, Guarded: Guarded, extra: Record<string, unknown> = {}) {
-  const { port } = server.address() as AddressInfo;
-  return {
-    RequestType,
-    ResponseURL: `http://127.0.0.1:${port}/answer`,
-    StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/BitcoinPlatform/1',
-    RequestId: 'request-1',
-    LogicalResourceId: 'ReplacementGuard',
-    ResourceType: 'Custom::ReplacementGuard',
-    ResourceProperties: { ServiceToken: 'arn:aws:lambda:fn', Guarded },
-    ...extra,
-  };
-}
-
-/** The one answer CloudFormation got. */
-function answer(): Answer {
-  expect(answers).toHaveLength(1);
-  return answers[0];
+  return guard.event(RequestType, extra, { Guarded });
 }
 
 /** The physical ID the guard gives `guarded` on Create. */
 async function physicalIdOf(guarded: Guarded): Promise<string> {
   await handler(event('Create', guarded));
-  const id = answers.pop()!.PhysicalResourceId;
+  const id = answers.pop()!.body.PhysicalResourceId;
   return id;
 }
 
 /** An Update from the deployed values to `next`, as CloudFormation sends it. */
-async function update(next: Guarded): Promise<Answer> {
+async function update(next: Guarded): Promise<CfnAnswer['body']> {
   const PhysicalResourceId = await physicalIdOf(DEPLOYED);
   await handler(
     event('Update', next, {
@@ -100,13 +52,13 @@ describe('Custom::ReplacementGuard handler', () => {
       LogicalResourceId: 'ReplacementGuard',
     });
     const reordered = Object.fromEntries(Object.entries(DEPLOYED).reverse());
-    expect(await physicalIdOf(reordered)).toBe(answers[0].PhysicalResourceId);
+    expect(await physicalIdOf(reordered)).toBe(answers[0].body.PhysicalResourceId);
     expect(
       await physicalIdOf({
         ...DEPLOYED,
         'Network/Vpc': { Type: 'AWS::EC2::VPC', CidrBlock: '10.1.0.0/16' },
       }),
-    ).not.toBe(answers[0].PhysicalResourceId);
+    ).not.toBe(answers[0].body.PhysicalResourceId);
   });
 
   test('refuses a new cluster name in one line naming the cluster, both names and what to do', async () => {

@@ -1,11 +1,6 @@
 import { DescribeInstancesCommand, DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { type CfnAnswer, useCfnResponseUrl } from '../helpers/cfn-response-url';
-
-// The handler is plain JavaScript that Lambda runs as it is; this is the part of it we call.
-const { handler } = jest.requireActual<{ handler: (event: object) => Promise<void> }>(
-  '../../lib/handlers/volume-release.js',
-);
+import { handlerUnderTest } from '../helpers/custom-resource-handler';
 
 const WAIT_LIMIT_MS = 300;
 const TAG = {
@@ -23,34 +18,17 @@ const WHOSE =
   'of cluster bitcoin-platform (tagged eks-bitcoin-platform/cluster=bitcoin-platform or made by its driver before the tag)';
 
 const ec2 = mockClient(EC2Client);
-const responseUrl = useCfnResponseUrl();
+const { handler, event, answer, answers } = handlerUnderTest('volume-release', {
+  logicalId: 'VolumesReleased',
+  type: 'Custom::EbsVolumesReleased',
+  properties: TAG,
+});
 
 beforeEach(() => {
   ec2.reset();
   process.env.WAIT_LIMIT_MS = String(WAIT_LIMIT_MS);
   process.env.POLL_INTERVAL_MS = '10';
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
 });
-afterEach(() => jest.restoreAllMocks());
-
-function event(RequestType: string, extra: Record<string, unknown> = {}) {
-  return {
-    RequestType,
-    ResponseURL: responseUrl.url(),
-    StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/BitcoinPlatform/1',
-    RequestId: 'request-1',
-    LogicalResourceId: 'VolumesReleased',
-    ResourceType: 'Custom::EbsVolumesReleased',
-    ResourceProperties: { ServiceToken: 'arn:aws:lambda:fn', ...TAG },
-    ...extra,
-  };
-}
-
-/** The one answer CloudFormation got. */
-function answer(): CfnAnswer['body'] {
-  expect(responseUrl.answers).toHaveLength(1);
-  return responseUrl.answers[0].body;
-}
 
 const volumes = (...ids: string[]) => ({ Volumes: ids.map((VolumeId) => ({ VolumeId })) });
 /** A volume the driver made before it tagged volumes with the cluster, attached or not. */
@@ -202,6 +180,6 @@ describe('Custom::EbsVolumesReleased handler', () => {
 
   test('answers with an empty content type, which the pre-signed URL is signed for', async () => {
     await handler(event('Create'));
-    expect(responseUrl.answers[0].contentType).toBe('');
+    expect(answers[0].contentType).toBe('');
   });
 });
