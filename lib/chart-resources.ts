@@ -98,7 +98,7 @@ export class ChartResources extends Construct {
     );
     if (stray) {
       throw new Error(
-        `chart "${props.name}": ${objectKey(props.name, stray, 0)} is in a namespace that neither ` +
+        `chart "${props.name}": ${keys[objects.indexOf(stray)]} is in a namespace that neither ` +
           `it nor a chart before it creates (${this.namespaces.join(', ') || 'none'}); kubectl ` +
           'prunes only in namespaces the manifest still has objects in, so it could never be removed',
       );

@@ -2,7 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EndpointMode, KubernetesMinor, SupportType } from '../config';
 import { ClusterLogGroup } from './cluster-log-group';
@@ -54,9 +54,6 @@ const ELB_RESOURCES = [
   'loadbalancer/net/*/*',
   'targetgroup/*/*',
 ].map((r) => `arn:<AWS::Partition>:elasticloadbalancing:*:*:${r}`);
-
-const ECR_PUBLIC_POLICY =
-  '{"Fn::If":["EksClusterKubectlProviderHandlerHasEcrPublicC426D1A5",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}';
 
 /**
  * The EKS control plane: its IAM role, envelope encryption of Secrets, full control-plane
@@ -182,6 +179,12 @@ export class EksCluster extends Construct {
    */
   private acknowledgeLibraryFindings(kubectlInVpc: boolean): void {
     const kubectlProvider = this.cluster.node.findChild('KubectlProvider');
+    // cdk-nag names what it found by logical IDs, which CDK derives from the construct paths.
+    const stack = Stack.of(this);
+    const handler = kubectlProvider.node.findChild('Handler');
+    const handlerId = stack.getLogicalId(handler.node.defaultChild as CfnElement);
+    const ecrPublicId = stack.getLogicalId(handler.node.findChild('HasEcrPublic') as CfnElement);
+    const ecrPublicPolicy = `{"Fn::If":["${ecrPublicId}",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}`;
     acceptManagedPolicies(
       kubectlProvider,
       [
@@ -192,13 +195,13 @@ export class EksCluster extends Construct {
       'The kubectl Lambda needs logs, to read its image layers and, in the VPC, network interfaces; aws-cdk-lib attaches the AWS managed policies for exactly that.',
     );
     Validations.of(kubectlProvider).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM4[Policy::${ECR_PUBLIC_POLICY}]`,
+      id: `AwsSolutions::AwsSolutions-IAM4[Policy::${ecrPublicPolicy}]`,
       reason:
         'Attached by aws-cdk-lib only in regions where the kubectl image comes from ECR Public.',
     });
     acceptWildcards(
       kubectlProvider,
-      ['<EksClusterKubectlProviderHandlerDA75FB7A.Arn>:*'],
+      [`<${handlerId}.Arn>:*`],
       'The provider framework may invoke any version of its own handler function, and nothing else.',
     );
     acceptRule(
