@@ -19,7 +19,7 @@ import { rehearse } from '../../../tools/rehearsal/rehearsal';
 import { problems, RehearsalReport } from '../../../tools/rehearsal/report';
 import { synthTemplate } from '../../../tools/rehearsal/template';
 import { withStoredNetwork } from './rehearsal-fixtures';
-import { phase, REHEARSAL_TIMEOUT_MS } from './rehearsal-report';
+import { phase, REHEARSAL_TIMEOUT_MS, SUITE_NODE_GROUP_TIMINGS } from './rehearsal-report';
 import { withTestPlane } from '../../helpers/with-test-plane';
 
 /**
@@ -66,6 +66,7 @@ for (const { ref, context, renamed } of PINNED) {
           template: withStoredNetwork(readTemplateFile(pinnedTemplateFile(ref, context))),
         },
         updates: [],
+        nodeGroupTimings: SUITE_NODE_GROUP_TIMINGS,
         template: (current, deployed) => withStoredNetwork(synthTemplate(current, deployed)),
         workDir,
         plane: plane(),

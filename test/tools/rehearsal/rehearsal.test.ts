@@ -21,7 +21,12 @@ import {
 } from '../../../tools/rehearsal/update-table';
 import { DEFAULT_KUBERNETES_MINOR } from '../../../config/kubernetes-minors';
 import { IMAGE_LABEL } from '../../../tools/rehearsal/standins/node-group';
-import { failedChecks, phase, REHEARSAL_TIMEOUT_MS } from './rehearsal-report';
+import {
+  failedChecks,
+  phase,
+  REHEARSAL_TIMEOUT_MS,
+  SUITE_NODE_GROUP_TIMINGS,
+} from './rehearsal-report';
 import { withTestPlane } from '../../helpers/with-test-plane';
 import { getJson } from '../../../tools/testplane/lib/kubectl';
 import {
@@ -94,8 +99,7 @@ withTestPlane('the lifecycle rehearsal', (plane) => {
       template = stackTemplate(UPDATE_TABLE_START);
       report = await rehearse({
         context: UPDATE_TABLE_START,
-        // EKS's 15 minutes and 60 s, shortened: every budget here allows a drain within seconds.
-        nodeGroupTimings: { evictionBoundMs: 60_000, settleMs: 500, retryMs: 1_000 },
+        nodeGroupTimings: SUITE_NODE_GROUP_TIMINGS,
         workDir: path.join(workDir, 'stack'),
         updates: [...UPDATE_TABLE, DROP],
         template: stackTemplate,
