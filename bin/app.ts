@@ -70,7 +70,12 @@ async function recordedDeployment(
     adminPrincipalArns: config.infra.adminPrincipalArns,
   });
   const entries = keptAdminEntryIds(idsKey, recordedIds, deployed);
-  const claims = keptClaimNames(claimsKey, recordedClaims, deployed);
+  const claims = keptClaimNames(
+    claimsKey,
+    recordedClaims,
+    deployed,
+    config.platform.throughputVolume,
+  );
   if (admins.record) recordContextValue(CONTEXT_FILE, key, admins.record);
   if (entries.record) recordContextValue(CONTEXT_FILE, idsKey, entries.record);
   if (claims.record) recordContextValue(CONTEXT_FILE, claimsKey, claims.record);

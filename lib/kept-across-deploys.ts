@@ -30,8 +30,11 @@ export interface KeptAcrossDeploysInput<T> {
   readonly of: (template: DeployedTemplate) => T;
   /** The value of a stack with nothing to keep: no stack yet, or offline. */
   readonly empty: T;
-  /** The one-line warning when CloudFormation did not answer, given its error. */
-  readonly unknownWarning: (reason: string) => string;
+  /**
+   * The one-line warning when CloudFormation did not answer, given its error.
+   * @default - no warning
+   */
+  readonly unknownWarning?: (reason: string) => string;
 }
 
 /**
@@ -44,7 +47,7 @@ export function keptAcrossDeploys<T>(input: KeptAcrossDeploysInput<T>): Kept<T> 
   if (recorded !== undefined) return { value: input.read(recorded) };
   if (!deployed) return { value: empty };
   if ('unknown' in deployed) {
-    return { value: empty, warning: input.unknownWarning(deployed.unknown) };
+    return { value: empty, warning: input.unknownWarning?.(deployed.unknown) };
   }
   const value = 'none' in deployed ? empty : input.of(deployed.template);
   return { value, record: value };

@@ -24,21 +24,30 @@ export function keptClaimNamesKey(account: string, region: string): string {
 /**
  * The names the storage chart's claims keep: those recorded under `key`; while nothing is, the
  * ones the deployed stack has (then recorded). A claim that an upgrade renamed would be deleted,
- * and its volume with it, and the pod would get a new, empty one.
+ * and its volume with it, and the pod would get a new, empty one: so with a throughput claim
+ * configured, a synth that cannot learn the deployed names refuses, naming what to do.
  */
 export function keptClaimNames(
   key: string,
   recorded: unknown,
   deployed: DeployedStack | undefined,
+  throughputVolume: ThroughputVolume,
 ): Kept<KeptClaimNames> {
+  if (recorded === undefined && deployed && 'unknown' in deployed) {
+    // Without a throughput claim there is nothing to keep; the next synth asks again.
+    if (throughputVolume === ThroughputVolume.NONE) return { value: {} };
+    throw new ConfigError(
+      key,
+      recorded,
+      `the deployed throughput claim's name, read from the deployed stack, but CloudFormation did not say (${deployed.unknown}): give the deployer cloudformation:GetTemplate and synthesise again, or, if the stack was deployed after commit efc6a1b or without throughputVolume, record {} under that key in cdk.context.json`,
+    );
+  }
   return keptAcrossDeploys({
     recorded,
     read: (value) => readRecorded(key, value),
     deployed,
     of: claimNamesOf,
     empty: {},
-    unknownWarning: (reason) =>
-      `The throughput claim gets today's name: CloudFormation did not say which name the deployed claim has (${reason}). On a stack deployed before commit efc6a1b with throughputVolume set, the deploy then deletes the claim throughput-data and its volume; synthesise again once CloudFormation answers.`,
   });
 }
 

@@ -1,4 +1,5 @@
 import { manifestObjectsOf } from '../../lib/template-manifests';
+import { ThroughputVolume } from '../../config';
 import { claimNamesOf, keptClaimNames, keptClaimNamesKey } from '../../lib/kept-claim-names';
 import { readTemplateFile } from '../../tools/rehearsal/earlier-template';
 import { pinnedTemplateFile } from '../../tools/rehearsal/pinned-templates';
@@ -11,6 +12,7 @@ const WITH_CLAIMS = {
   staticVolumeZone: 'us-east-1a',
 };
 const KEPT = { 'throughput-st1': 'throughput-data' };
+const ST1 = ThroughputVolume.ST1;
 
 /** A template with one kubectl manifest of `objects`. */
 const withManifest = (manifest: unknown) => ({
@@ -63,29 +65,35 @@ describe('the names deployed claims keep', () => {
     const deployed = {
       template: withManifest(JSON.stringify([throughputClaim('throughput-data', 'st1')])),
     };
-    expect(keptClaimNames(KEY, undefined, deployed)).toEqual({ value: KEPT, record: KEPT });
+    expect(keptClaimNames(KEY, undefined, deployed, ST1)).toEqual({ value: KEPT, record: KEPT });
   });
 
   test('for a stack not deployed yet, records that no claim keeps a name', () => {
-    expect(keptClaimNames(KEY, undefined, { none: true })).toEqual({ value: {}, record: {} });
+    expect(keptClaimNames(KEY, undefined, { none: true }, ST1)).toEqual({ value: {}, record: {} });
   });
 
   test('once recorded, keeps the recorded names whatever the deployed stack says', () => {
-    expect(keptClaimNames(KEY, KEPT, { none: true })).toEqual({ value: KEPT });
+    expect(keptClaimNames(KEY, KEPT, { none: true }, ST1)).toEqual({ value: KEPT });
   });
 
   test('offline, with nothing recorded, keeps and records nothing', () => {
-    expect(keptClaimNames(KEY, undefined, undefined)).toEqual({ value: {} });
+    expect(keptClaimNames(KEY, undefined, undefined, ST1)).toEqual({ value: {} });
   });
 
-  test('when CloudFormation does not say, records nothing and says so in one line', () => {
-    const kept = keptClaimNames(KEY, undefined, { unknown: 'not authorized to GetTemplate' });
-    expect(kept.value).toEqual({});
-    expect(kept.record).toBeUndefined();
-    expect(kept.warning).toMatch(
-      /^The throughput claim gets today's name: CloudFormation did not say .*\(not authorized to GetTemplate\)\. .*deletes the claim throughput-data and its volume/,
+  test('with a throughput claim, when CloudFormation does not say, refuses in one line naming the key and what to do', () => {
+    const unknown = { unknown: 'not authorized to GetTemplate' };
+    expect(() => keptClaimNames(KEY, undefined, unknown, ST1)).toThrow(
+      new RegExp(
+        `^Invalid config "${KEY}": got undefined; expected the deployed throughput claim's name, .*\\(not authorized to GetTemplate\\): give the deployer cloudformation:GetTemplate and synthesise again, or, .* record \\{\\} under that key in cdk.context.json\\.$`,
+      ),
     );
-    expect(kept.warning).not.toContain('\n');
+  });
+
+  test('without a throughput claim, when CloudFormation does not say, keeps and records nothing, silently', () => {
+    const unknown = { unknown: 'not authorized to GetTemplate' };
+    expect(keptClaimNames(KEY, undefined, unknown, ThroughputVolume.NONE)).toStrictEqual({
+      value: {},
+    });
   });
 
   test.each([
@@ -95,7 +103,7 @@ describe('the names deployed claims keep', () => {
   ])(
     'a recorded value that is %s fails in one line naming key, value and what is allowed',
     (_, value) => {
-      expect(() => keptClaimNames(KEY, value, undefined)).toThrow(
+      expect(() => keptClaimNames(KEY, value, undefined, ST1)).toThrow(
         `Invalid config "${KEY}": got ${JSON.stringify(value)}; expected an object of claim names to the deployed claim names.`,
       );
     },
