@@ -38,16 +38,15 @@ import { CONTROLLER_NODE_OPTIONS } from '../k8s/bitcoin-operator-chart';
 import { synthTarget } from '../k8s/synth';
 import { loadProjectConfig } from '../config';
 import { requireNetworkNamespace } from '../tools/netns/detect';
+import { buildController, ControllerProcess } from '../tools/bitcoin/controller-process';
 import { FakeBitcoind } from '../tools/bitcoin/fake-bitcoind';
 import { kubectl } from '../tools/testplane/lib/kubectl';
 import { sleep } from '../tools/testplane/lib/process';
 import {
   AdminApi,
-  buildController,
   CONTROLLER_NAMESPACE,
   CONTROLLER_SA,
   CONTROLLER_USER,
-  ControllerProcess,
   PodTracker,
 } from '../tools/bitcoin/operator-harness';
 import { TestPlane, POD_RANGE, startTestPlane } from '../tools/testplane/plane';
@@ -181,13 +180,6 @@ async function allConverged(admin: AdminApi, fake: FakeBitcoind, count: number) 
   return true;
 }
 
-async function syncsTotal(controller: ControllerProcess): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${controller.healthPort}/metrics`)).text();
-  return [...text.matchAll(/^bitcoin_controller_syncs_total\{[^}]*\} (\d+)/gm)]
-    .map((m) => Number(m[1]))
-    .reduce((a, b) => a + b, 0);
-}
-
 /** Samples a process's RSS every 250 ms. */
 class RssSampler {
   private readonly samples: Array<{ at: number; mb: number }> = [];
@@ -260,6 +252,7 @@ async function withController(): Promise<{
     await kubectl(plane.kubeconfig, ['create', 'namespace', NS]);
     tracker.start();
     controller = new ControllerProcess({
+      name: 'bench-controller',
       kubeconfig: await plane.serviceAccountKubeconfig(CONTROLLER_NAMESPACE, CONTROLLER_SA),
       logFile: path.join(dir, 'controller.log'),
       logLevel: 'warn',
@@ -273,7 +266,7 @@ async function withController(): Promise<{
     const admin = new AdminApi(plane);
 
     const since = new Date().toISOString();
-    const syncsBefore = await syncsTotal(controller);
+    const syncsBefore = await controller.metric('bitcoin_controller_syncs_total');
     const started = Date.now();
     await createAll(
       plane,
@@ -281,7 +274,7 @@ async function withController(): Promise<{
     );
     await waitFor('networks converged', () => allConverged(admin, fake, NETWORKS), controller);
     const convergeMs = Date.now() - started;
-    const reconciles = (await syncsTotal(controller)) - syncsBefore;
+    const reconciles = (await controller.metric('bitcoin_controller_syncs_total')) - syncsBefore;
     const requests = plane
       .auditEvents()
       .filter((e) => e.user.username === CONTROLLER_USER && e.requestReceivedTimestamp >= since)

@@ -15,11 +15,10 @@ import { LEASE_NAME } from '../../controller/api';
 import { apiServerAddresses } from '../../k8s/api-server';
 import { BitcoinOperatorChart, CONTROLLER_NAMESPACE } from '../../k8s/bitcoin-operator-chart';
 import { REPO_ROOT } from '../../tools/base/repo-root';
-import { ControllerProcess, startController } from '../../tools/bitcoin/controller-process';
+import { ControllerProcess } from '../../tools/bitcoin/controller-process';
 import { eventually } from '../../tools/testplane/lib/eventually';
 import { grantsTo, grantUsage } from '../../tools/testplane/lib/grants';
 import { getJson, kubectl } from '../../tools/testplane/lib/kubectl';
-import { freePort } from '../../tools/testplane/lib/process';
 import { withTestPlane } from '../helpers/with-test-plane';
 
 const NS = 'leader-test';
@@ -122,26 +121,20 @@ withTestPlane('leader election of two controller processes', (plane) => {
 
     // AND two controller processes campaigning for the Lease
     start = async (name: string) => {
-      const proc = startController({
+      const proc = new ControllerProcess({
         name,
+        logFile: path.join(dir, `controller-${name}.log`),
         kubeconfig: sa,
-        healthPort: await freePort(),
-        logDir: dir,
-        args: [
-          '--leader-elect',
-          '--leader-election-namespace',
-          CONTROLLER_NAMESPACE,
-          '--rpc-timeout-ms',
-          '500',
-          '--resync-seconds',
-          '5',
-        ],
+        rpcTimeoutMs: 500,
+        resyncSeconds: 5,
+        args: ['--leader-elect', '--leader-election-namespace', CONTROLLER_NAMESPACE],
+        startTimeoutMs: TAKEOVER_TIMEOUT_MS,
       });
       procs.push(proc);
+      await proc.start();
       return proc;
     };
-    await start('ctl-a');
-    await start('ctl-b');
+    await Promise.all([start('ctl-a'), start('ctl-b')]);
   }, 180_000);
 
   afterAll(async () => {

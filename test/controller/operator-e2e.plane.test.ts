@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { loadProjectConfig } from '../../config';
 import { rpcAuthLine } from '../../controller/bitcoin/credentials';
 import { synthTarget } from '../../k8s/synth';
+import { ControllerProcess } from '../../tools/bitcoin/controller-process';
 import { FakeBitcoind } from '../../tools/bitcoin/fake-bitcoind';
 import { eventually } from '../../tools/testplane/lib/eventually';
 import { kubectl, KubectlError } from '../../tools/testplane/lib/kubectl';
@@ -22,7 +23,6 @@ import {
   CONTROLLER_NAMESPACE,
   CONTROLLER_SA,
   CONTROLLER_USER,
-  ControllerProcess,
   PodTracker,
 } from '../../tools/bitcoin/operator-harness';
 import { AuditEvent, WRITE_VERBS } from '../../tools/testplane/plane';
@@ -211,6 +211,7 @@ withTestPlane('the BitcoinNetwork operator end to end', (plane) => {
     tracker = new PodTracker(plane(), fake);
     tracker.start();
     controller = new ControllerProcess({
+      name: 'e2e-controller',
       kubeconfig: await plane().serviceAccountKubeconfig(CONTROLLER_NAMESPACE, CONTROLLER_SA),
       logFile: path.join(dir, 'controller.log'),
       resyncSeconds: RESYNC_SECONDS,

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { loadConfig } from '../../config';
 import { ENV } from '../../controller/api';
 import { synthTarget } from '../../k8s/synth';
+import { ControllerProcess } from '../../tools/bitcoin/controller-process';
 import { FakeBitcoind } from '../../tools/bitcoin/fake-bitcoind';
 import { eventually } from '../../tools/testplane/lib/eventually';
 import { grantsTo, grantUsage } from '../../tools/testplane/lib/grants';
@@ -20,7 +21,6 @@ import {
   CONTROLLER_NAMESPACE,
   CONTROLLER_SA,
   CONTROLLER_USER,
-  ControllerProcess,
   PodTracker,
 } from '../../tools/bitcoin/operator-harness';
 import { withTestPlane } from '../helpers/with-test-plane';
@@ -98,6 +98,7 @@ withTestPlane('the operator in namespaced mode', (plane) => {
     tracker = new PodTracker(plane(), fake);
     tracker.start();
     controller = new ControllerProcess({
+      name: 'namespaced-controller',
       kubeconfig: await plane().serviceAccountKubeconfig(CONTROLLER_NAMESPACE, CONTROLLER_SA),
       logFile: path.join(dir, 'controller.log'),
       resyncSeconds: RESYNC_SECONDS,

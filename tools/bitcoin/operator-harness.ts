@@ -1,21 +1,18 @@
 /**
- * What the operator's end-to-end suite and benchmark run around the controller: the controller
- * as a separate process, and a pod tracker that gives each network pod a fake bitcoind on its
- * pod IP. Both run inside a network namespace of tools/netns, where pod IPs are local.
+ * What the operator's end-to-end suites and benchmark run around the controller process
+ * (controller-process.ts): the admin's view of the plane, and a pod tracker that gives each
+ * network pod a fake bitcoind on its pod IP, inside a network namespace of tools/netns, where
+ * pod IPs are local.
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
-import * as path from 'node:path';
 import type { V1EnvVar } from '@kubernetes/client-node';
-import { CONTROLLER_NODE_OPTIONS } from '../../k8s/bitcoin-operator-chart';
 import { RPC_AUTH_ENV } from '../../controller/reconcile/desired/stateful-set';
 import { requireNetworkNamespace } from '../netns/detect';
 import { FakeBitcoind } from './fake-bitcoind';
 import { CHILD_SELECTOR, CONTROLLER_NAME, CONTROLLER_NAMESPACE } from '../../controller/api';
-import { REPO_ROOT } from '../base/repo-root';
 import { HttpResponse, request, TlsClient } from '../testplane/lib/http';
-import { freePort, sleep } from '../testplane/lib/process';
+import { sleep } from '../testplane/lib/process';
 import { TestPlane } from '../testplane/plane';
 
 export { CONTROLLER_NAMESPACE };
@@ -209,140 +206,5 @@ export class PodTracker {
     for (const address of this.fake.addresses()) {
       if (!live.has(address)) await this.fake.removeNode(address);
     }
-  }
-}
-
-export interface ControllerOptions {
-  readonly kubeconfig: string;
-  readonly logFile: string;
-  readonly resyncSeconds?: number;
-  readonly workers?: number;
-  readonly logLevel?: string;
-  /** NODE_OPTIONS of the controller process. @default CONTROLLER_NODE_OPTIONS, as the chart sets */
-  readonly nodeOptions?: string;
-  /** More environment, as the chart's Deployment sets it (e.g. the namespaces to watch). */
-  readonly env?: Readonly<Record<string, string>>;
-  /**
-   * Run `dist/controller/main.js` (see `buildController()`) with plain node, as the image
-   * does, instead of the TypeScript source through tsx. tsx keeps the transpiled source and
-   * source maps of every module (about 25 MB for @kubernetes/client-node) in memory, which
-   * matters for memory figures. @default false
-   */
-  readonly compiled?: boolean;
-}
-
-/** Compiles the controller as the Dockerfile does, into dist/controller/ (git-ignored). */
-export function buildController(): void {
-  const tsc = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsc');
-  execFileSync(tsc, ['-p', path.join(REPO_ROOT, 'controller', 'tsconfig.build.json')], {
-    cwd: REPO_ROOT,
-    stdio: 'inherit',
-  });
-}
-
-/** The controller, run as its own node process exactly as `controller/main.ts` is run. */
-export class ControllerProcess {
-  private child?: ChildProcess;
-  private exit?: string;
-  healthPort = 0;
-
-  constructor(private readonly options: ControllerOptions) {}
-
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
-  async start(): Promise<void> {
-    this.healthPort = await freePort();
-    const o = this.options;
-    const out = fs.openSync(o.logFile, 'a');
-    // node with tsx's loader rather than the tsx CLI, so that this pid is the controller itself.
-    this.exit = undefined;
-    this.child = spawn(
-      process.execPath,
-      [
-        ...(o.compiled
-          ? [path.join(REPO_ROOT, 'dist', 'controller', 'main.js')]
-          : ['--import', 'tsx', path.join(REPO_ROOT, 'controller', 'main.ts')]),
-        `--kubeconfig=${o.kubeconfig}`,
-        `--resync-seconds=${o.resyncSeconds ?? 30}`,
-        `--workers=${o.workers ?? 4}`,
-        `--health-port=${this.healthPort}`,
-        '--health-bind=127.0.0.1',
-        `--log-level=${o.logLevel ?? 'info'}`,
-        '--rpc-timeout-ms=2000',
-      ],
-      {
-        cwd: REPO_ROOT,
-        stdio: ['ignore', out, out],
-        // Never an in-cluster config, never a user's kubeconfig.
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          HOSTNAME: 'e2e-controller',
-          NODE_OPTIONS: o.nodeOptions ?? CONTROLLER_NODE_OPTIONS,
-          ...o.env,
-        },
-      },
-    );
-    fs.closeSync(out);
-    const child = this.child;
-    child.on(
-      'exit',
-      (code, signal) => (this.exit = signal ? `killed by ${signal}` : `exit ${code}`),
-    );
-    await this.waitReady();
-  }
-
-  /** Waits for /readyz: the informers have synced. */
-  async waitReady(timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (this.exit) throw new Error(`controller ended (${this.exit}); log:\n${this.logTail()}`);
-      try {
-        const res = await fetch(`http://127.0.0.1:${this.healthPort}/readyz`, {
-          signal: AbortSignal.timeout(2_000),
-        });
-        if (res.status === 200) return;
-      } catch {
-        // Not listening yet.
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`controller not ready after ${timeoutMs / 1000}s; log:\n${this.logTail()}`);
-      }
-      await sleep(200);
-    }
-  }
-
-  /** Whether the process is still running. */
-  running(): boolean {
-    return this.child !== undefined && this.exit === undefined;
-  }
-
-  /** SIGTERM (the controller drains its queue), SIGKILL after 15 s. */
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || this.exit !== undefined) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(killer);
-  }
-
-  /** Resident set size in bytes, from /proc. */
-  rssBytes(): number {
-    const status = fs.readFileSync(`/proc/${this.pid}/status`, 'utf8');
-    const kb = /VmRSS:\s+(\d+) kB/.exec(status);
-    if (!kb) throw new Error('no VmRSS in /proc status');
-    return Number(kb[1]) * 1024;
-  }
-
-  log(): string {
-    return fs.existsSync(this.options.logFile) ? fs.readFileSync(this.options.logFile, 'utf8') : '';
-  }
-
-  logTail(lines = 40): string {
-    return this.log().trimEnd().split('\n').slice(-lines).join('\n');
   }
 }

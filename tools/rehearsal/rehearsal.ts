@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CONTROLLER_NAME, CONTROLLER_NAMESPACE } from '../../controller/api';
 import { FakeBitcoind } from '../bitcoin/fake-bitcoind';
+import { ControllerProcess } from '../bitcoin/controller-process';
 import { AdminApi, PodTracker } from '../bitcoin/operator-harness';
 import { TestPlane, startTestPlane } from '../testplane/plane';
 import { createPki } from '../testplane/lib/pki';
@@ -20,7 +21,7 @@ import { EKS_SEED } from './standins/eks-seed';
 import { LoadBalancerControllerStandIn } from './standins/load-balancers';
 import { keyOf, listObjects, ObjectKey, objectUids, without } from './cluster-objects';
 import { afterClusterDeletion, ebsVolumeHolders, loadBalancerHolders } from './cluster-deletion';
-import { ChartController } from './controller-from-chart';
+import { controllerFromChart } from './controller-from-chart';
 import { deploymentsAvailable, networksMeshed } from './converge';
 import { DisruptionSampler } from './disruption-sampler';
 import type { EarlierTemplate } from './earlier-template';
@@ -112,7 +113,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     plane.podCidr,
     options.nodeGroupTimings ?? EKS_TIMINGS,
   );
-  let controller: ChartController | undefined;
+  let controller: ControllerProcess | undefined;
   const phases: Phase[] = [];
   const notes = options.from
     ? [
@@ -122,11 +123,13 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   /** (Re)starts the controller as the operator chart's Deployment in the cluster says. */
   const startController = async (): Promise<void> => {
     await controller?.stop();
-    controller = await ChartController.fromCluster(
-      plane,
-      CONTROLLER_NAMESPACE,
-      CONTROLLER_NAME,
-      path.join(options.workDir, 'controller.log'),
+    controller = new ControllerProcess(
+      await controllerFromChart(
+        plane,
+        CONTROLLER_NAMESPACE,
+        CONTROLLER_NAME,
+        path.join(options.workDir, 'controller.log'),
+      ),
     );
     await controller.start();
   };
