@@ -1,5 +1,5 @@
 /**
- * The operator on the real control plane, at scale (`npm run bench:e2e`):
+ * The operator on the test plane, at scale (`npm run bench:e2e`):
  *
  * 1. Baseline, on a fresh plane: the children the controller would write for N networks of 3
  *    nodes (Secret, headless Service, StatefulSet, built by the controller's own `desired*`
