@@ -7,9 +7,6 @@
  *
  * The scenarios build on each other and run in order on one network.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { loadProjectConfig } from '../../config';
 import { rpcAuthLine } from '../../controller/bitcoin/credentials';
 import { synthTarget } from '../../k8s/synth';
@@ -23,8 +20,8 @@ import {
   CONTROLLER_NAMESPACE,
   CONTROLLER_SA,
   CONTROLLER_USER,
-  PodTracker,
 } from '../../tools/bitcoin/operator-harness';
+import { LocalOperator } from '../../tools/bitcoin/local-operator';
 import { AuditEvent, WRITE_VERBS } from '../../tools/testplane/plane';
 import { Grant, grantsTo, grantUsage } from '../../tools/testplane/lib/grants';
 import { withTestPlane } from '../helpers/with-test-plane';
@@ -90,9 +87,8 @@ function operatorObjects(): Record<string, unknown>[] {
 }
 
 withTestPlane('the BitcoinNetwork operator end to end', (plane) => {
-  let dir: string;
+  let operator: LocalOperator;
   let fake: FakeBitcoind;
-  let tracker: PodTracker;
   let controller: ControllerProcess;
   let admin: AdminApi;
   let password = '';
@@ -193,7 +189,6 @@ withTestPlane('the BitcoinNetwork operator end to end', (plane) => {
   }
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'operator-e2e-'));
     admin = new AdminApi(plane());
     const objects = operatorObjects();
     await k(
@@ -207,25 +202,14 @@ withTestPlane('the BitcoinNetwork operator end to end', (plane) => {
       `crd/bitcoinnetworks.${GROUP}`,
     ]);
     await k(['create', 'namespace', NS]);
-    fake = new FakeBitcoind();
-    tracker = new PodTracker(plane(), fake);
-    tracker.start();
-    controller = new ControllerProcess({
+    operator = await LocalOperator.start(plane(), {
       name: 'e2e-controller',
-      kubeconfig: await plane().serviceAccountKubeconfig(CONTROLLER_NAMESPACE, CONTROLLER_SA),
-      logFile: path.join(dir, 'controller.log'),
       resyncSeconds: RESYNC_SECONDS,
     });
-    await controller.start();
+    ({ fake, controller } = operator);
   }, 120_000);
 
-  afterAll(async () => {
-    await controller?.stop();
-    await tracker?.stop();
-    await fake?.close();
-    if (process.env.KEEP_E2E_LOGS !== '1') fs.rmSync(dir, { recursive: true, force: true });
-    else process.stderr.write(`operator e2e logs kept in ${dir}\n`);
-  }, 60_000);
+  afterAll(() => operator?.stop(), 60_000);
 
   describe('RBAC of the chart ServiceAccount', () => {
     // [verb, resource, namespace or '' for cluster scope, allowed]

@@ -4,14 +4,10 @@
  * ServiceAccount. It serves the networks of its namespaces (the sample one included), leaves
  * others alone, asks the apiserver nothing outside its namespaces, and is refused there.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { loadConfig } from '../../config';
 import { ENV } from '../../controller/api';
 import { synthTarget } from '../../k8s/synth';
 import { ControllerProcess } from '../../tools/bitcoin/controller-process';
-import { FakeBitcoind } from '../../tools/bitcoin/fake-bitcoind';
 import { eventually } from '../../tools/testplane/lib/eventually';
 import { grantsTo, grantUsage } from '../../tools/testplane/lib/grants';
 import { kubectl, KubectlError } from '../../tools/testplane/lib/kubectl';
@@ -21,8 +17,8 @@ import {
   CONTROLLER_NAMESPACE,
   CONTROLLER_SA,
   CONTROLLER_USER,
-  PodTracker,
 } from '../../tools/bitcoin/operator-harness';
+import { LocalOperator } from '../../tools/bitcoin/local-operator';
 import { withTestPlane } from '../helpers/with-test-plane';
 
 const GROUP = 'bitcoin.eksplatform.dev';
@@ -58,9 +54,7 @@ const network = (namespace: string, name: string) => ({
 });
 
 withTestPlane('the operator in namespaced mode', (plane) => {
-  let dir: string;
-  let fake: FakeBitcoind;
-  let tracker: PodTracker;
+  let operator: LocalOperator;
   let controller: ControllerProcess;
   let admin: AdminApi;
   const k = (args: string[], stdin?: string) => kubectl(plane().kubeconfig, args, stdin);
@@ -70,7 +64,6 @@ withTestPlane('the operator in namespaced mode', (plane) => {
     admin.get<Network>(`/apis/${GROUP}/v1alpha1/namespaces/${ns}/bitcoinnetworks/${name}`);
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'operator-namespaced-'));
     admin = new AdminApi(plane());
     await apply(objectsOf('bitcoin-crd'));
     await k([
@@ -82,8 +75,8 @@ withTestPlane('the operator in namespaced mode', (plane) => {
     // The listed namespace exists before deploy, as docs/operator.md asks.
     for (const ns of [SERVED, OTHER]) await k(['create', 'namespace', ns]);
     // The controller runs here as a local process, with the Deployment's environment.
-    const operator = objectsOf('bitcoin-operator');
-    const deployment = operator.find((o) => o.kind === 'Deployment') as unknown as {
+    const operatorChart = objectsOf('bitcoin-operator');
+    const deployment = operatorChart.find((o) => o.kind === 'Deployment') as unknown as {
       spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } };
     };
     const watch = deployment.spec.template.spec.containers[0].env.find(
@@ -92,28 +85,17 @@ withTestPlane('the operator in namespaced mode', (plane) => {
     expect(watch?.value).toBe(`${SERVED},${SAMPLE}`);
     // A network made elsewhere before the operator chart's admission policy existed.
     await apply([network(OTHER, 'beta')]);
-    await apply(operator.filter((o) => o.kind !== 'Deployment'));
+    await apply(operatorChart.filter((o) => o.kind !== 'Deployment'));
     await apply(objectsOf('bitcoin-sample'));
-    fake = new FakeBitcoind();
-    tracker = new PodTracker(plane(), fake);
-    tracker.start();
-    controller = new ControllerProcess({
+    operator = await LocalOperator.start(plane(), {
       name: 'namespaced-controller',
-      kubeconfig: await plane().serviceAccountKubeconfig(CONTROLLER_NAMESPACE, CONTROLLER_SA),
-      logFile: path.join(dir, 'controller.log'),
       resyncSeconds: RESYNC_SECONDS,
       env: { [ENV.namespaces]: watch!.value! },
     });
-    await controller.start();
+    ({ controller } = operator);
   }, 180_000);
 
-  afterAll(async () => {
-    await controller?.stop();
-    await tracker?.stop();
-    await fake?.close();
-    if (process.env.KEEP_E2E_LOGS !== '1') fs.rmSync(dir, { recursive: true, force: true });
-    else process.stderr.write(`namespaced operator logs kept in ${dir}\n`);
-  }, 60_000);
+  afterAll(() => operator?.stop(), 60_000);
 
   test(
     'serves the networks of its namespaces, the sample one included, and leaves others alone',
