@@ -14,7 +14,7 @@ export function manifestObjectsOf(template: DeployedTemplate): unknown[] {
     try {
       objects.push(...[JSON.parse(text)].flat());
     } catch {
-      // Not a kubectl manifest of ours: nothing to keep from it.
+      // Not JSON, so not a kubectl manifest: it holds no objects.
     }
   }
   return objects;
