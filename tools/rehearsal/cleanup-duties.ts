@@ -4,7 +4,8 @@
  * the load balancers, volumes or StatefulSets their objects stand for: so before each goes, the
  * rehearsal looks for objects it would leave to nobody.
  */
-import { CONTROLLER_NAME } from '../../controller/api';
+import { CONTROLLER_NAME, GROUP, KIND, PLURAL } from '../../controller/api';
+import { EBS_CSI_PROVISIONER } from '../../k8s/storage-chart';
 import { kubectl } from '../testplane/lib/kubectl';
 import type { ResourceStep } from './executors';
 
@@ -56,8 +57,7 @@ const DUTIES: readonly Duty[] = [
       },
       {
         args: ['get', 'persistentvolumes'],
-        jsonPath:
-          '{range .items[?(@.spec.csi.driver=="ebs.csi.aws.com")]}PersistentVolume {.metadata.name}{"\\n"}{end}',
+        jsonPath: `{range .items[?(@.spec.csi.driver=="${EBS_CSI_PROVISIONER}")]}PersistentVolume {.metadata.name}{"\\n"}{end}`,
       },
     ],
   },
@@ -66,9 +66,8 @@ const DUTIES: readonly Duty[] = [
     is: (step) => manifestHasDeployment(step, CONTROLLER_NAME),
     lookups: [
       {
-        args: ['get', 'bitcoinnetworks.bitcoin.eksplatform.dev', '--all-namespaces'],
-        jsonPath:
-          '{range .items[*]}BitcoinNetwork {.metadata.namespace}/{.metadata.name}{"\\n"}{end}',
+        args: ['get', `${PLURAL}.${GROUP}`, '--all-namespaces'],
+        jsonPath: `{range .items[*]}${KIND} {.metadata.namespace}/{.metadata.name}{"\\n"}{end}`,
       },
     ],
   },
