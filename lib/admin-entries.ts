@@ -35,8 +35,10 @@ export function keptAdminEntryIds(
     deployed,
     of: adminEntryIdsOf,
     empty: {},
-    unknownWarning: (reason) =>
-      `Admin access entries get new logical IDs: CloudFormation did not say which ones the deployed stack has (${reason}). A stack deployed before commit 1edf955 (admins as Admin0, Admin1, ...) then fails the deploy on its admin entries and rolls back; synthesise again once CloudFormation answers.`,
+    whenUnknown: (reason) => ({
+      value: {},
+      warning: `Admin access entries get new logical IDs: CloudFormation did not say which ones the deployed stack has (${reason}). A stack deployed before commit 1edf955 (admins as Admin0, Admin1, ...) then fails the deploy on its admin entries and rolls back; synthesise again once CloudFormation answers.`,
+    }),
   });
 }
 

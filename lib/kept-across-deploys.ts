@@ -30,11 +30,8 @@ export interface KeptAcrossDeploysInput<T> {
   readonly of: (template: DeployedTemplate) => T;
   /** The value of a stack with nothing to keep: no stack yet, or offline. */
   readonly empty: T;
-  /**
-   * The one-line warning when CloudFormation did not answer, given its error.
-   * @default - no warning
-   */
-  readonly unknownWarning?: (reason: string) => string;
+  /** What to do when CloudFormation did not answer, given its error: warn, keep nothing, or refuse. */
+  readonly whenUnknown: (reason: string) => Kept<T>;
 }
 
 /**
@@ -46,9 +43,7 @@ export function keptAcrossDeploys<T>(input: KeptAcrossDeploysInput<T>): Kept<T> 
   const { recorded, deployed, empty } = input;
   if (recorded !== undefined) return { value: input.read(recorded) };
   if (!deployed) return { value: empty };
-  if ('unknown' in deployed) {
-    return { value: empty, warning: input.unknownWarning?.(deployed.unknown) };
-  }
+  if ('unknown' in deployed) return input.whenUnknown(deployed.unknown);
   const value = 'none' in deployed ? empty : input.of(deployed.template);
   return { value, record: value };
 }

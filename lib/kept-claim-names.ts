@@ -33,21 +33,21 @@ export function keptClaimNames(
   deployed: DeployedStack | undefined,
   throughputVolume: ThroughputVolume,
 ): Kept<KeptClaimNames> {
-  if (recorded === undefined && deployed && 'unknown' in deployed) {
-    // Without a throughput claim there is nothing to keep; the next synth asks again.
-    if (throughputVolume === ThroughputVolume.NONE) return { value: {} };
-    throw new ConfigError(
-      key,
-      recorded,
-      `the deployed throughput claim's name, read from the deployed stack, but CloudFormation did not say (${deployed.unknown}): give the deployer cloudformation:GetTemplate and synthesise again, or, if the stack was deployed after commit efc6a1b or without throughputVolume, record {} under that key in cdk.context.json`,
-    );
-  }
   return keptAcrossDeploys({
     recorded,
     read: (value) => readRecorded(key, value),
     deployed,
     of: claimNamesOf,
     empty: {},
+    whenUnknown: (reason) => {
+      // Without a throughput claim there is nothing to keep; the next synth asks again.
+      if (throughputVolume === ThroughputVolume.NONE) return { value: {} };
+      throw new ConfigError(
+        key,
+        recorded,
+        `the deployed throughput claim's name, read from the deployed stack, but CloudFormation did not say (${reason}): give the deployer cloudformation:GetTemplate and synthesise again, or, if the stack was deployed after commit efc6a1b or without throughputVolume, record {} under that key in cdk.context.json`,
+      );
+    },
   });
 }
 

@@ -7,6 +7,7 @@
  *
  * The scenarios build on each other and run in order on one network.
  */
+import { GROUP } from '../../controller/api';
 import { loadProjectConfig } from '../../config';
 import { rpcAuthLine } from '../../controller/bitcoin/credentials';
 import { synthTarget } from '../../k8s/synth';
@@ -26,7 +27,6 @@ import { AuditEvent, WRITE_VERBS } from '../../tools/testplane/plane';
 import { Grant, grantsTo, grantUsage } from '../../tools/testplane/lib/grants';
 import { withTestPlane } from '../helpers/with-test-plane';
 
-const GROUP = 'bitcoin.eksplatform.dev';
 const NS = 'e2e';
 const NET = 'alpha';
 const NETWORK_PATH = `/apis/${GROUP}/v1alpha1/namespaces/${NS}/bitcoinnetworks/${NET}`;

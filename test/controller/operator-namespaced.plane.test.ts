@@ -5,7 +5,7 @@
  * others alone, asks the apiserver nothing outside its namespaces, and is refused there.
  */
 import { loadConfig } from '../../config';
-import { ENV } from '../../controller/api';
+import { ENV, GROUP } from '../../controller/api';
 import { synthTarget } from '../../k8s/synth';
 import { ControllerProcess } from '../../tools/bitcoin/controller-process';
 import { eventually } from '../../tools/testplane/lib/eventually';
@@ -21,7 +21,6 @@ import {
 import { LocalOperator } from '../../tools/bitcoin/local-operator';
 import { withTestPlane } from '../helpers/with-test-plane';
 
-const GROUP = 'bitcoin.eksplatform.dev';
 const SERVED = 'team-a';
 const SAMPLE = 'bitcoin';
 const OTHER = 'elsewhere';

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
+import { GROUP } from '../../controller/api';
 import { loadProjectConfig } from '../../config';
 import { PLATFORM_TARGETS, PlatformTarget } from '../../k8s/common';
 import { writeTarget } from '../../k8s/synth';
@@ -15,7 +16,6 @@ import { kubectl } from '../../tools/testplane/lib/kubectl';
 import { withTestPlane } from '../helpers/with-test-plane';
 
 // The real BitcoinNetwork API, as the CRD chart ships it.
-const GROUP = 'bitcoin.eksplatform.dev';
 const CRD_NAME = `bitcoinnetworks.${GROUP}`;
 const CRD_SOURCE = path.join(__dirname, '..', '..', 'k8s', 'crds', 'bitcoinnetwork.yaml');
 const NAMESPACE = 'networks';
