@@ -43,12 +43,12 @@ import { FakeBitcoind } from '../tools/bitcoin/fake-bitcoind';
 import { kubectl } from '../tools/testplane/lib/kubectl';
 import { sleep } from '../tools/testplane/lib/process';
 import {
-  AdminApi,
   CONTROLLER_NAMESPACE,
   CONTROLLER_SA,
   CONTROLLER_USER,
   PodTracker,
 } from '../tools/bitcoin/operator-harness';
+import { AdminApi } from '../tools/testplane/lib/admin-api';
 import { TestPlane, POD_RANGE, startTestPlane } from '../tools/testplane/plane';
 
 const NETWORKS = Number(process.env.BENCH_NETWORKS ?? 200);
@@ -117,7 +117,7 @@ async function baseline(): Promise<{ acceptMs: number; readyMs: number }> {
   const plane = await startTestPlane({ nodes: FAKE_NODES });
   try {
     await kubectl(plane.kubeconfig, ['create', 'namespace', NS]);
-    const admin = new AdminApi(plane);
+    const admin = new AdminApi(plane.kubeconfig);
     const objects = Array.from({ length: NETWORKS }, (_, i) => {
       const net = network(i, NODES);
       net.metadata!.uid = `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`;
@@ -263,7 +263,7 @@ async function withController(): Promise<{
     const running = controller;
     sampler = new RssSampler(() => running.rssBytes());
     const idleRssMb = controller.rssBytes() / 2 ** 20;
-    const admin = new AdminApi(plane);
+    const admin = new AdminApi(plane.kubeconfig);
 
     const since = new Date().toISOString();
     const syncsBefore = await controller.metric('bitcoin_controller_syncs_total');

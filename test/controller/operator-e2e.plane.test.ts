@@ -17,11 +17,11 @@ import { eventually } from '../../tools/testplane/lib/eventually';
 import { kubectl, KubectlError } from '../../tools/testplane/lib/kubectl';
 import { sleep } from '../../tools/testplane/lib/process';
 import {
-  AdminApi,
   CONTROLLER_NAMESPACE,
   CONTROLLER_SA,
   CONTROLLER_USER,
 } from '../../tools/bitcoin/operator-harness';
+import { AdminApi } from '../../tools/testplane/lib/admin-api';
 import { LocalOperator } from '../../tools/bitcoin/local-operator';
 import { AuditEvent, WRITE_VERBS } from '../../tools/testplane/plane';
 import { Grant, grantsTo, grantUsage } from '../../tools/testplane/lib/grants';
@@ -189,7 +189,7 @@ withTestPlane('the BitcoinNetwork operator end to end', (plane) => {
   }
 
   beforeAll(async () => {
-    admin = new AdminApi(plane());
+    admin = new AdminApi(plane().kubeconfig);
     const objects = operatorObjects();
     await k(
       ['apply', '-f', '-'],

@@ -13,11 +13,11 @@ import { grantsTo, grantUsage } from '../../tools/testplane/lib/grants';
 import { kubectl, KubectlError } from '../../tools/testplane/lib/kubectl';
 import { sleep } from '../../tools/testplane/lib/process';
 import {
-  AdminApi,
   CONTROLLER_NAMESPACE,
   CONTROLLER_SA,
   CONTROLLER_USER,
 } from '../../tools/bitcoin/operator-harness';
+import { AdminApi } from '../../tools/testplane/lib/admin-api';
 import { LocalOperator } from '../../tools/bitcoin/local-operator';
 import { withTestPlane } from '../helpers/with-test-plane';
 
@@ -63,7 +63,7 @@ withTestPlane('the operator in namespaced mode', (plane) => {
     admin.get<Network>(`/apis/${GROUP}/v1alpha1/namespaces/${ns}/bitcoinnetworks/${name}`);
 
   beforeAll(async () => {
-    admin = new AdminApi(plane());
+    admin = new AdminApi(plane().kubeconfig);
     await apply(objectsOf('bitcoin-crd'));
     await k([
       'wait',

@@ -1,17 +1,15 @@
 /**
  * What the operator's end-to-end suites and benchmark run around the controller process
- * (controller-process.ts): the admin's view of the plane, and a pod tracker that gives each
- * network pod a fake bitcoind on its pod IP, inside a network namespace of tools/netns, where
- * pod IPs are local.
+ * (controller-process.ts): the controller's account, and a pod tracker that gives each network
+ * pod a fake bitcoind on its pod IP, inside a network namespace of tools/netns, where pod IPs are
+ * local.
  */
-import * as fs from 'node:fs';
-import * as https from 'node:https';
 import type { V1EnvVar } from '@kubernetes/client-node';
 import { RPC_AUTH_ENV } from '../../controller/reconcile/desired/stateful-set';
 import { requireNetworkNamespace } from '../netns/detect';
 import { FakeBitcoind } from './fake-bitcoind';
 import { CHILD_SELECTOR, CONTROLLER_NAME, CONTROLLER_NAMESPACE } from '../../controller/api';
-import { HttpResponse, request, TlsClient } from '../testplane/lib/http';
+import { AdminApi } from '../testplane/lib/admin-api';
 import { sleep } from '../testplane/lib/process';
 import { TestPlane } from '../testplane/plane';
 
@@ -19,101 +17,6 @@ export { CONTROLLER_NAMESPACE };
 /** The chart's ServiceAccount, which the controller runs as. */
 export const CONTROLLER_SA = CONTROLLER_NAME;
 export const CONTROLLER_USER = `system:serviceaccount:${CONTROLLER_NAMESPACE}:${CONTROLLER_SA}`;
-
-/** GETs and writes as the plane's admin, without spawning kubectl. */
-export class AdminApi {
-  private readonly tls: TlsClient;
-
-  constructor(private readonly plane: TestPlane) {
-    const config = JSON.parse(fs.readFileSync(plane.kubeconfig, 'utf8')) as {
-      users: { user: { 'client-certificate': string; 'client-key': string } }[];
-    };
-    const { user } = config.users[0];
-    this.tls = { caCert: plane.caCert, cert: user['client-certificate'], key: user['client-key'] };
-  }
-
-  async get<T>(urlPath: string): Promise<T> {
-    const res = await request(`${this.plane.server}${urlPath}`, this.tls);
-    if (res.status !== 200) throw new Error(`GET ${urlPath}: ${res.status} ${res.body}`);
-    return JSON.parse(res.body) as T;
-  }
-
-  /** Any other request; resolves with the status and body, whatever the status. */
-  send(method: string, urlPath: string, json?: unknown): Promise<HttpResponse> {
-    return request(`${this.plane.server}${urlPath}`, this.tls, { method, json });
-  }
-
-  /**
-   * Streams a watch (`urlPath` with `watch=true`): `onEvent` gets each event as it arrives,
-   * `onEnd` once when the stream ends or fails. Returns what stops it.
-   */
-  watch(
-    urlPath: string,
-    onEvent: (event: { type: string; object: unknown }) => void,
-    onEnd: (err?: Error) => void,
-  ): () => void {
-    let pending = '';
-    let ended = false;
-    const end = (err?: Error) => {
-      if (!ended) onEnd(err);
-      ended = true;
-    };
-    const req = https.request(
-      `${this.plane.server}${urlPath}`,
-      {
-        ca: fs.readFileSync(this.tls.caCert),
-        cert: fs.readFileSync(this.tls.cert!),
-        key: fs.readFileSync(this.tls.key!),
-      },
-      (res) => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          end(new Error(`watch ${urlPath}: HTTP ${res.statusCode}`));
-          return;
-        }
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          const lines = (pending + chunk).split('\n');
-          pending = lines.pop()!;
-          for (const line of lines) if (line.trim() !== '') onEvent(JSON.parse(line));
-        });
-        res.on('end', () => end());
-        res.on('error', end);
-      },
-    );
-    req.on('error', end);
-    req.end();
-    return () => {
-      ended = true;
-      req.destroy();
-    };
-  }
-
-  /** A JSON merge patch; resolves with the HTTP status. */
-  mergePatch(urlPath: string, patch: unknown): Promise<number> {
-    const body = JSON.stringify(patch);
-    return new Promise((resolve, reject) => {
-      const req = https.request(
-        `${this.plane.server}${urlPath}`,
-        {
-          method: 'PATCH',
-          ca: fs.readFileSync(this.tls.caCert),
-          cert: fs.readFileSync(this.tls.cert!),
-          key: fs.readFileSync(this.tls.key!),
-          headers: { 'content-type': 'application/merge-patch+json' },
-          timeout: 5_000,
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', reject);
-      req.on('timeout', () => req.destroy(new Error(`PATCH ${urlPath} timed out`)));
-      req.end(body);
-    });
-  }
-}
 
 interface PodList {
   items: {
@@ -163,7 +66,7 @@ export class PodTracker {
   }
 
   start(): void {
-    const api = new AdminApi(this.plane);
+    const api = new AdminApi(this.plane.kubeconfig);
     this.timer = (async () => {
       while (!this.stopped) {
         // The apiserver is down in fault tests: keep the last state and try again.

@@ -2,7 +2,7 @@
  * The objects in the cluster, by kind, namespace and name: for the leftovers check after
  * destroy and for comparing a manifest with what carries its prune label after an update.
  */
-import { kubectl } from '../testplane/lib/kubectl';
+import { AdminApi } from '../testplane/lib/admin-api';
 
 export interface ObjectKey {
   /** `group/Kind`, `Kind` for the core group. */
@@ -81,34 +81,63 @@ export async function objectUids(kubeconfig: string): Promise<Map<string, string
 }
 
 async function listTopLevel(kubeconfig: string, selector?: string): Promise<Listed[]> {
-  const aggregated = await aggregatedGroups(kubeconfig);
-  const resources = (await kubectl(kubeconfig, ['api-resources', '--verbs=list', '-o', 'name']))
-    .split('\n')
-    .filter((r) => r !== '' && r !== 'events' && r !== 'events.events.k8s.io')
-    .filter((r) => !aggregated.has(r.split('.').slice(1).join('.')));
-  const args = [
-    'get',
-    resources.join(','),
-    '--all-namespaces',
-    '-o',
-    'json',
-    ...(selector ? ['-l', selector] : []),
-  ];
-  const { items } = JSON.parse(await kubectl(kubeconfig, args)) as { items: Listed[] };
-  return items
+  const api = new AdminApi(kubeconfig);
+  const query = selector ? `?labelSelector=${encodeURIComponent(selector)}` : '';
+  const lists = await Promise.all(
+    (await listableResources(api)).map(async ({ path, apiVersion, kind }) => {
+      const { items } = await api.get<{ items: Listed[] }>(`${path}${query}`);
+      return items.map((item) => ({ ...item, apiVersion, kind }));
+    }),
+  );
+  return lists
+    .flat()
     .filter((item) => (item.metadata.ownerReferences ?? []).length === 0)
     .filter((item) => item.metadata.labels?.[AUTOMANAGED] === undefined)
     .filter((item) => !IGNORED.has(keyOf(item).kind));
+}
+
+interface ApiResourceList {
+  groupVersion: string;
+  resources: { name: string; kind: string; verbs: string[] }[];
+}
+
+/**
+ * What `kubectl api-resources --verbs=list` finds: every resource of each group's preferred
+ * version that can be listed, but Events (the cluster's log, not its objects) and the groups
+ * another server answers for.
+ */
+async function listableResources(
+  api: AdminApi,
+): Promise<{ path: string; apiVersion: string; kind: string }[]> {
+  const aggregated = await aggregatedGroups(api);
+  const { groups } = await api.get<{
+    groups: { name: string; preferredVersion: { groupVersion: string } }[];
+  }>('/apis');
+  const lists = await Promise.all([
+    api.get<ApiResourceList>('/api/v1'),
+    ...groups
+      .filter((g) => !aggregated.has(g.name))
+      .map((g) => api.get<ApiResourceList>(`/apis/${g.preferredVersion.groupVersion}`)),
+  ]);
+  return lists.flatMap(({ groupVersion, resources }) =>
+    resources
+      .filter((r) => !r.name.includes('/') && r.verbs.includes('list') && r.kind !== 'Event')
+      .map((r) => ({
+        path: `${groupVersion === 'v1' ? '/api' : '/apis'}/${groupVersion}/${r.name}`,
+        apiVersion: groupVersion,
+        kind: r.kind,
+      })),
+  );
 }
 
 /**
  * The groups another server answers for (metrics.k8s.io): what they list is computed, not
  * stored, and a stand-in server may only answer discovery.
  */
-async function aggregatedGroups(kubeconfig: string): Promise<Set<string>> {
-  const { items } = JSON.parse(await kubectl(kubeconfig, ['get', 'apiservices', '-o', 'json'])) as {
-    items: { spec: { group?: string; service?: unknown } }[];
-  };
+async function aggregatedGroups(api: AdminApi): Promise<Set<string>> {
+  const { items } = await api.get<{ items: { spec: { group?: string; service?: unknown } }[] }>(
+    '/apis/apiregistration.k8s.io/v1/apiservices',
+  );
   return new Set(items.filter((a) => a.spec.service && a.spec.group).map((a) => a.spec.group!));
 }
 

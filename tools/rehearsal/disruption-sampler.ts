@@ -5,7 +5,7 @@
  * more than the budget allows is a violation. The budgets and replica counts are read again every
  * few seconds (an autoscaler may change them), never taken from the disruption controller.
  */
-import type { AdminApi } from '../bitcoin/operator-harness';
+import type { AdminApi } from '../testplane/lib/admin-api';
 import { allowedUnavailable, BudgetSpec, LabelSelector, selects } from './disruption-budget';
 import type { Check } from './report';
 

@@ -5,7 +5,7 @@
  * cluster has converged again. Each update's record becomes a phase of the report.
  */
 import { createHash } from 'node:crypto';
-import type { AdminApi } from '../bitcoin/operator-harness';
+import type { AdminApi } from '../testplane/lib/admin-api';
 import { DisruptionSampler } from './disruption-sampler';
 import { propertiesChanged } from './events';
 import { STAND_IN_ENV } from './intrinsics';

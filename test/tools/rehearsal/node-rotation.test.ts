@@ -4,7 +4,7 @@
  * a good rotation, a drain that ignores budgets (the sampler must catch it), a budget that
  * refuses forever with force off (the update fails) and the retry with force on.
  */
-import { AdminApi } from '../../../tools/bitcoin/operator-harness';
+import { AdminApi } from '../../../tools/testplane/lib/admin-api';
 import { kubectl, getJson } from '../../../tools/testplane/lib/kubectl';
 import { eventually } from '../../../tools/testplane/lib/eventually';
 import { deploymentsAvailable } from '../../../tools/rehearsal/converge';
@@ -177,7 +177,7 @@ withTestPlane('a managed node group rolling update on kwok nodes', (plane) => {
   };
 
   beforeAll(async () => {
-    api = new AdminApi(plane());
+    api = new AdminApi(plane().kubeconfig);
     updates = new NodeGroupUpdates(api, kubeconfig(), plane().podCidr, TIMINGS);
     await updates.create(GROUP, properties('1.35'));
     await kubectl(

@@ -19,7 +19,16 @@ export class AdmissionStandIn extends EndpointStandIn<WebhookConfiguration> {
   constructor(kubeconfig: string, ca: CertificateAuthority, options: PollOptions = {}) {
     super(
       kubeconfig,
-      'mutatingwebhookconfigurations,validatingwebhookconfigurations',
+      [
+        {
+          kind: 'MutatingWebhookConfiguration',
+          path: '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
+        },
+        {
+          kind: 'ValidatingWebhookConfiguration',
+          path: '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations',
+        },
+      ],
       'admission stand-in',
       ca,
       admitEverything,

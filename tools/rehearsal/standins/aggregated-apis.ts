@@ -38,7 +38,7 @@ export class AggregatedApiStandIn extends EndpointStandIn<ApiServiceItem> {
   constructor(kubeconfig: string, ca: CertificateAuthority, options: PollOptions = {}) {
     super(
       kubeconfig,
-      'apiservices.apiregistration.k8s.io',
+      [{ kind: 'APIService', path: '/apis/apiregistration.k8s.io/v1/apiservices' }],
       'aggregated API stand-in',
       ca,
       serveDiscovery,

@@ -8,7 +8,7 @@
  * @see https://docs.aws.amazon.com/eks/latest/userguide/ebs-csi.html
  */
 import { randomBytes } from 'node:crypto';
-import { kubectl } from '../../testplane/lib/kubectl';
+import { AdminApi, Collection } from '../../testplane/lib/admin-api';
 import { PollLoop, PollOptions } from './poll-loop';
 import { quantityValue } from '../../../controller/api/quantity';
 import { ebsSizeGiB } from './ebs-volume-size';
@@ -74,13 +74,21 @@ interface Volume {
 }
 type Item = StorageClass | Claim | Volume;
 
+const WATCHED: readonly Collection[] = [
+  { kind: 'StorageClass', path: '/apis/storage.k8s.io/v1/storageclasses' },
+  { kind: 'PersistentVolumeClaim', path: '/api/v1/persistentvolumeclaims' },
+  { kind: 'PersistentVolume', path: '/api/v1/persistentvolumes' },
+];
+const pvPath = (name: string) => `/api/v1/persistentvolumes/${name}`;
+
 export class EbsCsiDriverStandIn {
   private readonly ec2 = new Map<string, FakeVolume>();
   private readonly loop: PollLoop;
+  private readonly api: AdminApi;
   private extraVolumeTags: Readonly<Record<string, string>> = {};
 
   constructor(
-    private readonly kubeconfig: string,
+    kubeconfig: string,
     private readonly options: EbsCsiDriverOptions,
   ) {
     if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(options.clusterName)) {
@@ -88,6 +96,7 @@ export class EbsCsiDriverStandIn {
         `clusterName must be an EKS cluster name (letters, digits, - and _), got "${options.clusterName}"`,
       );
     }
+    this.api = new AdminApi(kubeconfig);
     this.loop = new PollLoop('EBS CSI driver stand-in', () => this.reconcile(), options);
   }
 
@@ -108,14 +117,7 @@ export class EbsCsiDriverStandIn {
   }
 
   private async reconcile(): Promise<void> {
-    const out = await this.k([
-      'get',
-      'storageclasses,persistentvolumeclaims,persistentvolumes',
-      '-A',
-      '-o',
-      'json',
-    ]);
-    const items = (JSON.parse(out) as { items: Item[] }).items;
+    const items = await this.api.listAll<Item>(WATCHED);
     const classes = new Map(
       items
         .filter((i): i is StorageClass => i.kind === 'StorageClass')
@@ -202,7 +204,7 @@ export class EbsCsiDriverStandIn {
         },
       },
     };
-    await this.k(['create', '-f', '-'], JSON.stringify(pv));
+    await this.write('POST', '/api/v1/persistentvolumes', pv);
   }
 
   /** ControllerExpandVolume, then what the kubelet would finish: the claim's new capacity. */
@@ -221,43 +223,32 @@ export class EbsCsiDriverStandIn {
     if (!volume) return;
     volume.sizeGiB = sizeGiB;
     const capacity = { storage: `${sizeGiB}Gi` };
-    await this.k([
-      'patch',
-      'pv',
-      volume.pvName,
-      '--type=merge',
-      '-p',
-      JSON.stringify({ spec: { capacity } }),
-    ]);
-    await this.k([
-      'patch',
-      'pvc',
-      claim.metadata.name,
-      '-n',
-      volume.claim.namespace,
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      JSON.stringify({ status: { capacity } }),
-    ]);
+    await this.patch(pvPath(volume.pvName), { spec: { capacity } });
+    const { namespace, name } = volume.claim;
+    await this.patch(`/api/v1/namespaces/${namespace}/persistentvolumeclaims/${name}/status`, {
+      status: { capacity },
+    });
   }
 
   private async deleteVolume(pv: Volume): Promise<void> {
     this.ec2.delete(pv.spec.csi!.volumeHandle);
     const finalizers = (pv.metadata.finalizers ?? []).filter((f) => f !== PROVISIONER_FINALIZER);
-    await this.k([
-      'patch',
-      'pv',
-      pv.metadata.name,
-      '--type=merge',
-      '-p',
-      JSON.stringify({ metadata: { finalizers } }),
-    ]);
-    await this.k(['delete', 'pv', pv.metadata.name, '--ignore-not-found', '--wait=false']);
+    await this.patch(pvPath(pv.metadata.name), { metadata: { finalizers } });
+    // One already gone is fine, as for `kubectl delete --ignore-not-found`.
+    const res = await this.api.send('DELETE', pvPath(pv.metadata.name));
+    if (res.status >= 300 && res.status !== 404) {
+      throw new Error(`DELETE ${pvPath(pv.metadata.name)}: ${res.status} ${res.body}`);
+    }
   }
 
-  private k(args: string[], stdin?: string): Promise<string> {
-    return kubectl(this.kubeconfig, args, stdin);
+  private async write(method: string, path: string, body: unknown): Promise<void> {
+    const res = await this.api.send(method, path, body);
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.body}`);
+  }
+
+  private async patch(path: string, body: unknown): Promise<void> {
+    const status = await this.api.mergePatch(path, body);
+    if (status !== 200) throw new Error(`PATCH ${path}: HTTP ${status}`);
   }
 }
 

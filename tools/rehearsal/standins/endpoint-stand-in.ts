@@ -4,24 +4,34 @@
  * keeps one HTTPS server on each ready endpoint of the named Services.
  */
 import type { RequestListener } from 'node:http';
-import { kubectl } from '../../testplane/lib/kubectl';
+import { AdminApi, Collection } from '../../testplane/lib/admin-api';
 import type { CertificateAuthority } from './certificates';
 import { EndpointServers, ServiceItem, ServiceRef } from './endpoint-servers';
 import { PollLoop, PollOptions } from './poll-loop';
 
+const SERVICES: Collection = { kind: 'Service', path: '/api/v1/services' };
+const ENDPOINT_SLICES: Collection = {
+  kind: 'EndpointSlice',
+  path: '/apis/discovery.k8s.io/v1/endpointslices',
+};
+
 export abstract class EndpointStandIn<T extends ServiceItem> {
+  private readonly api: AdminApi;
   private readonly servers: EndpointServers;
   private readonly loop: PollLoop;
+  private readonly collections: readonly Collection[];
 
-  /** `kinds`: the objects that name Services, as `kubectl get` takes them. */
+  /** `kinds`: the objects that name Services. */
   protected constructor(
-    private readonly kubeconfig: string,
-    private readonly kinds: string,
+    kubeconfig: string,
+    kinds: readonly Collection[],
     name: string,
     ca: CertificateAuthority,
     handler: RequestListener,
     options: PollOptions,
   ) {
+    this.api = new AdminApi(kubeconfig);
+    this.collections = [...kinds, SERVICES, ENDPOINT_SLICES];
     this.servers = new EndpointServers(ca, handler);
     this.loop = new PollLoop(name, () => this.reconcile(), options);
   }
@@ -44,9 +54,7 @@ export abstract class EndpointStandIn<T extends ServiceItem> {
   protected abstract servicesOf(items: readonly T[]): ServiceRef[];
 
   private async reconcile(): Promise<void> {
-    const kinds = `${this.kinds},services,endpointslices`;
-    const out = await kubectl(this.kubeconfig, ['get', kinds, '-A', '-o', 'json']);
-    const items = (JSON.parse(out) as { items: T[] }).items;
+    const items = await this.api.listAll<T>(this.collections);
     await this.servers.sync(items, this.servicesOf(items));
   }
 }

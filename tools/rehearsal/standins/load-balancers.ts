@@ -7,7 +7,7 @@
  * @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/
  */
 import { randomBytes } from 'node:crypto';
-import { kubectl } from '../../testplane/lib/kubectl';
+import { AdminApi, Collection } from '../../testplane/lib/admin-api';
 import { PollLoop, PollOptions } from './poll-loop';
 
 const ALB_CLASS = 'alb';
@@ -48,6 +48,12 @@ interface Item {
   status?: { availableReplicas?: number; loadBalancer?: { ingress?: { hostname?: string }[] } };
 }
 
+const WATCHED: readonly Collection[] = [
+  { kind: 'Deployment', path: '/apis/apps/v1/deployments' },
+  { kind: 'Service', path: '/api/v1/services' },
+  { kind: 'Ingress', path: '/apis/networking.k8s.io/v1/ingresses' },
+];
+
 /** One object the controller owns, with the load balancer it belongs to. */
 interface Claim {
   readonly item: Item;
@@ -55,7 +61,8 @@ interface Claim {
   readonly key: string;
   readonly type: FakeLoadBalancer['type'];
   readonly finalizer: string;
-  readonly resource: 'ingress' | 'service';
+  /** The object's own path in the API. */
+  readonly path: string;
 }
 
 export class LoadBalancerControllerStandIn {
@@ -64,11 +71,13 @@ export class LoadBalancerControllerStandIn {
     { type: FakeLoadBalancer['type']; dnsName: string; members: Set<string> }
   >();
   private readonly loop: PollLoop;
+  private readonly api: AdminApi;
 
   constructor(
-    private readonly kubeconfig: string,
+    kubeconfig: string,
     private readonly options: LoadBalancerControllerOptions,
   ) {
+    this.api = new AdminApi(kubeconfig);
     this.loop = new PollLoop('load balancer controller stand-in', () => this.reconcile(), options);
   }
 
@@ -91,9 +100,7 @@ export class LoadBalancerControllerStandIn {
   }
 
   private async reconcile(): Promise<void> {
-    const kinds = 'deployments.apps,services,ingresses.networking.k8s.io';
-    const out = await kubectl(this.kubeconfig, ['get', kinds, '-A', '-o', 'json']);
-    const items = (JSON.parse(out) as { items: Item[] }).items;
+    const items = await this.api.listAll<Item>(WATCHED);
     const controller = this.options.controller ?? {
       namespace: 'kube-system',
       name: 'aws-load-balancer-controller',
@@ -122,7 +129,7 @@ export class LoadBalancerControllerStandIn {
     }
     if (status?.loadBalancer?.ingress?.[0]?.hostname !== lb.dnsName) {
       const loadBalancer = { ingress: [{ hostname: lb.dnsName }] };
-      await this.patch(claim, { status: { loadBalancer } }, ['--subresource=status']);
+      await this.patch(claim, { status: { loadBalancer } }, '/status');
     }
   }
 
@@ -155,19 +162,10 @@ export class LoadBalancerControllerStandIn {
     return lb;
   }
 
-  private async patch(claim: Claim, body: unknown, extra: string[] = []): Promise<void> {
-    const { name, namespace } = claim.item.metadata;
-    await kubectl(this.kubeconfig, [
-      'patch',
-      claim.resource,
-      name,
-      '-n',
-      namespace,
-      '--type=merge',
-      '-p',
-      JSON.stringify(body),
-      ...extra,
-    ]);
+  private async patch(claim: Claim, body: unknown, subresource = ''): Promise<void> {
+    const path = `${claim.path}${subresource}`;
+    const status = await this.api.mergePatch(path, body);
+    if (status !== 200) throw new Error(`PATCH ${path}: HTTP ${status}`);
   }
 }
 
@@ -185,7 +183,7 @@ function claimOf(item: Item): Claim[] {
         key: group ? `group:${group}` : `ingress:${namespace}/${name}`,
         type: 'application',
         finalizer: group ? groupFinalizer(group) : INGRESS_FINALIZER,
-        resource: 'ingress',
+        path: `/apis/networking.k8s.io/v1/namespaces/${namespace}/ingresses/${name}`,
       },
     ];
   }
@@ -201,7 +199,7 @@ function claimOf(item: Item): Claim[] {
         key: `service:${namespace}/${name}`,
         type: 'network',
         finalizer: SERVICE_FINALIZER,
-        resource: 'service',
+        path: `/api/v1/namespaces/${namespace}/services/${name}`,
       },
     ];
   }

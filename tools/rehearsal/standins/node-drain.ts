@@ -6,7 +6,7 @@
  * @see https://docs.aws.amazon.com/eks/latest/userguide/managed-node-update-behavior.html
  * @see https://kubernetes.io/docs/concepts/scheduling-eviction/api-eviction/
  */
-import type { AdminApi } from '../../bitcoin/operator-harness';
+import type { AdminApi } from '../../testplane/lib/admin-api';
 import { sleep } from '../../testplane/lib/process';
 
 export interface DrainSettings {

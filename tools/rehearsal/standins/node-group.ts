@@ -12,7 +12,7 @@
  * EKS picks the old nodes at random; here they go in name order, so that runs compare.
  * @see https://docs.aws.amazon.com/eks/latest/userguide/managed-node-update-behavior.html
  */
-import type { AdminApi } from '../../bitcoin/operator-harness';
+import type { AdminApi } from '../../testplane/lib/admin-api';
 import { sleep } from '../../testplane/lib/process';
 import type { RequestType } from '../events';
 import type { StepRecord } from '../report';

@@ -1,7 +1,7 @@
 /**
  * The loop every stand-in controller runs: reconcile, wait, again, until stopped. Level-based
- * like a real controller's resync, and one kubectl list per round keeps the apiserver's load
- * small. A failed round is reported and the next one retries.
+ * like a real controller's resync, and one list per kind per round, straight from the API rather
+ * than through kubectl, keeps the load small. A failed round is reported and the next one retries.
  */
 export interface PollOptions {
   /** @default 300 */
