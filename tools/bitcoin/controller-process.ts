@@ -27,6 +27,12 @@ export interface ControllerProcessOptions {
    * @default - a free port (required with `argsAsGiven`)
    */
   readonly healthPort?: number;
+  /**
+   * The address the launcher reaches the health server at: with `argsAsGiven`, the one those
+   * args bind.
+   * @default '127.0.0.1'
+   */
+  readonly healthHost?: string;
   /** The health server's path that answers 200 once it is ready. @default '/readyz' */
   readonly readyPath?: string;
   /** `--resync-seconds`. @default 30 */
@@ -153,7 +159,7 @@ export class ControllerProcess implements RunningProcess {
     });
     const readyPath = o.readyPath ?? '/readyz';
     await waitUntil(
-      `controller ${this.name} at :${this.port}${readyPath}`,
+      `controller ${this.name} at ${this.healthAddress()}${readyPath}`,
       this,
       async () => (await this.get(readyPath)).status === 200,
       o.startTimeoutMs ?? 60_000,
@@ -171,10 +177,14 @@ export class ControllerProcess implements RunningProcess {
 
   /** GET a path of its health server. */
   async get(urlPath: string): Promise<{ status: number; body: string }> {
-    const res = await fetch(`http://127.0.0.1:${this.healthPort}${urlPath}`, {
+    const res = await fetch(`http://${this.healthAddress()}${urlPath}`, {
       signal: AbortSignal.timeout(5_000),
     });
     return { status: res.status, body: await res.text() };
+  }
+
+  private healthAddress(): string {
+    return `${this.options.healthHost ?? '127.0.0.1'}:${this.healthPort}`;
   }
 
   /** The sum of a metric's series whose labels include `labels`, from its /metrics. */

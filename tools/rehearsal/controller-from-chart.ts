@@ -85,15 +85,19 @@ export async function controllerFromChart(
   }
   const probe = container.readinessProbe?.httpGet;
   if (!probe) throw new Error(`${namespace}/${name} has no HTTP readiness probe to wait for`);
+  const podIp = pod.status.podIP;
+  if (!podIp) throw new Error(`${pod.metadata.namespace}/${pod.metadata.name} has no pod IP yet`);
   return {
     name: pod.metadata.name,
     logFile,
     kubeconfig: await plane.serviceAccountKubeconfig(namespace, account),
     // The container's command is the image's node on the compiled controller: this checkout's
-    // node runs its source instead.
-    args: container.args ?? [],
+    // node runs its source instead. A container's 0.0.0.0 is its pod's IP, which is local in the
+    // network namespace: bound there, rehearsals running side by side do not share a port.
+    args: [...(container.args ?? []), `--health-bind=${podIp}`],
     argsAsGiven: true,
     env,
+    healthHost: podIp,
     healthPort: probe.port,
     readyPath: probe.path,
     // tsx transpiles the controller first, which on two cores shared with other work has taken

@@ -4,13 +4,13 @@
  * stand-in `aws` on PATH, its work directory (kubeconfig, manifest.yaml, values.yaml, and
  * kubectl-layer.json naming the layer) its own, and the Lambda's 900 s timeout.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../base/repo-root';
 import { isExtracted, KubectlLayer } from '../setup/kubectl-layer';
 import { isInstalled, venvOf } from '../setup/python-tools';
 import type { CustomResourceEvent } from './events';
+import { runInHandlerServer } from './handler-server';
 
 export const HANDLER_DIR = path.join(
   REPO_ROOT,
@@ -21,7 +21,6 @@ export const HANDLER_DIR = path.join(
   'aws-eks-v2',
   'kubectl-handler',
 );
-const INVOKE = path.join(__dirname, 'invoke-handler.py');
 const STAND_IN_BIN = path.join(__dirname, 'bin');
 
 /** The provider Lambda's timeout (aws-eks-v2 sets the kubectl handler to 15 minutes). */
@@ -64,6 +63,7 @@ export async function runHandler(
   fs.mkdirSync(dir, { recursive: true });
   const eventFile = path.join(dir, 'event.json');
   const resultFile = path.join(dir, 'result.json');
+  const logFile = path.join(dir, 'handler.log');
   fs.writeFileSync(eventFile, JSON.stringify(event, null, 1));
   const layer = env.layer;
   fs.writeFileSync(
@@ -71,29 +71,34 @@ export async function runHandler(
     JSON.stringify({ minor: layer.minor, version: layer.version, kubectl: layer.kubectl }),
   );
   const started = Date.now();
-  const { code, output, timedOut } = await run(
+  const { code, timedOut } = await runInHandlerServer(
     python,
-    [INVOKE, HANDLER_DIR, eventFile, resultFile],
     {
-      // Ours first: the handler prepends /opt/kubectl:/opt/awscli, which do not exist here.
-      PATH: [
-        STAND_IN_BIN,
-        path.dirname(layer.kubectl),
-        path.dirname(layer.helm),
-        '/usr/bin',
-        '/bin',
-      ].join(':'),
-      TEST_OUTDIR: dir,
-      HOME: dir,
-      AWS_REGION: 'us-east-1',
-      REHEARSAL_KUBECONFIG: env.kubeconfig,
-      REHEARSAL_CLUSTER_NAME: env.clusterName,
-      ...(env.caFile ? { SSL_CERT_FILE: env.caFile } : {}),
+      handlerDir: HANDLER_DIR,
+      event: eventFile,
+      result: resultFile,
+      log: logFile,
+      env: {
+        // Ours first: the handler prepends /opt/kubectl:/opt/awscli, which do not exist here.
+        PATH: [
+          STAND_IN_BIN,
+          path.dirname(layer.kubectl),
+          path.dirname(layer.helm),
+          '/usr/bin',
+          '/bin',
+        ].join(':'),
+        TEST_OUTDIR: dir,
+        HOME: dir,
+        AWS_REGION: 'us-east-1',
+        REHEARSAL_KUBECONFIG: env.kubeconfig,
+        REHEARSAL_CLUSTER_NAME: env.clusterName,
+        ...(env.caFile ? { SSL_CERT_FILE: env.caFile } : {}),
+      },
     },
     (env.timeoutSeconds ?? LAMBDA_TIMEOUT_S) * 1000,
   );
   const seconds = (Date.now() - started) / 1000;
-  fs.writeFileSync(path.join(dir, 'handler.log'), output);
+  const output = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
   if (timedOut)
     return {
       ok: false,
@@ -128,28 +133,4 @@ function requireTools(layer: KubectlLayer): string {
     );
   }
   return venv.executable;
-}
-
-function run(
-  command: string,
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-  timeoutMs: number,
-): Promise<{ code: number | null; output: string; timedOut: boolean }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => chunks.push(c));
-    child.stderr.on('data', (c: Buffer) => chunks.push(c));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output: Buffer.concat(chunks).toString('utf8'), timedOut });
-    });
-  });
 }

@@ -3,8 +3,9 @@
  * `npm run rehearse -- --from <ref> --no-updates` runs it: the pinned template of that version
  * (test/fixtures/earlier-templates) created and converged, then this version deployed over it
  * with the same config, converged, destroyed. Both templates get the suite's BitcoinNetwork with
- * persistent storage, so that there are claims and volumes to keep. One plane per pinned
- * template, one after the other.
+ * persistent storage, so that there are claims and volumes to keep. Each case is a file of its
+ * own, `rehearsal-upgrade-<case>.test.ts`, on a plane of its own, so that jest's workers run the
+ * cases side by side.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -22,21 +23,23 @@ import { withStoredNetwork } from './rehearsal-fixtures';
 import { phase, REHEARSAL_TIMEOUT_MS, SUITE_NODE_GROUP_TIMINGS } from './rehearsal-report';
 import { withTestPlane } from '../../helpers/with-test-plane';
 
+export interface UpgradeCase {
+  readonly ref: string;
+  readonly context: Readonly<Record<string, string>>;
+  /** The claims renamed since: the one that keeps its name, and the one that moves. */
+  readonly renamed?: { readonly kept: string; readonly moved: string };
+}
+
 /**
  * The commits we support upgrading from (test/fixtures/earlier-templates/README.md), at their
  * defaults, and 70ff91b with the claims that were renamed since: the throughput claim keeps its
  * deployed name (lib/kept-claim-names.ts), the static claim moves to a new name on the same EBS
- * volume.
+ * volume. By the name of the file that rehearses each.
  */
-const PINNED: readonly {
-  ref: string;
-  context: Readonly<Record<string, string>>;
-  /** The claims renamed since: the one that keeps its name, and the one that moves. */
-  renamed?: { kept: string; moved: string };
-}[] = [
-  { ref: '02041f1', context: {} },
-  { ref: '70ff91b', context: {} },
-  {
+export const UPGRADE_CASES: Readonly<Record<string, UpgradeCase>> = {
+  '02041f1': { ref: '02041f1', context: {} },
+  '70ff91b': { ref: '70ff91b', context: {} },
+  '70ff91b-renamed-claims': {
     ref: '70ff91b',
     context: {
       throughputVolume: 'st1',
@@ -49,9 +52,13 @@ const PINNED: readonly {
         'PersistentVolumeClaim storage-demo/static-data -> PersistentVolumeClaim storage-demo/static-vol-0123456789abcdef0',
     },
   },
-];
+};
 
-for (const { ref, context, renamed } of PINNED) {
+/** The suite of one case of {@link UPGRADE_CASES}. */
+export function describeUpgrade(name: string): void {
+  const upgradeCase = UPGRADE_CASES[name];
+  if (!upgradeCase) throw new Error(`no upgrade case "${name}" in UPGRADE_CASES`);
+  const { ref, context, renamed } = upgradeCase;
   const pairs = Object.entries(context).map(([key, value]) => ` -c ${key}=${value}`);
   withTestPlane(`the upgrade from ${ref}${pairs.join('')}`, (plane) => {
     const upgrade = `upgrade from ${ref}`;
