@@ -33,9 +33,9 @@ const NETWORK_PATH = `/apis/${GROUP}/v1alpha1/namespaces/${NS}/bitcoinnetworks/$
 // Long enough for a StatefulSet to roll pods one by one on two busy cores.
 const CONVERGE_MS = 120_000;
 // Re-checks each network this often, so a quiet period spans several resyncs.
-const RESYNC_SECONDS = 5;
-// The steady-state window: a quiet minute, twelve resyncs; every one must end without a write.
-const QUIET_MS = 60_000;
+const RESYNC_SECONDS = 2;
+// The steady-state window: ten resyncs, every one of which must end without a write.
+const QUIET_MS = 10 * RESYNC_SECONDS * 1000;
 // The annotation whose drift makes the controller patch its Service back.
 const SPEC_HASH = `${GROUP}/spec-hash`;
 

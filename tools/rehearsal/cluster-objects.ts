@@ -62,14 +62,23 @@ export async function listObjects(kubeconfig: string, selector?: string): Promis
 
 /**
  * What {@link listObjects} lists, but for objects already being deleted (waiting for a finalizer,
- * such as an Ingress for the Load Balancer Controller's): what an update left in place.
+ * such as an Ingress for the Load Balancer Controller's) or in a namespace being deleted (whose
+ * controller has yet to reach them): what an update left in place.
  */
 export async function listObjectsNotDeleting(
   kubeconfig: string,
   selector?: string,
 ): Promise<ObjectKey[]> {
-  return (await listTopLevel(kubeconfig, selector))
+  const [items, namespaces] = await Promise.all([
+    listTopLevel(kubeconfig, selector),
+    new AdminApi(kubeconfig).get<{ items: Listed[] }>('/api/v1/namespaces'),
+  ]);
+  const terminating = new Set(
+    namespaces.items.filter((n) => n.metadata.deletionTimestamp).map((n) => n.metadata.name),
+  );
+  return items
     .filter((item) => !item.metadata.deletionTimestamp)
+    .filter((item) => !terminating.has(item.metadata.namespace ?? ''))
     .map(keyOf);
 }
 

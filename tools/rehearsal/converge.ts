@@ -4,8 +4,8 @@
  * each node's added peers exactly the other nodes (the mesh complete).
  */
 import type { BitcoinNetwork } from '../../controller/api/network';
-import { P2P_PORT } from '../../controller/api/network';
-import { getJson } from '../testplane/lib/kubectl';
+import { API_VERSION, P2P_PORT, PLURAL } from '../../controller/api/network';
+import { AdminApi } from '../testplane/lib/admin-api';
 import type { FakeBitcoind } from '../bitcoin/fake-bitcoind';
 import type { Check } from './report';
 
@@ -32,13 +32,11 @@ async function settle(
 }
 
 export function deploymentsAvailable(kubeconfig: string, timeoutMs: number): Promise<Check> {
+  const api = new AdminApi(kubeconfig);
   return settle(
     'every Deployment Available',
     async () => {
-      const { items } = await getJson<DeploymentList>(kubeconfig, [
-        'deployments',
-        '--all-namespaces',
-      ]);
+      const { items } = await api.get<DeploymentList>('/apis/apps/v1/deployments');
       return items
         .filter(
           (d) => !d.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True'),
@@ -54,13 +52,13 @@ export function networksMeshed(
   fake: FakeBitcoind,
   timeoutMs: number,
 ): Promise<Check> {
+  const api = new AdminApi(kubeconfig);
   return settle(
     'every BitcoinNetwork Ready with its mesh complete',
     async () => {
-      const { items } = await getJson<{ items: BitcoinNetwork[] }>(kubeconfig, [
-        'bitcoinnetworks',
-        '--all-namespaces',
-      ]);
+      const { items } = await api.get<{ items: BitcoinNetwork[] }>(
+        `/apis/${API_VERSION}/${PLURAL}`,
+      );
       if (items.length === 0) return ['no BitcoinNetwork in the cluster'];
       return items.flatMap((network) => networkProblems(network, fake));
     },

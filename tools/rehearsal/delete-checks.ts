@@ -3,6 +3,7 @@
  * swallows kubectl's delete errors, and helm's uninstall can leave objects behind, so the
  * rehearsal looks for itself.
  */
+import { AdminApi } from '../testplane/lib/admin-api';
 import { kubectl } from '../testplane/lib/kubectl';
 import { describeKey, keyOf } from './cluster-objects';
 
@@ -37,25 +38,49 @@ async function objectsLeft(
   kubeconfig: string,
   objects: readonly ManifestObject[],
 ): Promise<string[]> {
+  const api = new AdminApi(kubeconfig);
+  const resources = await resourcesOf(api, new Set(objects.map((o) => o.apiVersion)));
   const left: string[] = [];
   for (const object of objects) {
-    const [group, version] = object.apiVersion.includes('/')
-      ? object.apiVersion.split('/')
-      : ['', object.apiVersion];
-    const resource = group
-      ? `${object.kind.toLowerCase()}.${version}.${group}`
-      : object.kind.toLowerCase();
-    const args = ['get', `${resource}/${object.metadata.name}`, '--ignore-not-found', '-o', 'name'];
-    if (object.metadata.namespace) args.push('-n', object.metadata.namespace);
-    try {
-      if ((await kubectl(kubeconfig, args)).trim() !== '') left.push(describeKey(keyOf(object)));
-    } catch (err) {
-      // Its kind went with its CRD: nothing of that kind can be left.
-      if (!/the server doesn't have a resource type|no matches for kind/.test(String(err)))
-        throw err;
-    }
+    const resource = resources.get(`${object.apiVersion} ${object.kind}`);
+    // Its kind went with its CRD: nothing of that kind can be left.
+    if (!resource) continue;
+    const { name, namespace } = object.metadata;
+    const where = resource.namespaced ? `/namespaces/${namespace ?? 'default'}` : '';
+    const res = await api.send(
+      'GET',
+      `${apiRoot(object.apiVersion)}${where}/${resource.name}/${name}`,
+    );
+    if (res.status === 200) left.push(describeKey(keyOf(object)));
+    else if (res.status !== 404) throw new Error(`GET ${name}: ${res.status} ${res.body}`);
   }
   return left;
+}
+
+const apiRoot = (apiVersion: string) =>
+  apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+
+/**
+ * Each kind the cluster still serves in those versions, by `apiVersion kind`: its resource name
+ * and whether it is namespaced, from discovery, as kubectl finds them.
+ */
+async function resourcesOf(
+  api: AdminApi,
+  apiVersions: ReadonlySet<string>,
+): Promise<Map<string, { name: string; namespaced: boolean }>> {
+  const resources = new Map<string, { name: string; namespaced: boolean }>();
+  for (const apiVersion of apiVersions) {
+    const res = await api.send('GET', apiRoot(apiVersion));
+    if (res.status === 404) continue;
+    if (res.status !== 200) throw new Error(`GET ${apiRoot(apiVersion)}: ${res.status}`);
+    const list = JSON.parse(res.body) as {
+      resources: { name: string; kind: string; namespaced: boolean }[];
+    };
+    for (const r of list.resources.filter((r) => !r.name.includes('/'))) {
+      resources.set(`${apiVersion} ${r.kind}`, { name: r.name, namespaced: r.namespaced });
+    }
+  }
+  return resources;
 }
 
 /** The release's own record and the objects labelled as its instance that still exist. */
