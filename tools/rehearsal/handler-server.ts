@@ -72,7 +72,7 @@ class HandlerServer {
       const p = this.pending.get(id);
       if (!p?.pid) return;
       p.timedOut = true;
-      process.kill(-p.pid, 'SIGKILL');
+      killGroup(p.pid);
     }, timeoutMs);
     return exited.finally(() => {
       clearTimeout(timer);
@@ -97,6 +97,21 @@ class HandlerServer {
     for (const handle of [this.process, ...[stdin, stdout, stderr].map((s) => s as Socket)]) {
       if (hold) handle.ref();
       else handle.unref();
+    }
+  }
+}
+
+/**
+ * SIGKILL to the child's process group, or to the child alone if it has yet to make its group;
+ * one that has just ended (its exit not yet reported) is no error.
+ */
+function killGroup(pid: number): void {
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, 'SIGKILL');
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
     }
   }
 }
