@@ -3,10 +3,10 @@ const os = require('node:os');
 
 /** @type {import('jest').Config} */
 module.exports = {
-  // The plane suites spend much of their time waiting on the apiserver, kwok, a stand-in or the
-  // kubectl handler: one worker more than there are cores keeps the cores busy (on 2 cores, 3
-  // workers took 510 s where 1 took 1,333 s and 4 took 549 s; docs/benchmarks.md).
-  maxWorkers: os.availableParallelism() + 1,
+  // The plane suites leave a core idle much of the time (waiting on the apiserver, kwok, a
+  // stand-in or the kubectl handler): one worker per core, not jest's cores - 1. One more was
+  // faster, but starved kwok once in five runs (a pod never marked Ready); docs/benchmarks.md.
+  maxWorkers: os.availableParallelism(),
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
