@@ -2,7 +2,7 @@
  * The objects in the cluster, by kind, namespace and name: for the leftovers check after
  * destroy and for comparing a manifest with what carries its prune label after an update.
  */
-import { AdminApi } from '../testplane/lib/admin-api';
+import { AdminApi, apiRoot } from '../testplane/lib/admin-api';
 
 export interface ObjectKey {
   /** `group/Kind`, `Kind` for the core group. */
@@ -57,7 +57,7 @@ export function describeKey(key: ObjectKey): string {
  * what a manifest or a leftover is about.
  */
 export async function listObjects(kubeconfig: string, selector?: string): Promise<ObjectKey[]> {
-  return (await listTopLevel(kubeconfig, selector)).map(keyOf);
+  return (await listTopLevel(new AdminApi(kubeconfig), selector)).map(keyOf);
 }
 
 /**
@@ -69,9 +69,10 @@ export async function listObjectsNotDeleting(
   kubeconfig: string,
   selector?: string,
 ): Promise<ObjectKey[]> {
+  const api = new AdminApi(kubeconfig);
   const [items, namespaces] = await Promise.all([
-    listTopLevel(kubeconfig, selector),
-    new AdminApi(kubeconfig).get<{ items: Listed[] }>('/api/v1/namespaces'),
+    listTopLevel(api, selector),
+    api.get<{ items: Listed[] }>('/api/v1/namespaces'),
   ]);
   const terminating = new Set(
     namespaces.items.filter((n) => n.metadata.deletionTimestamp).map((n) => n.metadata.name),
@@ -85,12 +86,14 @@ export async function listObjectsNotDeleting(
 /** The uid of each object {@link listObjects} lists, by its {@link describeKey}. */
 export async function objectUids(kubeconfig: string): Promise<Map<string, string>> {
   return new Map(
-    (await listTopLevel(kubeconfig)).map((item) => [describeKey(keyOf(item)), item.metadata.uid!]),
+    (await listTopLevel(new AdminApi(kubeconfig))).map((item) => [
+      describeKey(keyOf(item)),
+      item.metadata.uid!,
+    ]),
   );
 }
 
-async function listTopLevel(kubeconfig: string, selector?: string): Promise<Listed[]> {
-  const api = new AdminApi(kubeconfig);
+async function listTopLevel(api: AdminApi, selector?: string): Promise<Listed[]> {
   const query = selector ? `?labelSelector=${encodeURIComponent(selector)}` : '';
   const lists = await Promise.all(
     (await listableResources(api)).map(async ({ path, apiVersion, kind }) => {
@@ -132,7 +135,7 @@ async function listableResources(
     resources
       .filter((r) => !r.name.includes('/') && r.verbs.includes('list') && r.kind !== 'Event')
       .map((r) => ({
-        path: `${groupVersion === 'v1' ? '/api' : '/apis'}/${groupVersion}/${r.name}`,
+        path: `${apiRoot(groupVersion)}/${r.name}`,
         apiVersion: groupVersion,
         kind: r.kind,
       })),

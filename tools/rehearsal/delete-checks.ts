@@ -3,7 +3,7 @@
  * swallows kubectl's delete errors, and helm's uninstall can leave objects behind, so the
  * rehearsal looks for itself.
  */
-import { AdminApi } from '../testplane/lib/admin-api';
+import { AdminApi, apiRoot } from '../testplane/lib/admin-api';
 import { kubectl } from '../testplane/lib/kubectl';
 import { describeKey, keyOf } from './cluster-objects';
 
@@ -56,9 +56,6 @@ async function objectsLeft(
   }
   return left;
 }
-
-const apiRoot = (apiVersion: string) =>
-  apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
 
 /**
  * Each kind the cluster still serves in those versions, by `apiVersion kind`: its resource name

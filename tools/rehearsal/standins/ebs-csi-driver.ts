@@ -204,7 +204,7 @@ export class EbsCsiDriverStandIn {
         },
       },
     };
-    await this.write('POST', '/api/v1/persistentvolumes', pv);
+    await this.api.write('POST', '/api/v1/persistentvolumes', pv);
   }
 
   /** ControllerExpandVolume, then what the kubelet would finish: the claim's new capacity. */
@@ -223,9 +223,9 @@ export class EbsCsiDriverStandIn {
     if (!volume) return;
     volume.sizeGiB = sizeGiB;
     const capacity = { storage: `${sizeGiB}Gi` };
-    await this.patch(pvPath(volume.pvName), { spec: { capacity } });
+    await this.api.patch(pvPath(volume.pvName), { spec: { capacity } });
     const { namespace, name } = volume.claim;
-    await this.patch(`/api/v1/namespaces/${namespace}/persistentvolumeclaims/${name}/status`, {
+    await this.api.patch(`/api/v1/namespaces/${namespace}/persistentvolumeclaims/${name}/status`, {
       status: { capacity },
     });
   }
@@ -233,22 +233,8 @@ export class EbsCsiDriverStandIn {
   private async deleteVolume(pv: Volume): Promise<void> {
     this.ec2.delete(pv.spec.csi!.volumeHandle);
     const finalizers = (pv.metadata.finalizers ?? []).filter((f) => f !== PROVISIONER_FINALIZER);
-    await this.patch(pvPath(pv.metadata.name), { metadata: { finalizers } });
-    // One already gone is fine, as for `kubectl delete --ignore-not-found`.
-    const res = await this.api.send('DELETE', pvPath(pv.metadata.name));
-    if (res.status >= 300 && res.status !== 404) {
-      throw new Error(`DELETE ${pvPath(pv.metadata.name)}: ${res.status} ${res.body}`);
-    }
-  }
-
-  private async write(method: string, path: string, body: unknown): Promise<void> {
-    const res = await this.api.send(method, path, body);
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.body}`);
-  }
-
-  private async patch(path: string, body: unknown): Promise<void> {
-    const status = await this.api.mergePatch(path, body);
-    if (status !== 200) throw new Error(`PATCH ${path}: HTTP ${status}`);
+    await this.api.patch(pvPath(pv.metadata.name), { metadata: { finalizers } });
+    await this.api.write('DELETE', pvPath(pv.metadata.name), undefined, { missingOk: true });
   }
 }
 

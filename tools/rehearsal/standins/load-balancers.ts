@@ -125,11 +125,13 @@ export class LoadBalancerControllerStandIn {
     const { metadata, status } = claim.item;
     const finalizers = metadata.finalizers ?? [];
     if (!finalizers.includes(claim.finalizer)) {
-      await this.patch(claim, { metadata: { finalizers: [...finalizers, claim.finalizer] } });
+      await this.api.patch(claim.path, {
+        metadata: { finalizers: [...finalizers, claim.finalizer] },
+      });
     }
     if (status?.loadBalancer?.ingress?.[0]?.hostname !== lb.dnsName) {
       const loadBalancer = { ingress: [{ hostname: lb.dnsName }] };
-      await this.patch(claim, { status: { loadBalancer } }, '/status');
+      await this.api.patch(`${claim.path}/status`, { status: { loadBalancer } });
     }
   }
 
@@ -140,7 +142,7 @@ export class LoadBalancerControllerStandIn {
     const lb = this.elbv2.get(claim.key);
     lb?.members.delete(claim.member);
     if (lb && lb.members.size === 0) this.elbv2.delete(claim.key);
-    await this.patch(claim, {
+    await this.api.patch(claim.path, {
       metadata: { finalizers: finalizers.filter((f) => f !== claim.finalizer) },
     });
   }
@@ -160,12 +162,6 @@ export class LoadBalancerControllerStandIn {
     const lb = { type: claim.type, dnsName, members: new Set<string>() };
     this.elbv2.set(claim.key, lb);
     return lb;
-  }
-
-  private async patch(claim: Claim, body: unknown, subresource = ''): Promise<void> {
-    const path = `${claim.path}${subresource}`;
-    const status = await this.api.mergePatch(path, body);
-    if (status !== 200) throw new Error(`PATCH ${path}: HTTP ${status}`);
   }
 }
 

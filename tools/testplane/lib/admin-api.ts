@@ -21,6 +21,10 @@ export interface Collection {
 
 const TIMEOUT_MS = 5_000;
 
+/** The path of an API version's resources: `/api/v1` for the core group, `/apis/<group>/<v>`. */
+export const apiRoot = (apiVersion: string): string =>
+  apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+
 export class AdminApi {
   private readonly server: string;
   private readonly tls: https.AgentOptions;
@@ -68,6 +72,27 @@ export class AdminApi {
   send(method: string, urlPath: string, json?: unknown): Promise<HttpResponse> {
     const body = json === undefined ? undefined : JSON.stringify(json);
     return this.call(method, urlPath, body, 'application/json');
+  }
+
+  /**
+   * A write that must succeed (2xx), or find nothing there when `missingOk` (404, as kubectl's
+   * `--ignore-not-found`); anything else fails naming the method, path and status.
+   */
+  async write(
+    method: string,
+    urlPath: string,
+    json?: unknown,
+    options: { missingOk?: boolean } = {},
+  ): Promise<void> {
+    const res = await this.send(method, urlPath, json);
+    if (res.status < 300 || (options.missingOk && res.status === 404)) return;
+    throw new Error(`${method} ${urlPath}: ${res.status} ${res.body}`);
+  }
+
+  /** A JSON merge patch that must succeed; fails naming the path and the status. */
+  async patch(urlPath: string, patch: unknown): Promise<void> {
+    const status = await this.mergePatch(urlPath, patch);
+    if (status !== 200) throw new Error(`PATCH ${urlPath}: HTTP ${status}`);
   }
 
   /** A JSON merge patch; resolves with the HTTP status. */
