@@ -67,6 +67,7 @@ interface Owned {
 }
 interface Pod {
   metadata: { name: string; uid: string; deletionTimestamp?: string };
+  spec?: { nodeName?: string };
   status?: { podIP?: string; conditions?: { type: string; status: string }[] };
 }
 
@@ -125,13 +126,23 @@ withTestPlane('the BitcoinNetwork operator end to end', (plane) => {
     return withLogTail(() => convergedOnce(nodes));
   }
 
-  /** Runs `check`; a failure carries the controller's log tail, where the reason usually is. */
+  /**
+   * Runs `check`; a failure carries the controller's log tail, where the reason usually is, and
+   * each pod's node and conditions, for when the reason is the plane's scheduler or kwok.
+   */
   async function withLogTail<T>(check: () => Promise<T>): Promise<T> {
     try {
       return await check();
     } catch (err) {
       const alive = controller.running() ? '' : ' (the controller process has ended)';
-      (err as Error).message += `\n\ncontroller log tail${alive}:\n${controller.logTail(30)}`;
+      const podLines = (await pods().catch(() => [])).map(
+        (p) =>
+          `${p.metadata.name} ${p.metadata.uid} node=${p.spec?.nodeName ?? 'none'} ` +
+          (p.status?.conditions ?? []).map((c) => `${c.type}=${c.status}`).join(','),
+      );
+      (err as Error).message +=
+        `\n\npods:\n${podLines.join('\n')}` +
+        `\n\ncontroller log tail${alive}:\n${controller.logTail(30)}`;
       throw err;
     }
   }

@@ -28,7 +28,10 @@ export interface TestPlane {
    * and retry.
    */
   stopApiserver(): Promise<void>;
-  /** Starts kube-apiserver again on the same port and waits until it is ready. */
+  /**
+   * Starts kube-apiserver again on the same port and waits until it is ready, then restarts
+   * kube-scheduler, which was seen not to schedule new pods after an apiserver restart.
+   */
   startApiserver(): Promise<void>;
   stop(): Promise<void>;
 }

@@ -154,5 +154,10 @@ withTestPlane('a control plane on loopback', (plane) => {
     await plane().startApiserver();
     await k(['apply', '-f', '-'], JSON.stringify(statefulSet(1)));
     await k(['rollout', 'status', 'statefulset/web', '-n', NAMESPACE, '--timeout=90s']);
+    // A pod created after the restart is scheduled and started (the scheduler had stalled here).
+    await k(['scale', 'statefulset/web', '-n', NAMESPACE, '--replicas=2']);
+    await k(['rollout', 'status', 'statefulset/web', '-n', NAMESPACE, '--timeout=90s']);
+    const { items } = await getJson<{ items: Pod[] }>(plane().kubeconfig, WEB_PODS);
+    expect(items.map((pod) => pod.spec.nodeName)).toEqual([expect.any(String), expect.any(String)]);
   });
 });
