@@ -2,7 +2,7 @@
  * The objects in the cluster, by kind, namespace and name: for the leftovers check after
  * destroy and for comparing a manifest with what carries its prune label after an update.
  */
-import { AdminApi, apiRoot } from '../testplane/lib/admin-api';
+import { AdminApi, adminApiOf, apiRoot } from '../testplane/lib/admin-api';
 
 export interface ObjectKey {
   /** `group/Kind`, `Kind` for the core group. */
@@ -57,7 +57,7 @@ export function describeKey(key: ObjectKey): string {
  * what a manifest or a leftover is about.
  */
 export async function listObjects(kubeconfig: string, selector?: string): Promise<ObjectKey[]> {
-  return (await listTopLevel(new AdminApi(kubeconfig), selector)).map(keyOf);
+  return (await listTopLevel(adminApiOf(kubeconfig), selector)).map(keyOf);
 }
 
 /**
@@ -69,7 +69,7 @@ export async function listObjectsNotDeleting(
   kubeconfig: string,
   selector?: string,
 ): Promise<ObjectKey[]> {
-  const api = new AdminApi(kubeconfig);
+  const api = adminApiOf(kubeconfig);
   const [items, namespaces] = await Promise.all([
     listTopLevel(api, selector),
     api.get<{ items: Listed[] }>('/api/v1/namespaces'),
@@ -86,7 +86,7 @@ export async function listObjectsNotDeleting(
 /** The uid of each object {@link listObjects} lists, by its {@link describeKey}. */
 export async function objectUids(kubeconfig: string): Promise<Map<string, string>> {
   return new Map(
-    (await listTopLevel(new AdminApi(kubeconfig))).map((item) => [
+    (await listTopLevel(adminApiOf(kubeconfig))).map((item) => [
       describeKey(keyOf(item)),
       item.metadata.uid!,
     ]),

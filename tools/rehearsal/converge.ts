@@ -5,7 +5,7 @@
  */
 import type { BitcoinNetwork } from '../../controller/api/network';
 import { API_VERSION, P2P_PORT, PLURAL } from '../../controller/api/network';
-import { AdminApi } from '../testplane/lib/admin-api';
+import { adminApiOf } from '../testplane/lib/admin-api';
 import type { FakeBitcoind } from '../bitcoin/fake-bitcoind';
 import type { Check } from './report';
 
@@ -32,7 +32,7 @@ async function settle(
 }
 
 export function deploymentsAvailable(kubeconfig: string, timeoutMs: number): Promise<Check> {
-  const api = new AdminApi(kubeconfig);
+  const api = adminApiOf(kubeconfig);
   return settle(
     'every Deployment Available',
     async () => {
@@ -52,7 +52,7 @@ export function networksMeshed(
   fake: FakeBitcoind,
   timeoutMs: number,
 ): Promise<Check> {
-  const api = new AdminApi(kubeconfig);
+  const api = adminApiOf(kubeconfig);
   return settle(
     'every BitcoinNetwork Ready with its mesh complete',
     async () => {

@@ -3,7 +3,7 @@
  * swallows kubectl's delete errors, and helm's uninstall can leave objects behind, so the
  * rehearsal looks for itself.
  */
-import { AdminApi, apiRoot } from '../testplane/lib/admin-api';
+import { AdminApi, adminApiOf, apiRoot } from '../testplane/lib/admin-api';
 import { kubectl } from '../testplane/lib/kubectl';
 import { describeKey, keyOf } from './cluster-objects';
 
@@ -38,7 +38,7 @@ async function objectsLeft(
   kubeconfig: string,
   objects: readonly ManifestObject[],
 ): Promise<string[]> {
-  const api = new AdminApi(kubeconfig);
+  const api = adminApiOf(kubeconfig);
   const resources = await resourcesOf(api, new Set(objects.map((o) => o.apiVersion)));
   const left: string[] = [];
   for (const object of objects) {

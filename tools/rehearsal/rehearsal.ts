@@ -10,7 +10,7 @@ import { CONTROLLER_NAME, CONTROLLER_NAMESPACE } from '../../controller/api';
 import { FakeBitcoind } from '../bitcoin/fake-bitcoind';
 import { ControllerProcess } from '../bitcoin/controller-process';
 import { PodTracker } from '../bitcoin/operator-harness';
-import { AdminApi } from '../testplane/lib/admin-api';
+import { adminApiOf } from '../testplane/lib/admin-api';
 import { TestPlane, startTestPlane } from '../testplane/plane';
 import { createPki } from '../testplane/lib/pki';
 import { AdmissionStandIn } from './standins/admission';
@@ -109,7 +109,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     volumes: () => driver.volumes(),
   };
   const nodeGroups = new NodeGroupUpdates(
-    new AdminApi(plane.kubeconfig),
+    adminApiOf(plane.kubeconfig),
     plane.kubeconfig,
     plane.podCidr,
     options.nodeGroupTimings ?? EKS_TIMINGS,
@@ -175,7 +175,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       const before = storedObjects(await listStorage(plane.kubeconfig));
       const uidsBefore = await objectUids(plane.kubeconfig);
       ctx = { ...ctx, handler: { ...ctx.handler, layer: kubectlLayerOf(template) } };
-      const sampler = new DisruptionSampler(new AdminApi(plane.kubeconfig));
+      const sampler = new DisruptionSampler(adminApiOf(plane.kubeconfig));
       await sampler.start();
       const upgrade = await deploy(state, template, name, ctx);
       const checks: Check[] = [];

@@ -1,10 +1,11 @@
 /**
  * The plane's API as its admin, over HTTPS, without spawning kubectl: a kubectl process costs a
  * tenth of a CPU second before it sends a request, and the stand-ins and pollers ask several times
- * a second. One keep-alive connection serves every request.
+ * a second. A few kept-alive connections serve every request.
  */
 import * as fs from 'node:fs';
 import * as https from 'node:https';
+import * as tls from 'node:tls';
 import type { HttpResponse } from './http';
 
 /** The parts of a kubeconfig written by ./kubeconfig.ts that a client certificate needs. */
@@ -20,15 +21,30 @@ export interface Collection {
 }
 
 const TIMEOUT_MS = 5_000;
+// A listing of every kind asks for about 50 lists at once. Each new connection is a TLS handshake,
+// for this process and for the apiserver; a few connections, each reused, cost far less.
+const MAX_SOCKETS = 4;
 
 /** The path of an API version's resources: `/api/v1` for the core group, `/apis/<group>/<v>`. */
 export const apiRoot = (apiVersion: string): string =>
   apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
 
+const clients = new Map<string, AdminApi>();
+
+/** The one client of a kubeconfig in this process, so that its connections outlive each caller. */
+export function adminApiOf(kubeconfig: string): AdminApi {
+  let api = clients.get(kubeconfig);
+  if (!api) {
+    api = new AdminApi(kubeconfig);
+    clients.set(kubeconfig, api);
+  }
+  return api;
+}
+
 export class AdminApi {
   private readonly server: string;
-  private readonly tls: https.AgentOptions;
   private readonly agent: https.Agent;
+  private readonly watchAgent: https.Agent;
 
   /** `kubeconfig`: a plane's admin kubeconfig, which authenticates by client certificate. */
   constructor(kubeconfig: string) {
@@ -39,13 +55,16 @@ export class AdminApi {
       throw new Error(`${kubeconfig}: the admin API needs a client certificate and key`);
     }
     this.server = cluster.server;
-    this.tls = {
+    // Parsed once: given the PEM files instead, Node parses them again for every connection.
+    const secureContext = tls.createSecureContext({
       ca: fs.readFileSync(cluster['certificate-authority']),
       cert: fs.readFileSync(user['client-certificate']),
       key: fs.readFileSync(user['client-key']),
-    };
+    });
     // Free keep-alive sockets are unreferenced, so an idle client keeps no process alive.
-    this.agent = new https.Agent({ ...this.tls, keepAlive: true });
+    this.agent = new https.Agent({ secureContext, keepAlive: true, maxSockets: MAX_SOCKETS });
+    // A watch holds its connection for as long as it runs: not one of the pool's.
+    this.watchAgent = new https.Agent({ secureContext });
   }
 
   async get<T>(urlPath: string): Promise<T> {
@@ -116,8 +135,7 @@ export class AdminApi {
       if (!ended) onEnd(err);
       ended = true;
     };
-    // A watch holds its connection for as long as it runs: not one of the kept-alive ones.
-    const req = https.request(`${this.server}${urlPath}`, this.tls, (res) => {
+    const req = https.request(`${this.server}${urlPath}`, { agent: this.watchAgent }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         end(new Error(`watch ${urlPath}: HTTP ${res.statusCode}`));

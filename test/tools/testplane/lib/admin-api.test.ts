@@ -3,7 +3,7 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AdminApi } from '../../../../tools/testplane/lib/admin-api';
+import { AdminApi, adminApiOf } from '../../../../tools/testplane/lib/admin-api';
 import { certificateUser, writeKubeconfig } from '../../../../tools/testplane/lib/kubeconfig';
 import { createPki } from '../../../../tools/testplane/lib/pki';
 
@@ -76,11 +76,13 @@ function fakeApiserver(dir: string) {
 describe('AdminApi', () => {
   let dir: string;
   let server: ReturnType<typeof fakeApiserver>;
+  let kubeconfig: string;
   let api: AdminApi;
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'admin-api-'));
     server = fakeApiserver(dir);
-    api = new AdminApi(await server.start());
+    kubeconfig = await server.start();
+    api = new AdminApi(kubeconfig);
   });
   afterAll(async () => {
     await server.stop();
@@ -118,6 +120,21 @@ describe('AdminApi', () => {
     const before = server.connections();
     for (let i = 0; i < 5; i++) await api.get('/api/v1/services');
     expect(server.connections() - before).toBeLessThanOrEqual(1);
+  });
+
+  test('a burst of requests at once shares a few connections, not one each', async () => {
+    const fresh = new AdminApi(kubeconfig);
+    const before = server.connections();
+    const lists = await Promise.all(
+      Array.from({ length: 20 }, () => fresh.get<{ items: unknown[] }>('/api/v1/services')),
+    );
+    expect(lists.map((l) => l.items.length)).toEqual(Array(20).fill(1));
+    expect(server.connections() - before).toBeLessThanOrEqual(4);
+  });
+
+  test('adminApiOf gives one client per kubeconfig, so callers share its connections', () => {
+    expect(adminApiOf(kubeconfig)).toBe(adminApiOf(kubeconfig));
+    expect(adminApiOf(kubeconfig)).not.toBe(api);
   });
 
   test('a kubeconfig without a client certificate is refused, naming the file', () => {
