@@ -4,7 +4,7 @@
  * What outlives the cluster is: EBS volumes, load balancers, and the objects that hold them (a
  * PersistentVolume on such a volume and its claim, a Service or Ingress a load balancer serves).
  */
-import { getJson } from '../testplane/lib/kubectl';
+import { adminApiOf } from '../testplane/lib/admin-api';
 import { describeKey, ObjectKey } from './cluster-objects';
 
 /** An AWS resource that exists after destroy, and the objects in the cluster that hold it. */
@@ -58,7 +58,9 @@ export async function ebsVolumeHolders(
   volumeIds: readonly string[],
 ): Promise<OutlivingResource[]> {
   if (volumeIds.length === 0) return [];
-  const { items } = await getJson<{ items: Volume[] }>(kubeconfig, ['persistentvolumes']);
+  const { items } = await adminApiOf(kubeconfig).get<{ items: Volume[] }>(
+    '/api/v1/persistentvolumes',
+  );
   return volumeIds.map((id) => ({
     description: `EBS volume ${id}`,
     heldBy: items

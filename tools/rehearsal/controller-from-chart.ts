@@ -4,7 +4,7 @@
  * that kwok runs), and the ServiceAccount's token in place of the in-cluster config.
  */
 import type { ControllerProcessOptions } from '../bitcoin/controller-process';
-import { getJson } from '../testplane/lib/kubectl';
+import { adminApiOf } from '../testplane/lib/admin-api';
 import type { TestPlane } from '../testplane/plane';
 
 interface EnvVar {
@@ -43,22 +43,16 @@ export async function controllerFromChart(
   name: string,
   logFile: string,
 ): Promise<ControllerProcessOptions> {
-  const deployment = await getJson<Deployment>(plane.kubeconfig, [
-    'deployment',
-    name,
-    '-n',
-    namespace,
-  ]);
+  const api = adminApiOf(plane.kubeconfig);
+  const deployment = await api.get<Deployment>(
+    `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`,
+  );
   const selector = Object.entries(deployment.spec.selector.matchLabels)
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
-  const pods = await getJson<{ items: Pod[] }>(plane.kubeconfig, [
-    'pods',
-    '-n',
-    namespace,
-    '-l',
-    selector,
-  ]);
+  const pods = await api.get<{ items: Pod[] }>(
+    `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(selector)}`,
+  );
   // After a rollout the old pods may still be terminating.
   const pod = pods.items.find((p) => !p.metadata.deletionTimestamp);
   if (!pod) throw new Error(`the ${namespace}/${name} Deployment has no pod to stand in for`);

@@ -7,7 +7,8 @@
  * workload mounted and now mounts under another name was not dropped but replaced, and its data
  * is lost unless the new claim is on the same EBS volume.
  */
-import { getJson } from '../testplane/lib/kubectl';
+import { API_VERSION, PLURAL } from '../../controller/api';
+import { adminApiOf } from '../testplane/lib/admin-api';
 import { describeKey, keyOf } from './cluster-objects';
 import type { Check } from './report';
 
@@ -55,16 +56,16 @@ export interface StoredObject {
 }
 
 export async function listStorage(kubeconfig: string): Promise<StorageLists> {
-  const list = async <T>(resource: string) =>
-    (await getJson<{ items: T[] }>(kubeconfig, [resource, '--all-namespaces'])).items;
+  const api = adminApiOf(kubeconfig);
+  const list = async <T>(path: string) => (await api.get<{ items: T[] }>(path)).items;
   const [claims, volumes, statefulSets] = await Promise.all([
-    list<Claim>('persistentvolumeclaims'),
-    list<Volume>('persistentvolumes'),
-    list<StatefulSet>('statefulsets'),
+    list<Claim>('/api/v1/persistentvolumeclaims'),
+    list<Volume>('/api/v1/persistentvolumes'),
+    list<StatefulSet>('/apis/apps/v1/statefulsets'),
   ]);
   // No CRD, no BitcoinNetwork.
-  const networks = await list<Listed>('bitcoinnetworks').catch((err: Error) => {
-    if (/the server doesn't have a resource type/.test(err.message)) return [];
+  const networks = await list<Listed>(`/apis/${API_VERSION}/${PLURAL}`).catch((err: Error) => {
+    if (/: 404 /.test(err.message)) return [];
     throw err;
   });
   return { claims, volumes, networks, statefulSets };

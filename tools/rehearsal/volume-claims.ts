@@ -4,7 +4,7 @@
  * chain data even when everything else says Ready.
  */
 import { CHILD_SELECTOR } from '../../controller/api';
-import { getJson } from '../testplane/lib/kubectl';
+import { adminApiOf } from '../testplane/lib/admin-api';
 import type { Check } from './report';
 
 interface Pod {
@@ -24,10 +24,11 @@ interface Volume {
 export type VolumeSnapshot = ReadonlyMap<string, string>;
 
 export async function volumeSnapshot(kubeconfig: string): Promise<VolumeSnapshot> {
+  const api = adminApiOf(kubeconfig);
   const [pods, claims, volumes] = await Promise.all([
-    getJson<{ items: Pod[] }>(kubeconfig, ['pods', '-A', '-l', CHILD_SELECTOR]),
-    getJson<{ items: Claim[] }>(kubeconfig, ['persistentvolumeclaims', '-A']),
-    getJson<{ items: Volume[] }>(kubeconfig, ['persistentvolumes']),
+    api.get<{ items: Pod[] }>(`/api/v1/pods?labelSelector=${encodeURIComponent(CHILD_SELECTOR)}`),
+    api.get<{ items: Claim[] }>('/api/v1/persistentvolumeclaims'),
+    api.get<{ items: Volume[] }>('/api/v1/persistentvolumes'),
   ]);
   const claimOf = new Map(
     claims.items.map((c) => [`${c.metadata.namespace}/${c.metadata.name}`, c]),

@@ -67,8 +67,10 @@ export class AdminApi {
     this.watchAgent = new https.Agent({ secureContext });
   }
 
-  async get<T>(urlPath: string): Promise<T> {
-    const res = await this.send('GET', urlPath);
+  /** `accept`: another representation, such as aggregated discovery. @default JSON */
+  async get<T>(urlPath: string, accept?: string): Promise<T> {
+    const headers: Record<string, string> = accept === undefined ? {} : { accept };
+    const res = await this.call('GET', urlPath, undefined, headers);
     if (res.status !== 200) throw new Error(`GET ${urlPath}: ${res.status} ${res.body}`);
     return JSON.parse(res.body) as T;
   }
@@ -90,7 +92,7 @@ export class AdminApi {
   /** Any other request; resolves with the status and body, whatever the status. */
   send(method: string, urlPath: string, json?: unknown): Promise<HttpResponse> {
     const body = json === undefined ? undefined : JSON.stringify(json);
-    return this.call(method, urlPath, body, 'application/json');
+    return this.call(method, urlPath, body, { 'content-type': 'application/json' });
   }
 
   /**
@@ -117,7 +119,8 @@ export class AdminApi {
   /** A JSON merge patch; resolves with the HTTP status. */
   async mergePatch(urlPath: string, patch: unknown): Promise<number> {
     const body = JSON.stringify(patch);
-    return (await this.call('PATCH', urlPath, body, 'application/merge-patch+json')).status;
+    const headers = { 'content-type': 'application/merge-patch+json' };
+    return (await this.call('PATCH', urlPath, body, headers)).status;
   }
 
   /**
@@ -162,7 +165,7 @@ export class AdminApi {
     method: string,
     urlPath: string,
     body: string | undefined,
-    contentType: string,
+    headers: Record<string, string>,
   ): Promise<HttpResponse> {
     return new Promise((resolve, reject) => {
       const req = https.request(
@@ -170,7 +173,7 @@ export class AdminApi {
         {
           method,
           agent: this.agent,
-          headers: body === undefined ? {} : { 'content-type': contentType },
+          headers,
           timeout: TIMEOUT_MS,
         },
         (res) => {
