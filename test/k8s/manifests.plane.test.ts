@@ -194,6 +194,18 @@ withTestPlane('server-side validation of manifests', (plane) => {
       },
     );
 
+    test('among good objects checked together, names the one bad object alone', async () => {
+      const [badName, badSpec, message] = BAD_NETWORKS[0];
+      const objects = [
+        ...GOOD_NETWORKS.map(([name, spec]) => network(name, spec)),
+        network(badName, badSpec),
+      ];
+      const result = await dryRunAll(plane().kubeconfig, [writeYaml(dir, 'mixed.yaml', objects)]);
+      expect(result.rejected.map(({ object }) => object.name)).toEqual([badName]);
+      expect(result.rejected[0].message).toMatch(message);
+      expect(result.checked).toHaveLength(GOOD_NETWORKS.length + 1);
+    });
+
     test('rejects a bad network on a real create too, not only under a dry run', async () => {
       await expect(
         k(['create', '-f', '-'], JSON.stringify(network('negative', { nodes: -1 }))),

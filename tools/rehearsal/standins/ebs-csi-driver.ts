@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { AdminApi, Collection } from '../../testplane/lib/admin-api';
+import { collectionChanges } from './collection-changes';
 import { PollLoop, PollOptions } from './poll-loop';
 import { quantityValue } from '../../../controller/api/quantity';
 import { ebsSizeGiB } from './ebs-volume-size';
@@ -97,7 +98,12 @@ export class EbsCsiDriverStandIn {
       );
     }
     this.api = new AdminApi(kubeconfig);
-    this.loop = new PollLoop('EBS CSI driver stand-in', () => this.reconcile(), options);
+    this.loop = new PollLoop(
+      'EBS CSI driver stand-in',
+      () => this.reconcile(),
+      options,
+      collectionChanges(this.api, WATCHED),
+    );
   }
 
   /** The EBS volumes that exist, whether or not a PV still points at them. */

@@ -7,6 +7,7 @@ import type { RequestListener } from 'node:http';
 import { AdminApi, Collection } from '../../testplane/lib/admin-api';
 import type { CertificateAuthority } from './certificates';
 import { EndpointServers, ServiceItem, ServiceRef } from './endpoint-servers';
+import { collectionChanges } from './collection-changes';
 import { PollLoop, PollOptions } from './poll-loop';
 
 const SERVICES: Collection = { kind: 'Service', path: '/api/v1/services' };
@@ -33,7 +34,12 @@ export abstract class EndpointStandIn<T extends ServiceItem> {
     this.api = new AdminApi(kubeconfig);
     this.collections = [...kinds, SERVICES, ENDPOINT_SLICES];
     this.servers = new EndpointServers(ca, handler);
-    this.loop = new PollLoop(name, () => this.reconcile(), options);
+    this.loop = new PollLoop(
+      name,
+      () => this.reconcile(),
+      options,
+      collectionChanges(this.api, this.collections),
+    );
   }
 
   /** `address:port` of each server now answering. */

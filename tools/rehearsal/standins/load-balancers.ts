@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { AdminApi, Collection } from '../../testplane/lib/admin-api';
+import { collectionChanges } from './collection-changes';
 import { PollLoop, PollOptions } from './poll-loop';
 
 const ALB_CLASS = 'alb';
@@ -78,7 +79,12 @@ export class LoadBalancerControllerStandIn {
     private readonly options: LoadBalancerControllerOptions,
   ) {
     this.api = new AdminApi(kubeconfig);
-    this.loop = new PollLoop('load balancer controller stand-in', () => this.reconcile(), options);
+    this.loop = new PollLoop(
+      'load balancer controller stand-in',
+      () => this.reconcile(),
+      options,
+      collectionChanges(this.api, WATCHED),
+    );
   }
 
   /** The load balancers that exist, whether or not an object still points at them. */
