@@ -8,6 +8,7 @@ import { API_VERSION, P2P_PORT, PLURAL } from '../../controller/api/network';
 import { adminApiOf } from '../testplane/lib/admin-api';
 import type { FakeBitcoind } from '../bitcoin/fake-bitcoind';
 import type { Check } from './report';
+import { untilNoneLeft } from './until-none-left';
 
 interface DeploymentList {
   items: {
@@ -16,19 +17,19 @@ interface DeploymentList {
   }[];
 }
 
-/** Polls until `probe` returns no problems or `timeoutMs` passes; the check says what was left. */
+/** Asks until `probe` finds no problems or `timeoutMs` passes; the check says what was left. */
 async function settle(
   name: string,
   probe: () => Promise<string[]>,
   timeoutMs: number,
 ): Promise<Check> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const problems = await probe().catch((err: Error) => [err.message]);
-    if (problems.length === 0) return { name, ok: true };
-    if (Date.now() > deadline) return { name, ok: false, detail: problems.join('; ') };
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
+  const problems = await untilNoneLeft(
+    () => probe().catch((err: Error) => [err.message]),
+    timeoutMs,
+  );
+  return problems.length === 0
+    ? { name, ok: true }
+    : { name, ok: false, detail: problems.join('; ') };
 }
 
 export function deploymentsAvailable(kubeconfig: string, timeoutMs: number): Promise<Check> {

@@ -6,6 +6,7 @@
 import { AdminApi, adminApiOf, apiRoot } from '../testplane/lib/admin-api';
 import { kubectl } from '../testplane/lib/kubectl';
 import { describeKey, keyOf } from './cluster-objects';
+import { untilNoneLeft } from './until-none-left';
 
 interface ManifestObject {
   apiVersion: string;
@@ -26,12 +27,7 @@ export async function manifestObjectsLeft(
   manifestText: string,
 ): Promise<string[]> {
   const objects = JSON.parse(manifestText) as ManifestObject[];
-  const deadline = Date.now() + GRACE_MS;
-  for (;;) {
-    const left = await objectsLeft(kubeconfig, objects);
-    if (left.length === 0 || Date.now() > deadline) return left;
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-  }
+  return untilNoneLeft(() => objectsLeft(kubeconfig, objects), GRACE_MS);
 }
 
 async function objectsLeft(

@@ -16,6 +16,7 @@ import { customResourceEvent, RequestType } from './events';
 import { HandlerEnvironment, runHandler } from './handler';
 import type { NodeGroupUpdates } from './node-group-updates';
 import type { StepOutcome } from './scheduler';
+import { untilNoneLeft } from './until-none-left';
 
 /** The provider's resource types, which all go to the one handler Lambda. */
 export const KUBECTL_PROVIDER_TYPES = [
@@ -206,16 +207,13 @@ async function volumesReleased(
   properties: Readonly<Record<string, unknown>>,
 ): Promise<StepResult> {
   const ec2 = fakeEc2(() => ctx.ebs.volumes());
-  const deadline = Date.now() + ctx.volumesReleasedTimeoutMs;
-  for (;;) {
-    const left = await heldVolumes(ec2, properties);
-    if (left.length === 0) return { kubernetes: true };
-    if (Date.now() > deadline) {
-      return {
-        kubernetes: true,
-        error: `EBS volumes still exist after ${ctx.volumesReleasedTimeoutMs / 1000}s: ${left.join(', ')}`,
-      };
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-  }
+  const left = await untilNoneLeft(
+    () => heldVolumes(ec2, properties),
+    ctx.volumesReleasedTimeoutMs,
+  );
+  if (left.length === 0) return { kubernetes: true };
+  return {
+    kubernetes: true,
+    error: `EBS volumes still exist after ${ctx.volumesReleasedTimeoutMs / 1000}s: ${left.join(', ')}`,
+  };
 }
