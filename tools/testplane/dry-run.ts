@@ -49,8 +49,9 @@ const CONCURRENCY = 2;
 
 /**
  * Validates every object of `yamlFiles` against the plane's apiserver with
- * `kubectl apply --dry-run=server`, all in one kubectl, then one by one if any is rejected. Client-side apply, because that is what the CDK kubectl
- * handler runs (it also catches objects too big for the last-applied annotation).
+ * `kubectl apply --dry-run=server`: all in one kubectl, then one by one if any is rejected.
+ * Client-side apply, because that is what the CDK kubectl handler runs (it also catches objects
+ * too big for the last-applied annotation).
  */
 export async function dryRunAll(
   kubeconfig: string,

@@ -91,8 +91,8 @@ export class AdminApi {
 
   /** Any other request; resolves with the status and body, whatever the status. */
   send(method: string, urlPath: string, json?: unknown): Promise<HttpResponse> {
-    const body = json === undefined ? undefined : JSON.stringify(json);
-    return this.call(method, urlPath, body, { 'content-type': 'application/json' });
+    if (json === undefined) return this.call(method, urlPath, undefined, {});
+    return this.call(method, urlPath, JSON.stringify(json), { 'content-type': 'application/json' });
   }
 
   /**
