@@ -40,7 +40,16 @@ interface NodeList {
   }[];
 }
 interface PodList {
-  items: { metadata: { name: string; namespace: string }; spec: { nodeName?: string } }[];
+  items: {
+    metadata: {
+      name: string;
+      namespace: string;
+      labels?: Record<string, string>;
+      deletionTimestamp?: string;
+    };
+    spec: { nodeName?: string };
+    status?: { conditions?: { type: string; status: string }[] };
+  }[];
 }
 
 const labels = { app: 'web' };
@@ -173,6 +182,20 @@ withTestPlane('a managed node group rolling update on kwok nodes', (plane) => {
         NS,
       ]);
       expect(sts.status.readyReplicas).toBe(3);
+    }, 60_000);
+    // The workloads' status can lag their pods on a busy machine (a clean clone's CI once started
+    // the next rotation with every chain pod still coming back): count the Ready pods themselves,
+    // as the disruption sampler does.
+    await eventually(async () => {
+      const { items } = await getJson<PodList>(kubeconfig(), ['pods', '-n', NS]);
+      const ready = (app: string) =>
+        items.filter(
+          (p) =>
+            p.metadata.labels?.app === app &&
+            !p.metadata.deletionTimestamp &&
+            p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+        ).length;
+      expect({ web: ready('web'), chain: ready('chain') }).toEqual({ web: 2, chain: 3 });
     }, 60_000);
   };
 
