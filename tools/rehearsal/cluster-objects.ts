@@ -118,9 +118,47 @@ interface GroupDiscoveryList {
     /** The preferred version first. */
     versions: {
       version: string;
-      resources: { resource: string; responseKind: { kind: string }; verbs: string[] }[];
+      resources: {
+        resource: string;
+        responseKind: { kind: string };
+        verbs: string[];
+        scope: 'Namespaced' | 'Cluster';
+      }[];
     }[];
   }[];
+}
+
+/** Every group the apiserver serves, core first: two requests, as kubectl asks. */
+async function discover(api: AdminApi): Promise<GroupDiscoveryList['items']> {
+  const [core, named] = await Promise.all([
+    api.get<GroupDiscoveryList>('/api', AGGREGATED_DISCOVERY),
+    api.get<GroupDiscoveryList>('/apis', AGGREGATED_DISCOVERY),
+  ]);
+  return [...core.items, ...named.items];
+}
+
+const apiVersionOf = (group: string | undefined, version: string) =>
+  group ? `${group}/${version}` : version;
+
+/**
+ * Each kind the cluster serves, in every version, by `apiVersion kind`: its resource name and
+ * whether it is namespaced.
+ */
+export async function servedKinds(
+  api: AdminApi,
+): Promise<Map<string, { name: string; namespaced: boolean }>> {
+  const kinds = new Map<string, { name: string; namespaced: boolean }>();
+  for (const { metadata, versions } of await discover(api)) {
+    for (const { version, resources } of versions) {
+      for (const r of resources) {
+        kinds.set(`${apiVersionOf(metadata.name, version)} ${r.responseKind.kind}`, {
+          name: r.resource,
+          namespaced: r.scope === 'Namespaced',
+        });
+      }
+    }
+  }
+  return kinds;
 }
 
 /**
@@ -131,17 +169,11 @@ interface GroupDiscoveryList {
 export async function listableResources(
   api: AdminApi,
 ): Promise<{ path: string; apiVersion: string; kind: string }[]> {
-  const [aggregated, core, named] = await Promise.all([
-    aggregatedGroups(api),
-    api.get<GroupDiscoveryList>('/api', AGGREGATED_DISCOVERY),
-    api.get<GroupDiscoveryList>('/apis', AGGREGATED_DISCOVERY),
-  ]);
-  return [...core.items, ...named.items]
+  const [aggregated, groups] = await Promise.all([aggregatedGroups(api), discover(api)]);
+  return groups
     .filter((group) => !aggregated.has(group.metadata.name ?? ''))
     .flatMap(({ metadata, versions: [preferred] }) => {
-      const apiVersion = metadata.name
-        ? `${metadata.name}/${preferred.version}`
-        : preferred.version;
+      const apiVersion = apiVersionOf(metadata.name, preferred.version);
       return preferred.resources
         .filter((r) => r.verbs.includes('list') && r.responseKind.kind !== 'Event')
         .map((r) => ({

@@ -3,9 +3,9 @@
  * swallows kubectl's delete errors, and helm's uninstall can leave objects behind, so the
  * rehearsal looks for itself.
  */
-import { AdminApi, adminApiOf, apiRoot } from '../testplane/lib/admin-api';
+import { adminApiOf, apiRoot } from '../testplane/lib/admin-api';
 import { kubectl } from '../testplane/lib/kubectl';
-import { describeKey, keyOf } from './cluster-objects';
+import { describeKey, keyOf, servedKinds } from './cluster-objects';
 import { untilNoneLeft } from './until-none-left';
 
 interface ManifestObject {
@@ -35,7 +35,7 @@ async function objectsLeft(
   objects: readonly ManifestObject[],
 ): Promise<string[]> {
   const api = adminApiOf(kubeconfig);
-  const resources = await resourcesOf(api, new Set(objects.map((o) => o.apiVersion)));
+  const resources = await servedKinds(api);
   const left: string[] = [];
   for (const object of objects) {
     const resource = resources.get(`${object.apiVersion} ${object.kind}`);
@@ -51,29 +51,6 @@ async function objectsLeft(
     else if (res.status !== 404) throw new Error(`GET ${name}: ${res.status} ${res.body}`);
   }
   return left;
-}
-
-/**
- * Each kind the cluster still serves in those versions, by `apiVersion kind`: its resource name
- * and whether it is namespaced, from discovery, as kubectl finds them.
- */
-async function resourcesOf(
-  api: AdminApi,
-  apiVersions: ReadonlySet<string>,
-): Promise<Map<string, { name: string; namespaced: boolean }>> {
-  const resources = new Map<string, { name: string; namespaced: boolean }>();
-  for (const apiVersion of apiVersions) {
-    const res = await api.send('GET', apiRoot(apiVersion));
-    if (res.status === 404) continue;
-    if (res.status !== 200) throw new Error(`GET ${apiRoot(apiVersion)}: ${res.status}`);
-    const list = JSON.parse(res.body) as {
-      resources: { name: string; kind: string; namespaced: boolean }[];
-    };
-    for (const r of list.resources.filter((r) => !r.name.includes('/'))) {
-      resources.set(`${apiVersion} ${r.kind}`, { name: r.name, namespaced: r.namespaced });
-    }
-  }
-  return resources;
 }
 
 /** The release's own record and the objects labelled as its instance that still exist. */
