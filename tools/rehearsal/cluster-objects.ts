@@ -40,8 +40,11 @@ interface Listed {
   };
 }
 
+/** The group of an `apiVersion`: empty for the core group. */
+const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
+
 export function keyOf(object: Listed): ObjectKey {
-  const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
+  const group = groupOf(object.apiVersion);
   const kind = group ? `${group}/${object.kind}` : object.kind;
   const { name, namespace } = object.metadata;
   return namespace ? { kind, namespace, name } : { kind, name };
@@ -112,15 +115,18 @@ async function listTopLevel(api: AdminApi, selector?: string): Promise<Listed[]>
 const AGGREGATED_DISCOVERY =
   'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
 
-interface GroupDiscoveryList {
+/** The answer as served: every list and the kind are left out when empty. */
+export interface GroupDiscoveryList {
   items: {
     metadata: { name?: string };
     /** The preferred version first. */
-    versions: {
+    versions?: {
       version: string;
-      resources: {
+      /** `Stale` while the server behind an aggregated group does not answer. */
+      freshness?: 'Current' | 'Stale';
+      resources?: {
         resource: string;
-        responseKind: { kind: string };
+        responseKind?: { kind: string };
         verbs: string[];
         scope: 'Namespaced' | 'Cluster';
       }[];
@@ -128,17 +134,45 @@ interface GroupDiscoveryList {
   }[];
 }
 
+/** One served version of a group and its resources. */
+export interface ServedVersion {
+  readonly apiVersion: string;
+  readonly resources: readonly {
+    readonly resource: string;
+    readonly kind: string;
+    readonly verbs: readonly string[];
+    readonly namespaced: boolean;
+  }[];
+}
+
+/**
+ * Each group's served versions, the preferred one first, read as client-go reads them: a stale
+ * version is left out, and so is a resource without a kind. A group whose CRD is going away
+ * can have no resources at all.
+ */
+export function servedVersions(answer: GroupDiscoveryList): ServedVersion[][] {
+  return answer.items.map(({ metadata, versions = [] }) =>
+    versions
+      .filter(({ freshness }) => freshness !== 'Stale')
+      .map(({ version, resources = [] }) => ({
+        apiVersion: metadata.name ? `${metadata.name}/${version}` : version,
+        resources: resources.flatMap(({ resource, responseKind, verbs, scope }) =>
+          responseKind
+            ? [{ resource, kind: responseKind.kind, verbs, namespaced: scope === 'Namespaced' }]
+            : [],
+        ),
+      })),
+  );
+}
+
 /** Every group the apiserver serves, core first: two requests, as kubectl asks. */
-async function discover(api: AdminApi): Promise<GroupDiscoveryList['items']> {
+async function discover(api: AdminApi): Promise<ServedVersion[][]> {
   const [core, named] = await Promise.all([
     api.get<GroupDiscoveryList>('/api', AGGREGATED_DISCOVERY),
     api.get<GroupDiscoveryList>('/apis', AGGREGATED_DISCOVERY),
   ]);
-  return [...core.items, ...named.items];
+  return servedVersions({ items: [...core.items, ...named.items] });
 }
-
-const apiVersionOf = (group: string | undefined, version: string) =>
-  group ? `${group}/${version}` : version;
 
 /**
  * Each kind the cluster serves, in every version, by `apiVersion kind`: its resource name and
@@ -148,14 +182,9 @@ export async function servedKinds(
   api: AdminApi,
 ): Promise<Map<string, { name: string; namespaced: boolean }>> {
   const kinds = new Map<string, { name: string; namespaced: boolean }>();
-  for (const { metadata, versions } of await discover(api)) {
-    for (const { version, resources } of versions) {
-      for (const r of resources) {
-        kinds.set(`${apiVersionOf(metadata.name, version)} ${r.responseKind.kind}`, {
-          name: r.resource,
-          namespaced: r.scope === 'Namespaced',
-        });
-      }
+  for (const { apiVersion, resources } of (await discover(api)).flat()) {
+    for (const { resource, kind, namespaced } of resources) {
+      kinds.set(`${apiVersion} ${kind}`, { name: resource, namespaced });
     }
   }
   return kinds;
@@ -170,18 +199,17 @@ export async function listableResources(
   api: AdminApi,
 ): Promise<{ path: string; apiVersion: string; kind: string }[]> {
   const [aggregated, groups] = await Promise.all([aggregatedGroups(api), discover(api)]);
-  return groups
-    .filter((group) => !aggregated.has(group.metadata.name ?? ''))
-    .flatMap(({ metadata, versions: [preferred] }) => {
-      const apiVersion = apiVersionOf(metadata.name, preferred.version);
-      return preferred.resources
-        .filter((r) => r.verbs.includes('list') && r.responseKind.kind !== 'Event')
-        .map((r) => ({
-          path: `${apiRoot(apiVersion)}/${r.resource}`,
-          apiVersion,
-          kind: r.responseKind.kind,
-        }));
-    });
+  return groups.flatMap(([preferred]) => {
+    if (!preferred || aggregated.has(groupOf(preferred.apiVersion))) return [];
+    const { apiVersion, resources } = preferred;
+    return resources
+      .filter(({ verbs, kind }) => verbs.includes('list') && kind !== 'Event')
+      .map(({ resource, kind }) => ({
+        path: `${apiRoot(apiVersion)}/${resource}`,
+        apiVersion,
+        kind,
+      }));
+  });
 }
 
 /**
