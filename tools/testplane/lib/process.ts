@@ -58,7 +58,7 @@ export function isRunning(pid: number, binary: string): boolean {
   }
 }
 
-/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+/** SIGTERM, then SIGKILL after `graceMs` (at once for 0); resolves once the process is gone. */
 export async function stopProcess(record: ProcessRecord, graceMs = 10_000): Promise<void> {
   const gone = async (deadline: number): Promise<boolean> => {
     while (isRunning(record.pid, record.binary)) {
@@ -68,8 +68,10 @@ export async function stopProcess(record: ProcessRecord, graceMs = 10_000): Prom
     return true;
   };
   if (!isRunning(record.pid, record.binary)) return;
-  process.kill(record.pid, 'SIGTERM');
-  if (await gone(Date.now() + graceMs)) return;
+  if (graceMs > 0) {
+    process.kill(record.pid, 'SIGTERM');
+    if (await gone(Date.now() + graceMs)) return;
+  }
   process.kill(record.pid, 'SIGKILL');
   if (!(await gone(Date.now() + 5_000))) {
     throw new Error(`${record.name} (pid ${record.pid}) survived SIGKILL`);
