@@ -4,9 +4,10 @@
  * each node's added peers exactly the other nodes (the mesh complete).
  */
 import type { BitcoinNetwork } from '../../controller/api/network';
-import { API_VERSION, P2P_PORT, PLURAL } from '../../controller/api/network';
+import { API_VERSION, PLURAL } from '../../controller/api/network';
 import { adminApiOf } from '../testplane/lib/admin-api';
 import type { FakeBitcoind } from '../bitcoin/fake-bitcoind';
+import { networkProblems } from '../bitcoin/network-problems';
 import type { Check } from './report';
 import { untilNoneLeft } from './until-none-left';
 
@@ -65,31 +66,4 @@ export function networksMeshed(
     },
     timeoutMs,
   );
-}
-
-function networkProblems(network: BitcoinNetwork, fake: FakeBitcoind): string[] {
-  const id = `${network.metadata?.namespace}/${network.metadata?.name}`;
-  const status = network.status ?? {};
-  const ready = status.conditions?.find((c) => c.type === 'Ready');
-  if (status.observedGeneration !== network.metadata?.generation)
-    return [`${id} status is for generation ${status.observedGeneration}`];
-  if (ready?.status !== 'True')
-    return [`${id} Ready=${ready?.status ?? 'unset'} (${ready?.message ?? ''})`];
-  const nodes = status.nodes ?? [];
-  if (nodes.length !== network.spec.nodes || nodes.some((n) => !n.ready)) {
-    return [
-      `${id} has ${nodes.filter((n) => n.ready).length} ready nodes of ${network.spec.nodes}`,
-    ];
-  }
-  const ips = nodes.map((n) => n.ip);
-  return ips.flatMap((ip) => {
-    const want = ips
-      .filter((other) => other !== ip)
-      .map((other) => `${other}:${P2P_PORT}`)
-      .sort();
-    const added = [...(fake.addedNodes(ip) ?? [])].sort();
-    return JSON.stringify(added) === JSON.stringify(want)
-      ? []
-      : [`${id} node ${ip} has peers [${added.join(', ')}], wants [${want.join(', ')}]`];
-  });
 }
