@@ -2,7 +2,7 @@
  * The objects in the cluster, by kind, namespace and name: for the leftovers check after
  * destroy and for comparing a manifest with what carries its prune label after an update.
  */
-import { AdminApi, adminApiOf, apiRoot } from '../testplane/lib/admin-api';
+import { AdminApi, adminApiOf, apiRoot, Collection } from '../testplane/lib/admin-api';
 
 export interface ObjectKey {
   /** `group/Kind`, `Kind` for the core group. */
@@ -99,10 +99,7 @@ export async function objectUids(kubeconfig: string): Promise<Map<string, string
 async function listTopLevel(api: AdminApi, selector?: string): Promise<Listed[]> {
   const query = selector ? `?labelSelector=${encodeURIComponent(selector)}` : '';
   const lists = await Promise.all(
-    (await listableResources(api)).map(async ({ path, apiVersion, kind }) => {
-      const { items } = await api.get<{ items: Listed[] }>(`${path}${query}`);
-      return items.map((item) => ({ ...item, apiVersion, kind }));
-    }),
+    (await listableResources(api)).map((collection) => api.items<Listed>(collection, query)),
   );
   return lists
     .flat()
@@ -195,20 +192,14 @@ export async function servedKinds(
  * version that can be listed, but Events (the cluster's log, not its objects) and the groups
  * another server answers for. Asked as kubectl asks: two requests, not one per group.
  */
-export async function listableResources(
-  api: AdminApi,
-): Promise<{ path: string; apiVersion: string; kind: string }[]> {
+export async function listableResources(api: AdminApi): Promise<Collection[]> {
   const [aggregated, groups] = await Promise.all([aggregatedGroups(api), discover(api)]);
   return groups.flatMap(([preferred]) => {
     if (!preferred || aggregated.has(groupOf(preferred.apiVersion))) return [];
     const { apiVersion, resources } = preferred;
     return resources
       .filter(({ verbs, kind }) => verbs.includes('list') && kind !== 'Event')
-      .map(({ resource, kind }) => ({
-        path: `${apiRoot(apiVersion)}/${resource}`,
-        apiVersion,
-        kind,
-      }));
+      .map(({ resource, kind }) => ({ path: `${apiRoot(apiVersion)}/${resource}`, kind }));
   });
 }
 

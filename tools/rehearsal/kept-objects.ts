@@ -8,7 +8,7 @@
  * is lost unless the new claim is on the same EBS volume.
  */
 import { API_VERSION, KIND, PLURAL } from '../../controller/api';
-import { adminApiOf } from '../testplane/lib/admin-api';
+import { adminApiOf, apiRoot } from '../testplane/lib/admin-api';
 import { describeKey, keyOf } from './cluster-objects';
 import type { Check } from './report';
 
@@ -57,21 +57,18 @@ export interface StoredObject {
 
 export async function listStorage(kubeconfig: string): Promise<StorageLists> {
   const api = adminApiOf(kubeconfig);
-  // A list's items carry no apiVersion and kind (kubectl fills them in); the checks key by both.
-  const list = async <T>(apiVersion: string, kind: string, path: string) =>
-    (await api.get<{ items: T[] }>(path)).items.map((item) => ({ ...item, apiVersion, kind }));
   const [claims, volumes, statefulSets] = await Promise.all([
-    list<Claim>('v1', 'PersistentVolumeClaim', '/api/v1/persistentvolumeclaims'),
-    list<Volume>('v1', 'PersistentVolume', '/api/v1/persistentvolumes'),
-    list<StatefulSet>('apps/v1', 'StatefulSet', '/apis/apps/v1/statefulsets'),
+    api.items<Claim>({ kind: 'PersistentVolumeClaim', path: '/api/v1/persistentvolumeclaims' }),
+    api.items<Volume>({ kind: 'PersistentVolume', path: '/api/v1/persistentvolumes' }),
+    api.items<StatefulSet>({ kind: 'StatefulSet', path: '/apis/apps/v1/statefulsets' }),
   ]);
   // No CRD, no BitcoinNetwork.
-  const networks = await list<Listed>(API_VERSION, KIND, `/apis/${API_VERSION}/${PLURAL}`).catch(
-    (err: Error) => {
+  const networks = await api
+    .items<Listed>({ kind: KIND, path: `${apiRoot(API_VERSION)}/${PLURAL}` })
+    .catch((err: Error) => {
       if (/: 404 /.test(err.message)) return [];
       throw err;
-    },
-  );
+    });
   return { claims, volumes, networks, statefulSets };
 }
 

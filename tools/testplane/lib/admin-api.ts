@@ -29,6 +29,12 @@ const MAX_SOCKETS = 4;
 export const apiRoot = (apiVersion: string): string =>
   apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
 
+/** The apiVersion of a collection's path: `v1` for `/api/v1/...`, `apps/v1` for `/apis/apps/v1/...`. */
+export function apiVersionOfPath(path: string): string {
+  const [, root, first, second] = path.split('/');
+  return root === 'api' ? first : `${first}/${second}`;
+}
+
 const clients = new Map<string, AdminApi>();
 
 /** The one client of a kubeconfig in this process, so that its connections outlive each caller. */
@@ -76,17 +82,18 @@ export class AdminApi {
   }
 
   /**
-   * Lists each collection and returns their objects together, each with its `kind` (a list's
-   * items have none), as `kubectl get a,b -A -o json` would.
+   * A collection's items, each with the apiVersion and kind a list leaves out of them (kubectl
+   * fills them in), so that they read as the objects themselves. `query` narrows the list.
    */
+  async items<T>({ kind, path }: Collection, query = ''): Promise<T[]> {
+    const apiVersion = apiVersionOfPath(path);
+    const { items } = await this.get<{ items: object[] }>(`${path}${query}`);
+    return items.map((item) => ({ ...item, apiVersion, kind }) as T);
+  }
+
+  /** Each collection's {@link items} together, as `kubectl get a,b -A -o json` lists them. */
   async listAll<T>(collections: readonly Collection[]): Promise<T[]> {
-    const lists = await Promise.all(
-      collections.map(async ({ kind, path }) => {
-        const { items } = await this.get<{ items: object[] }>(path);
-        return items.map((item) => ({ ...item, kind }) as T);
-      }),
-    );
-    return lists.flat();
+    return (await Promise.all(collections.map((c) => this.items<T>(c)))).flat();
   }
 
   /** Any other request; resolves with the status and body, whatever the status. */

@@ -3,7 +3,7 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AdminApi, adminApiOf } from '../../../../tools/testplane/lib/admin-api';
+import { AdminApi, adminApiOf, apiVersionOfPath } from '../../../../tools/testplane/lib/admin-api';
 import { certificateUser, writeKubeconfig } from '../../../../tools/testplane/lib/kubeconfig';
 import { createPki } from '../../../../tools/testplane/lib/pki';
 
@@ -89,15 +89,19 @@ describe('AdminApi', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('lists several collections into one list, each item with its kind, as the admin', async () => {
-    const items = await api.listAll<{ kind: string; metadata: { name: string } }>([
+  test('lists several collections into one list, each item with its apiVersion and kind, as the admin', async () => {
+    const items = await api.listAll<{
+      apiVersion: string;
+      kind: string;
+      metadata: { name: string };
+    }>([
       { kind: 'Service', path: '/api/v1/services' },
       { kind: 'Deployment', path: '/apis/apps/v1/deployments' },
     ]);
-    expect(items.map((i) => `${i.kind} ${i.metadata.name}`)).toEqual([
-      'Service web',
-      'Deployment a',
-      'Deployment b',
+    expect(items.map((i) => `${i.apiVersion} ${i.kind} ${i.metadata.name}`)).toEqual([
+      'v1 Service web',
+      'apps/v1 Deployment a',
+      'apps/v1 Deployment b',
     ]);
     expect(new Set(server.seen.map((s) => s.user))).toEqual(new Set(['kubernetes-admin']));
   });
@@ -145,5 +149,19 @@ describe('AdminApi', () => {
     expect(() => new AdminApi(tokenConfig)).toThrow(
       `${tokenConfig}: the admin API needs a client certificate and key`,
     );
+  });
+});
+
+describe('the apiVersion of a collection path', () => {
+  test.each([
+    ['/api/v1/persistentvolumes', 'v1'],
+    ['/api/v1/namespaces/web/services', 'v1'],
+    ['/apis/apps/v1/statefulsets', 'apps/v1'],
+    [
+      '/apis/bitcoin.eksplatform.dev/v1alpha1/namespaces/chain/bitcoinnetworks',
+      'bitcoin.eksplatform.dev/v1alpha1',
+    ],
+  ])('%s is under %s', (path, apiVersion) => {
+    expect(apiVersionOfPath(path)).toBe(apiVersion);
   });
 });
