@@ -6,7 +6,7 @@ module.exports = {
   // The plane suites leave a core idle much of the time: the kubectl handler's kubectl sends at
   // most 5 requests a second (client-go's default, as on Lambda), and suites wait on the
   // apiserver, kwok and stand-ins. Two workers more than cores was the fastest measured on two
-  // cores, with CPU to spare (docs/benchmarks.md).
+  // cores; a fifth gained nothing (docs/benchmarks.md).
   maxWorkers: os.availableParallelism() + 2,
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],

@@ -1,7 +1,8 @@
 /**
  * What keeps a BitcoinNetwork from having converged, one line each: a status for an older
- * generation, Ready not True, fewer ready nodes than it asks for, or a node whose added peers (as
- * the fake bitcoind holds them) are not exactly the network's other nodes.
+ * generation, Ready not True, fewer ready nodes than it asks for, a node with no fake bitcoind,
+ * or a node whose added peers (as its fake bitcoind holds them) are not exactly the network's
+ * other nodes.
  */
 import type { BitcoinNetwork } from '../../controller/api/network';
 import { P2P_PORT } from '../../controller/api/network';
@@ -26,12 +27,14 @@ export function networkProblems(
   }
   const ips = nodes.map((n) => n.ip);
   return ips.flatMap((ip) => {
+    const added = fake.addedNodes(ip);
+    // Even a node without peers has a bitcoind, which the controller asked for its peers.
+    if (!added) return [`${id} node ${ip} has no bitcoind answering`];
     const want = ips
       .filter((other) => other !== ip)
       .map((other) => `${other}:${P2P_PORT}`)
       .sort();
-    const added = [...(fake.addedNodes(ip) ?? [])].sort();
-    return JSON.stringify(added) === JSON.stringify(want)
+    return JSON.stringify([...added].sort()) === JSON.stringify(want)
       ? []
       : [`${id} node ${ip} has peers [${added.join(', ')}], wants [${want.join(', ')}]`];
   });

@@ -2,7 +2,7 @@
  * The objects in the cluster, by kind, namespace and name: for the leftovers check after
  * destroy and for comparing a manifest with what carries its prune label after an update.
  */
-import { AdminApi, adminApiOf, apiRoot, Collection } from '../testplane/lib/admin-api';
+import { AdminApi, adminApiOf, apiRoot, Collection, groupOf } from '../testplane/lib/admin-api';
 
 export interface ObjectKey {
   /** `group/Kind`, `Kind` for the core group. */
@@ -39,9 +39,6 @@ interface Listed {
     labels?: Record<string, string>;
   };
 }
-
-/** The group of an `apiVersion`: empty for the core group. */
-const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
 
 export function keyOf(object: Listed): ObjectKey {
   const group = groupOf(object.apiVersion);
@@ -113,7 +110,7 @@ const AGGREGATED_DISCOVERY =
   'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
 
 /** The answer as served: every list and the kind are left out when empty. */
-export interface GroupDiscoveryList {
+interface GroupDiscoveryList {
   items: {
     metadata: { name?: string };
     /** The preferred version first. */
@@ -132,7 +129,7 @@ export interface GroupDiscoveryList {
 }
 
 /** One served version of a group and its resources. */
-export interface ServedVersion {
+interface ServedVersion {
   readonly apiVersion: string;
   readonly resources: readonly {
     readonly resource: string;

@@ -75,7 +75,18 @@ describe('what keeps a BitcoinNetwork from having converged', () => {
     });
     expect(networkProblems(network({}), partial)).toEqual([
       'chain/alpha node 10.1.0.5 has peers [10.1.1.5:18444], wants [10.1.1.5:18444, 10.1.2.5:18444]',
-      'chain/alpha node 10.1.2.5 has peers [], wants [10.1.0.5:18444, 10.1.1.5:18444]',
+      'chain/alpha node 10.1.2.5 has no bitcoind answering',
     ]);
+  });
+
+  test('a one-node network is converged only once its node has a bitcoind, without peers', () => {
+    const single: BitcoinNetwork = {
+      ...network({ nodes: [node(IPS[0], 0)] }),
+      spec: { nodes: 1 },
+    };
+    expect(networkProblems(single, holding({}))).toEqual([
+      'chain/alpha node 10.1.0.5 has no bitcoind answering',
+    ]);
+    expect(networkProblems(single, holding({ '10.1.0.5': [] }))).toEqual([]);
   });
 });

@@ -29,6 +29,10 @@ const MAX_SOCKETS = 4;
 export const apiRoot = (apiVersion: string): string =>
   apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
 
+/** The group of an `apiVersion`: empty for the core group. */
+export const groupOf = (apiVersion: string): string =>
+  apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+
 /** The apiVersion of a collection's path: `v1` for `/api/v1/...`, `apps/v1` for `/apis/apps/v1/...`. */
 export function apiVersionOfPath(path: string): string {
   const [, root, first, second] = path.split('/');
