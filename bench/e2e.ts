@@ -27,8 +27,7 @@
  */
 import { CONTROLLER_NODE_OPTIONS } from '../k8s/bitcoin-operator-chart';
 import { buildController } from '../tools/bitcoin/controller-process';
-import { requireNetworkNamespace } from '../tools/netns/detect';
-import { POD_RANGE } from '../tools/testplane/plane';
+import { runOnTestPlane } from './on-test-plane';
 import { baseline } from './e2e/baseline';
 import { EXTRA_NODES, FAKE_NODES, NETWORKS, NODES, TOTAL_NETWORKS } from './e2e/scale';
 import { withController } from './e2e/with-controller';
@@ -85,14 +84,4 @@ async function main(): Promise<void> {
   }
 }
 
-try {
-  requireNetworkNamespace(POD_RANGE, '`npm run bench:e2e`');
-} catch (err) {
-  // One line before anything starts: a stack trace would add nothing.
-  console.error(`bench:e2e: ${(err as Error).message}`);
-  process.exit(1);
-}
-main().catch((err: Error) => {
-  console.error(err.stack ?? err.message);
-  process.exit(1);
-});
+runOnTestPlane('bench:e2e', main);

@@ -13,9 +13,9 @@
  * there), as the plane suites do.
  */
 import * as fs from 'node:fs';
-import { requireNetworkNamespace } from '../tools/netns/detect';
 import { readRunState, runStateFile } from '../tools/testplane/lib/run-state';
-import { POD_RANGE, startTestPlane, TestPlane } from '../tools/testplane/plane';
+import { startTestPlane, TestPlane } from '../tools/testplane/plane';
+import { runOnTestPlane } from './on-test-plane';
 
 const PLANES = Number(process.env.BENCH_PLANES ?? 5);
 
@@ -67,13 +67,4 @@ async function main(): Promise<void> {
   );
 }
 
-try {
-  requireNetworkNamespace(POD_RANGE, '`npm run bench:plane`');
-} catch (err) {
-  console.error(`bench:plane: ${(err as Error).message}`);
-  process.exit(1);
-}
-main().catch((err: Error) => {
-  console.error(err.stack ?? err.message);
-  process.exit(1);
-});
+runOnTestPlane('bench:plane', main);

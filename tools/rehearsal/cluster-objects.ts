@@ -168,14 +168,19 @@ async function discover(api: AdminApi): Promise<ServedVersion[][]> {
   return servedVersions({ items: [...core.items, ...named.items] });
 }
 
+/** A kind's resource as the API serves it. */
+export interface ServedResource {
+  /** The plural in its path. */
+  readonly name: string;
+  readonly namespaced: boolean;
+}
+
 /**
  * Each kind the cluster serves, in every version, by `apiVersion kind`: its resource name and
  * whether it is namespaced.
  */
-export async function servedKinds(
-  api: AdminApi,
-): Promise<Map<string, { name: string; namespaced: boolean }>> {
-  const kinds = new Map<string, { name: string; namespaced: boolean }>();
+export async function servedKinds(api: AdminApi): Promise<Map<string, ServedResource>> {
+  const kinds = new Map<string, ServedResource>();
   for (const { apiVersion, resources } of (await discover(api)).flat()) {
     for (const { resource, kind, namespaced } of resources) {
       kinds.set(`${apiVersion} ${kind}`, { name: resource, namespaced });

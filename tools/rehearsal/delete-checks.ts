@@ -3,9 +3,9 @@
  * swallows kubectl's delete errors, and helm's uninstall can leave objects behind, so the
  * rehearsal looks for itself.
  */
-import { adminApiOf, apiRoot } from '../testplane/lib/admin-api';
+import { AdminApi, adminApiOf, apiRoot } from '../testplane/lib/admin-api';
 import { kubectl } from '../testplane/lib/kubectl';
-import { describeKey, keyOf, servedKinds } from './cluster-objects';
+import { describeKey, keyOf, ServedResource, servedKinds } from './cluster-objects';
 import { untilNoneLeft } from './until-none-left';
 
 interface ManifestObject {
@@ -27,15 +27,17 @@ export async function manifestObjectsLeft(
   manifestText: string,
 ): Promise<string[]> {
   const objects = JSON.parse(manifestText) as ManifestObject[];
-  return untilNoneLeft(() => objectsLeft(kubeconfig, objects), GRACE_MS);
+  const api = adminApiOf(kubeconfig);
+  // Asked once: a kind whose CRD goes meanwhile answers 404 like a deleted object.
+  const resources = await servedKinds(api);
+  return untilNoneLeft(() => objectsLeft(api, resources, objects), GRACE_MS);
 }
 
 async function objectsLeft(
-  kubeconfig: string,
+  api: AdminApi,
+  resources: ReadonlyMap<string, ServedResource>,
   objects: readonly ManifestObject[],
 ): Promise<string[]> {
-  const api = adminApiOf(kubeconfig);
-  const resources = await servedKinds(api);
   const left: string[] = [];
   for (const object of objects) {
     const resource = resources.get(`${object.apiVersion} ${object.kind}`);
